@@ -1,0 +1,543 @@
+/**
+ * BM25F lexical index on typed arrays, with MaxScore pruning.
+ *
+ * Scoring (Robertson & Zaragoza, "The Probabilistic Relevance Framework: BM25 and Beyond", §3.5):
+ *   tf~(t,d) = Σ_f w_f · tf_f(t,d) / (1 − b_f + b_f · len_f(d) / avglen_f)
+ *   score(q,d) = Σ_{t∈q} qw_t · idf(t) · tf~ / (k1 + tf~),   idf(t) = ln(1 + (N − df + ½)/(df + ½))
+ * Fields: title, abstract, authors. The saturated part tf~/(k1+tf~) ∈ [0,1) does not depend on
+ * the query, so it is computed once at build time and stored per posting as a 16-bit "impact";
+ * a query multiplies it by qw·idf. Per-term maximum impacts give MaxScore upper bounds
+ * (Turtle & Flood 1995): once the current k-th best score exceeds the summed upper bounds of the
+ * remaining low-idf terms, those terms only update documents already in the candidate set
+ * (galloping look-ups) instead of scanning their long posting lists.
+ *
+ * Memory layout (CSR): termOffsets[V+1] into postDocs (Uint32, doc ids ascending) and
+ * postImpact (Uint16). Plus per-doc metadata used by filters and sorts, and two small
+ * filter-only inverted lists: categories and unstemmed author-name tokens.
+ */
+import { tokenize, tokenizeName } from './tokenizer.js';
+
+export interface SearchDoc {
+  id: string;
+  title: string;
+  abstract: string;
+  authors: string[];
+  categories: string[];
+  publishedAt: string | null;
+  codeUrl: string | null;
+  upvotes: number;
+}
+
+export interface Bm25fParams {
+  k1: number;
+  fields: { title: { w: number; b: number }; abstract: { w: number; b: number }; authors: { w: number; b: number } };
+}
+
+/** Tuned on the SciFact train split (see docs/search.md). */
+export const DEFAULT_BM25F: Bm25fParams = {
+  k1: 1.2,
+  fields: { title: { w: 3.5, b: 0.7 }, abstract: { w: 1, b: 0.75 }, authors: { w: 1.5, b: 0.5 } },
+};
+
+const IMPACT_SCALE = 65535;
+
+class GrowU32 {
+  a: Uint32Array;
+  n = 0;
+  constructor(cap = 1024) {
+    this.a = new Uint32Array(cap);
+  }
+  push(v: number) {
+    if (this.n === this.a.length) {
+      const b = new Uint32Array(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.n++] = v;
+  }
+  trim(): Uint32Array {
+    return this.a.slice(0, this.n);
+  }
+}
+class GrowU16 {
+  a: Uint16Array;
+  n = 0;
+  constructor(cap = 1024) {
+    this.a = new Uint16Array(cap);
+  }
+  push(v: number) {
+    if (this.n === this.a.length) {
+      const b = new Uint16Array(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.n++] = v;
+  }
+}
+
+/** Days since 1970-01-01 for an ISO date, or NO_DATE. */
+export const NO_DATE = -2147483648;
+export function isoToDays(iso: string | null | undefined): number {
+  if (!iso) return NO_DATE;
+  const t = Date.parse(iso.length === 10 ? iso + 'T00:00:00Z' : iso);
+  return Number.isFinite(t) ? Math.floor(t / 86400000) : NO_DATE;
+}
+
+/** Per-document token stream, exposed so the embedder can reuse the tokenisation. */
+export interface DocTokens {
+  title: string[];
+  abstract: string[];
+  authors: string[];
+}
+export function docTokens(d: Pick<SearchDoc, 'title' | 'abstract' | 'authors'>): DocTokens {
+  return { title: tokenize(d.title), abstract: tokenize(d.abstract), authors: tokenize(d.authors.join(' ')) };
+}
+
+/**
+ * Accumulates documents, then `finish()` computes impacts with the corpus' average lengths.
+ * Raw (term, tf per field) tuples are kept in doc order in growable typed arrays so that a
+ * million documents fit in a few hundred MB while building.
+ */
+export class LexicalBuilder {
+  readonly vocab = new Map<string, number>();
+  readonly terms: string[] = [];
+  private df: number[] = [];
+  private tupTerm = new GrowU32(1 << 16);
+  private tupTf = new GrowU16(1 << 16); // title tf (high byte) and abstract tf (low byte)
+  private tupAu = new Uint8Array(0);
+  private tupAuN = 0;
+  private docStart = new GrowU32(1024);
+  private lenT = new GrowU16(1024);
+  private lenA = new GrowU16(1024);
+  private lenAu = new GrowU16(1024);
+  readonly ids: string[] = [];
+  private days = new GrowU32(1024);
+  private upv = new GrowU32(1024);
+  private code: number[] = [];
+  private cats = new Map<string, GrowU32>();
+  private auth = new Map<string, GrowU32>();
+
+  constructor(readonly params: Bm25fParams = DEFAULT_BM25F) {}
+
+  get size(): number {
+    return this.ids.length;
+  }
+
+  private termId(t: string): number {
+    let id = this.vocab.get(t);
+    if (id === undefined) {
+      id = this.terms.length;
+      this.vocab.set(t, id);
+      this.terms.push(t);
+      this.df.push(0);
+    }
+    return id;
+  }
+
+  private pushAu(v: number) {
+    if (this.tupAuN === this.tupAu.length) {
+      const b = new Uint8Array(Math.max(1 << 16, this.tupAu.length * 2));
+      b.set(this.tupAu);
+      this.tupAu = b;
+    }
+    this.tupAu[this.tupAuN++] = v;
+  }
+
+  /** Add one document; `tokens` may be passed when the caller already tokenised it. */
+  add(doc: SearchDoc, tokens: DocTokens = docTokens(doc)): number {
+    const docId = this.ids.length;
+    this.ids.push(doc.id);
+    this.docStart.push(this.tupTerm.n);
+    const local = new Map<number, number>(); // termId -> packed (titleTf<<16 | absTf<<8 | authTf)
+    const bump = (t: string, shift: number) => {
+      const id = this.termId(t);
+      const cur = local.get(id) ?? 0;
+      if (((cur >>> shift) & 0xff) < 255) local.set(id, cur + (1 << shift));
+    };
+    for (const t of tokens.title) bump(t, 16);
+    for (const t of tokens.abstract) bump(t, 8);
+    for (const t of tokens.authors) bump(t, 0);
+    for (const [id, packed] of local) {
+      this.tupTerm.push(id);
+      this.tupTf.push(packed >>> 8);
+      this.pushAu(packed & 0xff);
+      this.df[id]++;
+    }
+    this.lenT.push(Math.min(tokens.title.length, 65535));
+    this.lenA.push(Math.min(tokens.abstract.length, 65535));
+    this.lenAu.push(Math.min(tokens.authors.length, 65535));
+    this.days.push(isoToDays(doc.publishedAt) >>> 0);
+    this.upv.push(Math.max(0, Math.min(doc.upvotes | 0, 0x7fffffff)));
+    this.code.push(doc.codeUrl ? 1 : 0);
+    const seenC = new Set<string>();
+    for (const c of doc.categories) {
+      const k = c.toLowerCase();
+      if (seenC.has(k)) continue;
+      seenC.add(k);
+      let g = this.cats.get(k);
+      if (!g) this.cats.set(k, (g = new GrowU32(16)));
+      g.push(docId);
+    }
+    const seenA = new Set<string>();
+    for (const a of doc.authors) {
+      for (const t of tokenizeName(a)) {
+        if (seenA.has(t)) continue;
+        seenA.add(t);
+        let g = this.auth.get(t);
+        if (!g) this.auth.set(t, (g = new GrowU32(4)));
+        g.push(docId);
+      }
+    }
+    return docId;
+  }
+
+  /**
+   * Build the immutable index. `avg` lets a delta segment reuse the main segment's average
+   * field lengths so impacts are comparable across segments.
+   */
+  finish(avg?: { title: number; abstract: number; authors: number }): LexicalIndex {
+    const N = this.ids.length;
+    const V = this.terms.length;
+    const lenT = this.lenT.a, lenA = this.lenA.a, lenAu = this.lenAu.a;
+    let sT = 0, sA = 0, sAu = 0;
+    for (let d = 0; d < N; d++) {
+      sT += lenT[d];
+      sA += lenA[d];
+      sAu += lenAu[d];
+    }
+    const averages = avg ?? { title: N ? sT / N || 1 : 1, abstract: N ? sA / N || 1 : 1, authors: N ? sAu / N || 1 : 1 };
+    const offsets = new Uint32Array(V + 1);
+    for (let t = 0; t < V; t++) offsets[t + 1] = offsets[t] + this.df[t];
+    const total = offsets[V];
+    const postDocs = new Uint32Array(total);
+    const postImpact = new Uint16Array(total);
+    const maxImpact = new Uint16Array(V);
+    const fill = offsets.slice(0, V);
+    const { k1 } = this.params;
+    const fT = this.params.fields.title, fA = this.params.fields.abstract, fAu = this.params.fields.authors;
+    const starts = this.docStart.a;
+    const tupTerm = this.tupTerm.a, tupTf = this.tupTf.a, tupAu = this.tupAu;
+    const nTup = this.tupTerm.n;
+    for (let d = 0; d < N; d++) {
+      const s = starts[d];
+      const e = d + 1 < N ? starts[d + 1] : nTup;
+      const nT = 1 - fT.b + (fT.b * lenT[d]) / averages.title;
+      const nA = 1 - fA.b + (fA.b * lenA[d]) / averages.abstract;
+      const nAu = 1 - fAu.b + (fAu.b * lenAu[d]) / averages.authors;
+      for (let i = s; i < e; i++) {
+        const t = tupTerm[i];
+        const tf = tupTf[i];
+        const tfT = tf >>> 8, tfA = tf & 0xff, tfAu = tupAu[i];
+        const x = (fT.w * tfT) / nT + (fA.w * tfA) / nA + (fAu.w * tfAu) / nAu;
+        const imp = Math.max(1, Math.round((x / (k1 + x)) * IMPACT_SCALE));
+        const p = fill[t]++;
+        postDocs[p] = d;
+        postImpact[p] = imp;
+        if (imp > maxImpact[t]) maxImpact[t] = imp;
+      }
+    }
+    const toLists = (m: Map<string, GrowU32>) => {
+      const out = new Map<string, Uint32Array>();
+      for (const [k, g] of m) out.set(k, g.trim());
+      return out;
+    };
+    return new LexicalIndex({
+      terms: this.terms.slice(),
+      ids: this.ids.slice(),
+      offsets,
+      postDocs,
+      postImpact,
+      maxImpact,
+      days: new Int32Array(this.days.a.buffer.slice(0, N * 4)),
+      upvotes: new Int32Array(this.upv.a.buffer.slice(0, N * 4)),
+      hasCode: Uint8Array.from(this.code),
+      categories: toLists(this.cats),
+      authors: toLists(this.auth),
+      averages,
+      params: this.params,
+    });
+  }
+}
+
+export interface LexicalIndexData {
+  terms: string[];
+  ids: string[];
+  offsets: Uint32Array;
+  postDocs: Uint32Array;
+  postImpact: Uint16Array;
+  maxImpact: Uint16Array;
+  days: Int32Array;
+  upvotes: Int32Array;
+  hasCode: Uint8Array;
+  categories: Map<string, Uint32Array>;
+  authors: Map<string, Uint32Array>;
+  averages: { title: number; abstract: number; authors: number };
+  params: Bm25fParams;
+}
+
+export interface QueryTerm {
+  term: string;
+  weight: number;
+}
+
+export interface ScoredDoc {
+  doc: number;
+  score: number;
+}
+
+/** Min-heap of (score, doc) used to keep the k best. */
+class TopK {
+  scores: Float64Array;
+  docs: Int32Array;
+  n = 0;
+  constructor(readonly k: number) {
+    this.scores = new Float64Array(k);
+    this.docs = new Int32Array(k);
+  }
+  get min(): number {
+    return this.n < this.k ? -Infinity : this.scores[0];
+  }
+  push(doc: number, score: number) {
+    const { scores, docs } = this;
+    if (this.n < this.k) {
+      let i = this.n++;
+      while (i > 0) {
+        const p = (i - 1) >> 1;
+        if (scores[p] <= score) break;
+        scores[i] = scores[p];
+        docs[i] = docs[p];
+        i = p;
+      }
+      scores[i] = score;
+      docs[i] = doc;
+    } else if (score > scores[0]) {
+      let i = 0;
+      const n = this.n;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= n) break;
+        const r = l + 1;
+        const c = r < n && scores[r] < scores[l] ? r : l;
+        if (scores[c] >= score) break;
+        scores[i] = scores[c];
+        docs[i] = docs[c];
+        i = c;
+      }
+      scores[i] = score;
+      docs[i] = doc;
+    }
+  }
+  sorted(): ScoredDoc[] {
+    const out: ScoredDoc[] = [];
+    for (let i = 0; i < this.n; i++) out.push({ doc: this.docs[i], score: this.scores[i] });
+    out.sort((a, b) => b.score - a.score || a.doc - b.doc);
+    return out;
+  }
+}
+export { TopK };
+
+export class LexicalIndex {
+  readonly terms: string[];
+  readonly vocab: Map<string, number>;
+  readonly ids: string[];
+  readonly offsets: Uint32Array;
+  readonly postDocs: Uint32Array;
+  readonly postImpact: Uint16Array;
+  readonly maxImpact: Uint16Array;
+  readonly days: Int32Array;
+  readonly upvotes: Int32Array;
+  readonly hasCode: Uint8Array;
+  readonly categories: Map<string, Uint32Array>;
+  readonly authors: Map<string, Uint32Array>;
+  readonly averages: { title: number; abstract: number; authors: number };
+  readonly params: Bm25fParams;
+  private acc: Float32Array;
+  private touched: Int32Array;
+
+  constructor(d: LexicalIndexData) {
+    this.terms = d.terms;
+    this.vocab = new Map();
+    for (let i = 0; i < d.terms.length; i++) this.vocab.set(d.terms[i], i);
+    this.ids = d.ids;
+    this.offsets = d.offsets;
+    this.postDocs = d.postDocs;
+    this.postImpact = d.postImpact;
+    this.maxImpact = d.maxImpact;
+    this.days = d.days;
+    this.upvotes = d.upvotes;
+    this.hasCode = d.hasCode;
+    this.categories = d.categories;
+    this.authors = d.authors;
+    this.averages = d.averages;
+    this.params = d.params;
+    this.acc = new Float32Array(d.ids.length);
+    this.touched = new Int32Array(d.ids.length);
+  }
+
+  get size(): number {
+    return this.ids.length;
+  }
+
+  df(term: string): number {
+    const t = this.vocab.get(term);
+    return t === undefined ? 0 : this.offsets[t + 1] - this.offsets[t];
+  }
+
+  /** Posting list (doc ids) of a term, empty when unknown. */
+  postings(term: string): Uint32Array {
+    const t = this.vocab.get(term);
+    if (t === undefined) return new Uint32Array(0);
+    return this.postDocs.subarray(this.offsets[t], this.offsets[t + 1]);
+  }
+
+  /** Exact contribution-free impact of a term in a doc (0 when absent), via binary search. */
+  impact(termId: number, doc: number): number {
+    let lo = this.offsets[termId], hi = this.offsets[termId + 1] - 1;
+    const pd = this.postDocs;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const v = pd[mid];
+      if (v === doc) return this.postImpact[mid] / IMPACT_SCALE;
+      if (v < doc) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return 0;
+  }
+
+  /**
+   * Top-k documents for weighted terms. `idf` gives each term's idf (the caller may combine
+   * statistics of several segments); `allow` (optional) is a per-doc 0/1 mask.
+   * Exact: pruning never changes the top k (up to float rounding), only skips work.
+   */
+  search(qterms: { termId: number; w: number }[], k: number, allow: Uint8Array | null): ScoredDoc[] {
+    const N = this.ids.length;
+    if (k <= 0 || N === 0) return [];
+    const ts = qterms
+      .filter((q) => q.w > 0 && this.offsets[q.termId + 1] > this.offsets[q.termId])
+      .map((q) => ({ termId: q.termId, w: q.w, ub: (q.w * this.maxImpact[q.termId]) / IMPACT_SCALE }));
+    if (ts.length === 0) return [];
+    ts.sort((a, b) => b.ub - a.ub);
+    const m = ts.length;
+    const suffix = new Float64Array(m + 1);
+    for (let i = m - 1; i >= 0; i--) suffix[i] = suffix[i + 1] + ts[i].ub;
+    const acc = this.acc;
+    const touched = this.touched;
+    let nt = 0;
+    let maxAcc = 0;
+    const pd = this.postDocs, pi = this.postImpact;
+    let i = 0;
+    let theta = -Infinity;
+    for (; i < m; i++) {
+      // Can the remaining terms alone still bring an untouched doc into the top k?
+      if (nt >= k && suffix[i] < maxAcc) {
+        theta = this.kth(nt, k);
+        if (suffix[i] < theta) break;
+      }
+      const { termId, w } = ts[i];
+      const s = w / IMPACT_SCALE;
+      const e = this.offsets[termId + 1];
+      if (allow) {
+        for (let p = this.offsets[termId]; p < e; p++) {
+          const d = pd[p];
+          if (allow[d] === 0) continue;
+          const old = acc[d];
+          if (old === 0) touched[nt++] = d;
+          const v = old + s * pi[p];
+          acc[d] = v;
+          if (v > maxAcc) maxAcc = v;
+        }
+      } else {
+        for (let p = this.offsets[termId]; p < e; p++) {
+          const d = pd[p];
+          const old = acc[d];
+          if (old === 0) touched[nt++] = d;
+          const v = old + s * pi[p];
+          acc[d] = v;
+          if (v > maxAcc) maxAcc = v;
+        }
+      }
+    }
+    let result: ScoredDoc[];
+    if (i < m) {
+      // Non-essential phase: only docs that can still reach the top k.
+      let cands: number[] = [];
+      for (let j = 0; j < nt; j++) {
+        const d = touched[j];
+        if (acc[d] + suffix[i] >= theta) cands.push(d);
+      }
+      cands.sort((a, b) => a - b);
+      for (let j = i; j < m; j++) {
+        const { termId, w } = ts[j];
+        const s = w / IMPACT_SCALE;
+        let p = this.offsets[termId];
+        const e = this.offsets[termId + 1];
+        for (let c = 0; c < cands.length && p < e; c++) {
+          const d = cands[c];
+          if (pd[p] < d) {
+            // gallop
+            let step = 1;
+            let hi = p + 1;
+            while (hi < e && pd[hi] < d) {
+              p = hi;
+              step <<= 1;
+              hi = p + step;
+            }
+            if (hi > e) hi = e;
+            let lo = p + 1;
+            while (lo < hi) {
+              const mid = (lo + hi) >>> 1;
+              if (pd[mid] < d) lo = mid + 1;
+              else hi = mid;
+            }
+            p = lo;
+            if (p >= e) break;
+          }
+          if (pd[p] === d) acc[d] += s * pi[p];
+        }
+        // tighten
+        if (cands.length > k) {
+          const top = new TopK(k);
+          for (const d of cands) top.push(d, acc[d]);
+          theta = top.min;
+          const rest = suffix[j + 1];
+          cands = cands.filter((d) => acc[d] + rest >= theta);
+        }
+      }
+      const top = new TopK(k);
+      for (const d of cands) top.push(d, acc[d]);
+      result = top.sorted();
+    } else {
+      const top = new TopK(k);
+      for (let j = 0; j < nt; j++) {
+        const d = touched[j];
+        top.push(d, acc[d]);
+      }
+      result = top.sorted();
+    }
+    for (let j = 0; j < nt; j++) acc[touched[j]] = 0;
+    return result;
+  }
+
+  private kth(nt: number, k: number): number {
+    const top = new TopK(k);
+    const acc = this.acc, touched = this.touched;
+    for (let j = 0; j < nt; j++) {
+      const v = acc[touched[j]];
+      if (v > top.min) top.push(touched[j], v);
+    }
+    return top.min;
+  }
+
+  /** Exact lexical score of given docs (for fusing dense-only candidates). */
+  scoreDocs(qterms: { termId: number; w: number }[], docs: number[]): Float64Array {
+    const out = new Float64Array(docs.length);
+    for (const q of qterms) {
+      for (let i = 0; i < docs.length; i++) out[i] += q.w * this.impact(q.termId, docs[i]);
+    }
+    return out;
+  }
+}
+
+export function idf(N: number, df: number): number {
+  return Math.log(1 + (N - df + 0.5) / (df + 0.5));
+}
