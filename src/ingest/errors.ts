@@ -1,0 +1,31 @@
+/**
+ * Typed ingest errors. `code` is stable (logs, CLI exit codes, tests); `message` is what a
+ * person reads: it names the URL or the page and what was wrong, never a stack trace.
+ */
+export type IngestErrorCode =
+  | 'network' // connection refused, DNS, reset, time-out (after retries)
+  | 'http' // non-2xx status (after retries for 5xx/429)
+  | 'too_large' // body over the configured limit
+  | 'not_xml' // a 200 whose body is HTML or something else
+  | 'bad_xml' // truncated or malformed XML
+  | 'arxiv_error' // arXiv's own error feed / OAI-PMH <error>
+  | 'bad_resumption_token' // OAI-PMH badResumptionToken: expired or unknown
+  | 'not_found' // id_list for an id arXiv does not know
+  | 'bad_input'; // an id/URL the user gave that is not an arXiv id
+
+export class IngestError extends Error {
+  constructor(
+    public readonly code: IngestErrorCode,
+    message: string,
+    public readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'IngestError';
+  }
+}
+
+/** A record that was skipped, with why: logged, counted, never fatal for the page. */
+export interface SkippedRecord {
+  id: string | null;
+  reason: string;
+}
