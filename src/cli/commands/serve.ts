@@ -1,0 +1,36 @@
+import type { Command } from 'commander';
+import { serve } from '@hono/node-server';
+import { configOrExit, fail } from '../context.js';
+import { createApp, loadDemoIfEmpty } from '../../app.js';
+import { startScheduler } from '../../scheduler.js';
+
+export function register(program: Command) {
+  program
+    .command('serve', { isDefault: true })
+    .description('serve Papertide over HTTP (PORT, HOST) and run the scheduled jobs')
+    .option('--no-jobs', 'do not run scheduled jobs (ingest, trending, digests) in this process')
+    .action(async (opts: { jobs: boolean }) => {
+      const config = configOrExit();
+      try {
+        const { ctx, web } = await createApp(config);
+        await loadDemoIfEmpty(ctx);
+        const stopJobs = opts.jobs ? startScheduler(ctx) : () => {};
+        const server = serve({ fetch: web.app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+          ctx.logger.info(`Papertide is serving on ${config.baseUrl} (store: ${ctx.store.location})`);
+          void info;
+        });
+        server.on('error', (e: NodeJS.ErrnoException) => {
+          fail(new Error(e.code === 'EADDRINUSE' ? `port ${config.PORT} is already in use: set PORT to another one` : e.message));
+        });
+        const shutdown = () => {
+          stopJobs();
+          server.close(() => void ctx.close().then(() => process.exit(0)));
+          setTimeout(() => process.exit(0), 3000).unref();
+        };
+        process.on('SIGTERM', shutdown);
+        process.on('SIGINT', shutdown);
+      } catch (e) {
+        fail(e);
+      }
+    });
+}

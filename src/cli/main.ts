@@ -1,0 +1,20 @@
+/**
+ * `papertide` — the command line. Each command lives in ./commands and calls the same services
+ * as the web app. Add a command: write commands/x.ts exporting register(program), list it below.
+ */
+import { Command } from 'commander';
+import * as serve from './commands/serve.js';
+import * as migrate from './commands/migrate.js';
+import * as importCmd from './commands/import.js';
+import * as doctor from './commands/doctor.js';
+import * as demo from './commands/demo.js';
+
+const program = new Command();
+program
+  .name('papertide')
+  .description('Papertide: a self-hostable research-paper discovery hub.\nConfiguration comes from environment variables (see README).')
+  .version('0.1.0');
+
+for (const cmd of [serve, migrate, importCmd, doctor, demo]) cmd.register(program);
+
+await program.parseAsync(process.argv);

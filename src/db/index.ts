@@ -1,0 +1,116 @@
+/**
+ * The one store seam (architecture.md rule 1): SQLite through better-sqlite3 by default,
+ * PostgreSQL through pg when DATABASE_URL=postgres://…. Everything above this file talks
+ * to `Kysely<Database>` and branches on `caps`, never on a dialect's name.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import type { Database } from './schema.js';
+import { migrationProvider, migrationNames } from './migrations/index.js';
+
+export type { Database } from './schema.js';
+
+export interface StoreCaps {
+  /** The store is one process-local file: writes are serialised, no network round trips. */
+  embedded: boolean;
+  /** Case-insensitive LIKE operator for this store. */
+  ilike: 'like' | 'ilike';
+  /** Max bind parameters per statement we allow ourselves (batching). */
+  maxParams: number;
+}
+
+export interface Store {
+  db: Kysely<Database>;
+  dialect: 'sqlite' | 'postgres';
+  caps: StoreCaps;
+  /** Where the data lives, for messages (never includes a password). */
+  location: string;
+  /** The raw better-sqlite3 handle on the embedded store (null on PostgreSQL). */
+  sqlite: SQLite.Database | null;
+  close(): Promise<void>;
+}
+
+// PostgreSQL returns int8 (COUNT, SUM) and numeric as strings; our values fit in a double.
+pg.types.setTypeParser(20, (v) => Number(v));
+pg.types.setTypeParser(1700, (v) => Number(v));
+
+export function openStore(opts: { databaseUrl: string }): Store {
+  const url = opts.databaseUrl;
+  if (url.startsWith('postgres')) {
+    const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
+    // An idle client losing its connection must not crash the process.
+    pool.on('error', () => {});
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const u = new URL(url);
+    return {
+      db,
+      dialect: 'postgres',
+      caps: { embedded: false, ilike: 'ilike', maxParams: 30000 },
+      location: `postgres://${u.host}${u.pathname}`,
+      sqlite: null,
+      close: () => db.destroy(),
+    };
+  }
+  const file = url.replace(/^sqlite:/, '');
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  const handle = new SQLite(file);
+  handle.pragma('journal_mode = WAL');
+  handle.pragma('foreign_keys = ON');
+  handle.pragma('busy_timeout = 5000');
+  handle.pragma('synchronous = NORMAL');
+  handle.pragma('cache_size = -65536'); // 64 MiB page cache
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: handle }) });
+  return {
+    db,
+    dialect: 'sqlite',
+    caps: { embedded: true, ilike: 'like', maxParams: 30000 },
+    location: file,
+    sqlite: handle,
+    close: () => db.destroy(),
+  };
+}
+
+export interface MigrationReport {
+  applied: string[];
+  pending: string[];
+}
+
+/** Apply pending migrations. Safe to call at every start (idempotent). */
+export async function migrate(store: Store): Promise<MigrationReport> {
+  const migrator = new Migrator({ db: store.db, provider: migrationProvider({ dialect: store.dialect }) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName), pending: [] };
+}
+
+/** Which migrations are applied and which are pending, without changing anything. */
+export async function migrationStatus(store: Store): Promise<MigrationReport> {
+  const migrator = new Migrator({ db: store.db, provider: migrationProvider({ dialect: store.dialect }) });
+  const list = await migrator.getMigrations();
+  return {
+    applied: list.filter((m) => m.executedAt).map((m) => m.name),
+    pending: list.filter((m) => !m.executedAt).map((m) => m.name),
+  };
+}
+
+export async function ping(store: Store): Promise<void> {
+  await sql`select 1`.execute(store.db);
+}
+
+export { migrationNames };
+
+/** Small key/value metadata (secrets generated at first start, index manifests, ...). */
+export async function kvGet(db: Kysely<Database>, key: string): Promise<string | null> {
+  const row = await db.selectFrom('kv').select('value').where('key', '=', key).executeTakeFirst();
+  return row?.value ?? null;
+}
+export async function kvSet(db: Kysely<Database>, key: string, value: string): Promise<void> {
+  await db
+    .insertInto('kv')
+    .values({ key, value })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
+    .execute();
+}

@@ -1,0 +1,30 @@
+/**
+ * Migrations, in order. Each module exports up(db, ctx) and down(db, ctx).
+ * To add one: create NNN_name.ts beside this file and append it below (never edit a shipped one).
+ */
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import * as m001 from './001_initial.js';
+
+export interface MigrationContext {
+  dialect: 'sqlite' | 'postgres';
+}
+
+type Module = { up(db: Kysely<any>, ctx: MigrationContext): Promise<void>; down?(db: Kysely<any>, ctx: MigrationContext): Promise<void> };
+
+const modules: Record<string, Module> = {
+  '001_initial': m001,
+};
+
+export function migrationProvider(ctx: MigrationContext): MigrationProvider {
+  return {
+    async getMigrations() {
+      const out: Record<string, Migration> = {};
+      for (const [name, m] of Object.entries(modules)) {
+        out[name] = { up: (db) => m.up(db, ctx), down: m.down ? (db) => m.down!(db, ctx) : undefined };
+      }
+      return out;
+    },
+  };
+}
+
+export const migrationNames = Object.keys(modules);

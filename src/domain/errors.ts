@@ -1,0 +1,45 @@
+/**
+ * Typed application errors (architecture.md rule 5). Services throw AppError with a code;
+ * one table maps codes to HTTP status and CLI exit codes. Expected user mistakes carry a
+ * readable message that is shown as it is.
+ */
+export type ErrorCode =
+  | 'bad_request'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'rate_limited'
+  | 'payload_too_large'
+  | 'unavailable'
+  | 'config'
+  | 'internal';
+
+export const ERROR_TABLE: Record<ErrorCode, { http: number; exit: number }> = {
+  bad_request: { http: 400, exit: 2 },
+  unauthorized: { http: 401, exit: 3 },
+  forbidden: { http: 403, exit: 3 },
+  not_found: { http: 404, exit: 4 },
+  conflict: { http: 409, exit: 5 },
+  rate_limited: { http: 429, exit: 6 },
+  payload_too_large: { http: 413, exit: 2 },
+  unavailable: { http: 503, exit: 7 },
+  config: { http: 500, exit: 78 },
+  internal: { http: 500, exit: 1 },
+};
+
+export class AppError extends Error {
+  constructor(
+    public readonly code: ErrorCode,
+    message: string,
+    public readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+  get status(): number {
+    return ERROR_TABLE[this.code].http;
+  }
+}
+
+export const isAppError = (e: unknown): e is AppError => e instanceof AppError;

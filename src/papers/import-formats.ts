@@ -1,0 +1,207 @@
+/**
+ * Pure normalisers from each JSONL format in ../shared/data (and our demo file) to PaperInput,
+ * plus the daily entry a Hugging Face record carries. A record that cannot be used yields
+ * an error string (the reason), never an exception.
+ */
+import { parseArxivId } from '../domain/arxiv-id.js';
+import { findGithubRepo, normalizeSpace, type PaperInput } from '../domain/paper.js';
+
+export type ImportFormat = 'seed' | 'arxiv-recent' | 'arxiv-oai-dump' | 'hf-raw' | 'hf-flat';
+
+export interface ImportRecord {
+  format: ImportFormat;
+  paper: PaperInput;
+  daily?: { date: string; submittedAt: string; submitterName: string | null; upvotes: number; comments: number; rank: number | null };
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const MAX_TEXT = 100_000;
+
+function str(v: unknown, field: string, required: boolean, max = MAX_TEXT): string | null {
+  if (v === undefined || v === null || v === '') {
+    if (required) throw new Error(`missing ${field}`);
+    return null;
+  }
+  if (typeof v !== 'string') throw new Error(`${field} is not a string`);
+  if (v.length > max) throw new Error(`${field} longer than ${max} characters`);
+  return v;
+}
+
+function strList(v: unknown, field: string): string[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) throw new Error(`${field} is not a list`);
+  if (v.length > 5000) throw new Error(`${field} has more than 5000 items`);
+  return v.map((x, i) => {
+    const s = typeof x === 'string' ? x : x && typeof x === 'object' && typeof (x as any).name === 'string' ? (x as any).name : null;
+    if (s === null) throw new Error(`${field}[${i}] is not a name`);
+    return normalizeSpace(s);
+  }).filter(Boolean);
+}
+
+function id(v: unknown): string {
+  const s = str(v, 'id', true, 64)!;
+  const parsed = parseArxivId(s);
+  if (!parsed) throw new Error(`not an arXiv id: ${JSON.stringify(s)}`);
+  return parsed.id;
+}
+
+function isoDate(v: unknown, field: string): string | null {
+  const s = str(v, field, false, 40);
+  if (!s) return null;
+  const d = new Date(DATE.test(s) ? `${s}T00:00:00Z` : s);
+  if (Number.isNaN(d.getTime())) throw new Error(`${field} is not a date: ${JSON.stringify(s)}`);
+  return d.toISOString();
+}
+
+function common(o: any): Pick<PaperInput, 'title' | 'abstract' | 'authors'> {
+  return {
+    title: normalizeSpace(str(o.title, 'title', true, 2000)!),
+    abstract: normalizeSpace(str(o.abstract ?? o.summary, 'abstract', true)!),
+    authors: strList(o.authors, 'authors'),
+  };
+}
+
+export function detectFormat(o: any): ImportFormat | null {
+  if (!o || typeof o !== 'object' || Array.isArray(o)) return null;
+  if (o.item && typeof o.item === 'object' && o.archive_date) return 'hf-raw';
+  if (o.arxiv_id && o.date && 'upvotes' in o) return 'hf-flat';
+  if (o.arxiv_id) return 'seed';
+  if (o.id && 'first_seen' in o) return 'arxiv-recent';
+  if (o.id && 'created' in o) return 'arxiv-oai-dump';
+  return null;
+}
+
+/** Normalise one parsed JSON line. Throws Error with a readable reason for an unusable record. */
+export function normalizeRecord(o: any): ImportRecord {
+  const format = detectFormat(o);
+  switch (format) {
+    case 'seed': {
+      const codeUrls = strList(o.code_urls, 'code_urls');
+      const categories = strList(o.categories, 'categories');
+      const primary = str(o.primary_category, 'primary_category', false, 40);
+      if (primary && !categories.includes(primary)) categories.unshift(primary);
+      const c = common(o);
+      return {
+        format,
+        paper: {
+          id: id(o.arxiv_id),
+          ...c,
+          categories,
+          primaryCategory: primary,
+          publishedAt: isoDate(o.published, 'published'),
+          codeUrl: codeUrls.map((u) => findGithubRepo(u)).find(Boolean) ?? findGithubRepo(c.abstract),
+        },
+      };
+    }
+    case 'arxiv-recent': {
+      const c = common(o);
+      const comment = str(o.comment, 'comment', false, 10_000);
+      const categories = strList(o.categories, 'categories');
+      const firstSeen = str(o.first_seen, 'first_seen', true, 10)!;
+      if (!DATE.test(firstSeen)) throw new Error(`first_seen is not YYYY-MM-DD: ${JSON.stringify(firstSeen)}`);
+      return {
+        format,
+        paper: {
+          id: id(o.id),
+          ...c,
+          categories,
+          primaryCategory: categories[0] ?? null,
+          // The dump has no submission time; the announcement date is the best we have.
+          publishedAt: isoDate(firstSeen, 'first_seen'),
+          comment: comment ? normalizeSpace(comment) : null,
+          codeUrl: findGithubRepo(c.abstract) ?? findGithubRepo(comment),
+        },
+      };
+    }
+    case 'arxiv-oai-dump': {
+      const c = common(o);
+      const comment = str(o.comments, 'comments', false, 10_000);
+      const categories = strList(o.categories, 'categories');
+      const primary = str(o.primary_category, 'primary_category', false, 40) ?? categories[0] ?? null;
+      if (primary) {
+        const i = categories.indexOf(primary);
+        if (i > 0) categories.splice(i, 1);
+        if (i !== 0) categories.unshift(primary);
+      }
+      const created = isoDate(o.created, 'created');
+      const updated = isoDate(o.updated, 'updated');
+      return {
+        format,
+        paper: {
+          id: id(o.id),
+          ...c,
+          categories,
+          primaryCategory: primary,
+          publishedAt: created,
+          updatedAt: updated ?? created,
+          comment: comment ? normalizeSpace(comment) : null,
+          doi: str(o.doi, 'doi', false, 300),
+          codeUrl: findGithubRepo(c.abstract) ?? findGithubRepo(comment),
+        },
+      };
+    }
+    case 'hf-raw': {
+      const item = o.item;
+      const p = item.paper;
+      if (!p || typeof p !== 'object') throw new Error('missing item.paper');
+      const date = str(o.archive_date, 'archive_date', true, 10)!;
+      if (!DATE.test(date)) throw new Error(`archive_date is not YYYY-MM-DD: ${JSON.stringify(date)}`);
+      const c = common({ title: p.title ?? item.title, summary: p.summary, authors: (Array.isArray(p.authors) ? p.authors : []).filter((a: any) => !a?.hidden) });
+      const submitter = p.submittedOnDailyBy?.user ?? item.submittedBy?.user ?? item.submittedBy?.name ?? null;
+      const upvotes = Number(p.upvotes ?? 0);
+      const comments = Number(item.numComments ?? 0);
+      if (!Number.isFinite(upvotes) || upvotes < 0 || !Number.isFinite(comments) || comments < 0) throw new Error('upvotes or numComments is not a count');
+      return {
+        format,
+        paper: {
+          id: id(p.id),
+          ...c,
+          categories: [],
+          publishedAt: isoDate(p.publishedAt, 'paper.publishedAt'),
+          codeUrl: findGithubRepo(str(p.githubRepo, 'githubRepo', false, 500)) ?? findGithubRepo(c.abstract),
+          githubStars: typeof p.githubStars === 'number' ? p.githubStars : null,
+          projectPage: str(p.projectPage, 'projectPage', false, 500),
+          aiSummary: str(p.ai_summary, 'ai_summary', false, 5000),
+          aiKeywords: strList(p.ai_keywords, 'ai_keywords'),
+        },
+        daily: {
+          date,
+          submittedAt: isoDate(p.submittedOnDailyAt ?? item.publishedAt, 'submittedOnDailyAt') ?? `${date}T00:00:00.000Z`,
+          submitterName: typeof submitter === 'string' ? submitter.slice(0, 100) : null,
+          upvotes: Math.floor(upvotes),
+          comments: Math.floor(comments),
+          rank: null,
+        },
+      };
+    }
+    case 'hf-flat': {
+      const c = common({ title: o.title, summary: o.summary, authors: o.authors });
+      const date = str(o.date, 'date', true, 10)!;
+      if (!DATE.test(date)) throw new Error(`date is not YYYY-MM-DD: ${JSON.stringify(date)}`);
+      return {
+        format,
+        paper: {
+          id: id(o.arxiv_id),
+          ...c,
+          categories: [],
+          publishedAt: isoDate(o.published_at, 'published_at'),
+          codeUrl: findGithubRepo(o.github_repo) ?? findGithubRepo(c.abstract),
+          githubStars: typeof o.github_stars === 'number' ? o.github_stars : null,
+          projectPage: str(o.project_page, 'project_page', false, 500),
+          aiSummary: str(o.ai_summary, 'ai_summary', false, 5000),
+          aiKeywords: strList(o.ai_keywords, 'ai_keywords'),
+        },
+        daily: {
+          date,
+          submittedAt: isoDate(o.submitted_on_daily_at, 'submitted_on_daily_at') ?? `${date}T00:00:00.000Z`,
+          submitterName: typeof o.submitted_by === 'string' ? o.submitted_by : null,
+          upvotes: Math.max(0, Math.floor(Number(o.upvotes) || 0)),
+          comments: Math.max(0, Math.floor(Number(o.num_comments) || 0)),
+          rank: typeof o.rank_in_response === 'number' ? o.rank_in_response : null,
+        },
+      };
+    }
+    default:
+      throw new Error('unrecognised record: expected a seed-papers, arxiv-recent-ai, arxiv-cs-2015-2018 or Hugging Face daily_papers line');
+  }
+}

@@ -1,0 +1,47 @@
+import { raw } from 'hono/html';
+import type { PaperRow } from '../../db/schema.js';
+import { excerpt, renderMathText } from '../render/math.js';
+
+export function authorsLine(authorsJson: string, max = 4): string {
+  const authors = JSON.parse(authorsJson) as string[];
+  if (authors.length <= max) return authors.join(', ');
+  return `${authors.slice(0, max).join(', ')} and ${authors.length - max} more`;
+}
+
+export function repoName(url: string): string {
+  return url.replace(/^https?:\/\/(www\.)?github\.com\//, '');
+}
+
+/** One paper in a list: rank, upvotes, title with math, authors, excerpt, code and comments. */
+export function PaperCard({ paper, rank, submitter, date }: { paper: PaperRow; rank?: number; submitter?: string | null; date?: string }) {
+  const href = `/papers/${paper.id}`;
+  return (
+    <article class="paper-card" aria-labelledby={`t-${paper.id}`}>
+      <div class="votes" aria-label={`${paper.upvotes} upvotes`}>
+        <span aria-hidden="true">▲</span>
+        <strong>{paper.upvotes}</strong>
+      </div>
+      <div class="card-body">
+        <h3 id={`t-${paper.id}`}>
+          {rank !== undefined ? <span class="rank">{rank}.</span> : null}
+          <a href={href}>{raw(renderMathText(paper.title))}</a>
+        </h3>
+        <p class="authors">{authorsLine(paper.authors)}</p>
+        <p class="excerpt">{raw(renderMathText(excerpt(paper.abstract)))}</p>
+        <p class="meta">
+          <span class="arxiv-id">arXiv:{paper.id}</span>
+          {paper.primary_category ? <span class="chip">{paper.primary_category}</span> : null}
+          {paper.code_url ? (
+            <a class="code" href={paper.code_url} rel="noopener nofollow">
+              Code{paper.github_stars != null ? ` · ★ ${paper.github_stars.toLocaleString('en')}` : ''}
+            </a>
+          ) : null}
+          <a href={`${href}#comments`}>{paper.num_comments} {paper.num_comments === 1 ? 'comment' : 'comments'}</a>
+          {submitter ? <span class="muted">submitted by {submitter}</span> : null}
+          {date ? <span class="muted">{date}</span> : null}
+          {paper.is_demo ? <span class="chip demo" title="Demo data: remove with papertide demo --remove">demo</span> : null}
+        </p>
+      </div>
+    </article>
+  );
+}

@@ -1,0 +1,3 @@
+// Progressive enhancement only: every page works without this script.
+// Features add small modules below (votes without reload, search suggestions).
+document.documentElement.classList.add('js');
