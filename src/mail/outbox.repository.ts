@@ -1,0 +1,48 @@
+/**
+ * The mail outbox: every email (digests, confirmations, verification, password reset) is first a
+ * row here, written in the same transaction as the change that causes it, then delivered by the
+ * sender (src/mail/sender.ts, owned by the digests feature) exactly once per `dedupe_key`.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../db/schema.js';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export interface OutgoingMail {
+  kind: string; // 'digest' | 'confirm' | 'verify' | 'reset' | ...
+  /** Unique per logical message: enqueueing the same key twice stores it once. */
+  dedupeKey: string;
+  to: string;
+  subject: string;
+  text: string;
+  html?: string | null;
+  headers?: Record<string, string>;
+  subscriptionId?: number | null;
+}
+
+/** Store a message for delivery. Returns false when a message with the same dedupe key exists. */
+export async function enqueueMail(db: Db, mail: OutgoingMail, now: Date): Promise<boolean> {
+  const r = await db
+    .insertInto('outbox')
+    .values({
+      subscription_id: mail.subscriptionId ?? null,
+      kind: mail.kind,
+      dedupe_key: mail.dedupeKey,
+      to_address: mail.to,
+      subject: mail.subject,
+      text_body: mail.text,
+      html_body: mail.html ?? null,
+      headers: mail.headers ? JSON.stringify(mail.headers) : null,
+      status: 'pending',
+      next_attempt_at: now.toISOString(),
+      created_at: now.toISOString(),
+    })
+    .onConflict((oc) => oc.column('dedupe_key').doNothing())
+    .executeTakeFirst();
+  return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
+/** Messages to one address, newest first (tests and the preview use this). */
+export async function mailTo(db: Db, to: string) {
+  return db.selectFrom('outbox').selectAll().where('to_address', '=', to).orderBy('id', 'desc').execute();
+}

@@ -1,0 +1,76 @@
+/**
+ * Rate limits (per IP and per user) with rate-limiter-flexible's in-memory limiter.
+ * Answers 429 with Retry-After and the IETF `RateLimit-*` headers (draft-ietf-httpapi-ratelimit-headers)
+ * on every limited response. Per-process: good for one box; with several instances behind a load
+ * balancer each instance limits separately (documented in docs/design.md).
+ */
+import type { MiddlewareHandler } from 'hono';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { AppEnv, WebContext } from '../types.js';
+import { AppError } from '../../domain/errors.js';
+
+export interface LimitSpec {
+  /** Name, used in keys and messages. */
+  name: string;
+  /** Allowed requests per window. */
+  points: number;
+  /** Window length in seconds. */
+  duration: number;
+}
+
+/** The client's IP: the socket address, or X-Forwarded-For's first hop only when TRUST_PROXY is set. */
+export function clientIp(c: WebContext): string {
+  if (c.get('ctx')?.config.TRUST_PROXY) {
+    const fwd = c.req.header('x-forwarded-for');
+    if (fwd) return fwd.split(',')[0].trim();
+  }
+  const incoming = (c.env as any)?.incoming;
+  return incoming?.socket?.remoteAddress ?? '127.0.0.1';
+}
+
+export class Limiter {
+  private limiter: RateLimiterMemory;
+  constructor(public readonly spec: LimitSpec) {
+    this.limiter = new RateLimiterMemory({ keyPrefix: spec.name, points: spec.points, duration: spec.duration });
+  }
+
+  /** Consume one point for `key`; throws AppError('rate_limited') with retryAfter when over. */
+  async consume(key: string, c?: WebContext, points = 1): Promise<void> {
+    try {
+      const r = await this.limiter.consume(key, points);
+      if (c) setHeaders(c, this.spec, r);
+    } catch (e) {
+      if (e instanceof RateLimiterRes) {
+        const retryAfter = Math.max(1, Math.ceil(e.msBeforeNext / 1000));
+        if (c) setHeaders(c, this.spec, e);
+        throw new AppError('rate_limited', `Too many ${this.spec.name} requests. Try again in ${retryAfter} seconds.`, { retryAfter });
+      }
+      throw e;
+    }
+  }
+
+  /** Give points back (e.g. a successful login resets its failure counter). */
+  async reset(key: string): Promise<void> {
+    await this.limiter.delete(key);
+  }
+}
+
+function setHeaders(c: WebContext, spec: LimitSpec, r: RateLimiterRes) {
+  c.header('RateLimit-Limit', String(spec.points));
+  c.header('RateLimit-Remaining', String(Math.max(0, r.remainingPoints)));
+  c.header('RateLimit-Reset', String(Math.max(0, Math.ceil(r.msBeforeNext / 1000))));
+  c.header('RateLimit-Policy', `${spec.points};w=${spec.duration}`);
+  if (r.remainingPoints <= 0 && r.consumedPoints > spec.points) c.header('Retry-After', String(Math.max(1, Math.ceil(r.msBeforeNext / 1000))));
+}
+
+/** Middleware: limit by client IP (and by signed-in user when there is one). */
+export function rateLimit(spec: LimitSpec, opts: { perUser?: LimitSpec } = {}): MiddlewareHandler<AppEnv> {
+  const byIp = new Limiter(spec);
+  const byUser = opts.perUser ? new Limiter(opts.perUser) : null;
+  return async (c, next) => {
+    await byIp.consume(clientIp(c), c);
+    const user = c.get('user');
+    if (byUser && user) await byUser.consume(String(user.id), c);
+    await next();
+  };
+}
