@@ -8,6 +8,7 @@ import * as migrate from './commands/migrate.js';
 import * as importCmd from './commands/import.js';
 import * as doctor from './commands/doctor.js';
 import * as demo from './commands/demo.js';
+import * as ingest from './commands/ingest.js';
 
 const program = new Command();
 program
@@ -15,6 +16,6 @@ program
   .description('Papertide: a self-hostable research-paper discovery hub.\nConfiguration comes from environment variables (see README).')
   .version('0.1.0');
 
-for (const cmd of [serve, migrate, importCmd, doctor, demo]) cmd.register(program);
+for (const cmd of [serve, migrate, importCmd, doctor, demo, ingest]) cmd.register(program);
 
 await program.parseAsync(process.argv);
