@@ -146,7 +146,9 @@ export class PoliteFetcher {
       }
       const waitMs = Math.max(backoff, ra ?? 0);
       attempt++;
-      this.o.log.warn({ url, attempt, waitMs, status: outcome.res?.status, retryAfterMs: ra }, `${outcome.error!.message}; retry ${attempt}/${this.o.maxRetries} in ${(waitMs / 1000).toFixed(1)} s`);
+      // A server that answered (503, 429) is worth a warning; an unreachable one is reported once, by the caller.
+      const level = outcome.res ? 'warn' : 'debug';
+      this.o.log[level]({ url, attempt, waitMs, status: outcome.res?.status, retryAfterMs: ra }, `${outcome.error!.message}; retry ${attempt}/${this.o.maxRetries} in ${(waitMs / 1000).toFixed(1)} s`);
       retryUntil = this.o.now() + waitMs;
     }
   }
