@@ -22,8 +22,7 @@ export function isoWeekOf(date: string): string {
   const dow = (d.getUTCDay() + 6) % 7; // Monday = 0
   const thursday = new Date(d.getTime() + (3 - dow) * DAY);
   const year = thursday.getUTCFullYear();
-  const jan4 = new Date(Date.UTC(year, 0, 4));
-  const week = 1 + Math.round((thursday.getTime() - jan4.getTime()) / DAY / 7 - ((jan4.getUTCDay() + 6) % 7 - 3) / 7);
+  const week = 1 + Math.floor((thursday.getTime() - Date.UTC(year, 0, 1)) / DAY / 7);
   return `${year}-W${String(week).padStart(2, '0')}`;
 }
 

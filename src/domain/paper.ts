@@ -54,7 +54,7 @@ export function findGithubRepo(text: string | null | undefined): string | null {
   const m = GITHUB_REPO.exec(text);
   if (!m) return null;
   const owner = m[1];
-  const repo = m[2].replace(/\.git$/, '').replace(/[.]+$/, '');
+  const repo = m[2].replace(/[.]+$/, '').replace(/\.git$/, '');
   if (!repo || ['about', 'features', 'pricing', 'orgs', 'topics', 'sponsors'].includes(owner.toLowerCase())) return null;
   return `https://github.com/${owner}/${repo}`;
 }
