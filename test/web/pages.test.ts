@@ -1,0 +1,149 @@
+/** What a reader sees on the server-rendered pages, through the real app and store. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { testApp } from '../helpers/app.js';
+import { loadDemoIfEmpty } from '../../src/app.js';
+import { upsertPapers } from '../../src/papers/papers.repository.js';
+import { addDailyEntries, setExternalCounts } from '../../src/daily/daily.repository.js';
+
+const now = '2025-06-04T12:00:00.000Z';
+
+async function seeded() {
+  const app = await testApp({ now: '2025-06-07T10:00:00Z' }); // a Saturday
+  const db = app.ctx.store.db;
+  await upsertPapers(db, [
+    { id: '2506.00001', title: 'Low-rank $\\mathcal{O}(n)$ attention', abstract: 'We prove $\\sum_{i=1}^n x_i \\le \\sqrt{n}$ and show <script>alert("x")</script> is text.', authors: ['Ada Lovelace'], categories: ['cs.LG'], codeUrl: 'https://github.com/ada/lowrank', githubStars: 1234, publishedAt: '2025-06-02T00:00:00Z' },
+    { id: '2506.00002', title: 'A second paper', abstract: 'Plain abstract.', authors: ['Alan Turing', 'Grace Hopper'], categories: ['cs.CL'], publishedAt: '2025-06-02T00:00:00Z' },
+    { id: '2505.00003', title: 'Older paper', abstract: 'From May.', authors: ['Emmy Noether'], categories: ['cs.AI'], publishedAt: '2025-05-20T00:00:00Z' },
+    { id: 'hep-th/9901001', title: 'An old-style id', abstract: 'Strings.', authors: ['E. Witten'], categories: ['hep-th'], publishedAt: '1999-01-04T00:00:00Z' },
+  ], { now });
+  await addDailyEntries(db, [
+    { paperId: '2506.00001', date: '2025-06-05', submittedAt: now, source: 'hf', submitterName: 'akhaliq' },
+    { paperId: '2506.00002', date: '2025-06-05', submittedAt: now, source: 'hf' },
+    { paperId: '2505.00003', date: '2025-05-21', submittedAt: now, source: 'hf' },
+  ]);
+  await setExternalCounts(db, [{ id: '2506.00001', upvotes: 5, comments: 1 }, { id: '2506.00002', upvotes: 40, comments: 0 }]);
+  return app;
+}
+
+test('home shows the latest day with papers when today has none, most upvoted first', async () => {
+  const app = await seeded();
+  try {
+    const res = await app.request('/');
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type')!, /text\/html; charset=utf-8/i);
+    const html = await res.text();
+    assert.match(html, /Daily papers of Thursday 5 June 2025/);
+    assert.ok(html.indexOf('A second paper') < html.indexOf('Low-rank'), '40 upvotes before 5');
+    assert.match(html, /<link rel="alternate" type="application\/rss\+xml"/);
+    assert.match(html, /<main id="main"/);
+  } finally {
+    await app.close();
+  }
+});
+
+test('date, week and month pages list their papers with previous/next links', async () => {
+  const app = await seeded();
+  try {
+    let html = await (await app.request('/papers/date/2025-06-05')).text();
+    assert.match(html, /A second paper/);
+    assert.match(html, /rel="prev" href="\/papers\/date\/2025-05-21"/);
+    html = await (await app.request('/papers/date/2025-05-21')).text();
+    assert.match(html, /rel="next" href="\/papers\/date\/2025-06-05"/);
+    html = await (await app.request('/papers/week/2025-W23')).text();
+    assert.match(html, /Week 23 of 2025/);
+    assert.match(html, /Low-rank/);
+    assert.doesNotMatch(html, /Older paper/);
+    assert.match(html, /rel="prev" href="\/papers\/week\/2025-W21"/);
+    html = await (await app.request('/papers/month/2025-05')).text();
+    assert.match(html, /Older paper/);
+    assert.match(html, /rel="next" href="\/papers\/month\/2025-06"/);
+    html = await (await app.request('/papers/date/2025-06-06')).text();
+    assert.match(html, /No papers were featured/);
+  } finally {
+    await app.close();
+  }
+});
+
+test('bad dates, weeks and months get a readable 400 page, not an error', async () => {
+  const app = await seeded();
+  try {
+    for (const [url, msg] of [['/papers/date/2025-02-30', /is not a date/], ['/papers/week/2025-W54', /is not an ISO week/], ['/papers/month/2025-13', /is not a month/]] as const) {
+      const res = await app.request(url);
+      assert.equal(res.status, 400, url);
+      assert.match(await res.text(), msg);
+    }
+  } finally {
+    await app.close();
+  }
+});
+
+test('paper page: math rendered by KaTeX, hostile text escaped, links to arXiv, PDF and code', async () => {
+  const app = await seeded();
+  try {
+    const res = await app.request('/papers/2506.00001');
+    assert.equal(res.status, 200);
+    const html = await res.text();
+    assert.match(html, /class="katex"/);
+    assert.match(html, /katex\.min\.css/);
+    assert.doesNotMatch(html, /<script>alert/);
+    assert.match(html, /&lt;script&gt;alert\(&quot;x&quot;\)&lt;\/script&gt; is text/);
+    assert.match(html, /href="https:\/\/arxiv\.org\/abs\/2506\.00001"/);
+    assert.match(html, /href="https:\/\/arxiv\.org\/pdf\/2506\.00001"/);
+    assert.match(html, /GitHub: ada\/lowrank/);
+    assert.match(html, /★ 1,234/);
+    assert.match(html, /Featured[\s\S]*2025-06-05[\s\S]*akhaliq/);
+    const css = await app.request('/static/katex/katex.min.css');
+    assert.equal(css.status, 200);
+  } finally {
+    await app.close();
+  }
+});
+
+test('old-style ids and versioned ids resolve to the paper page', async () => {
+  const app = await seeded();
+  try {
+    assert.equal((await app.request('/papers/hep-th/9901001')).status, 200);
+    const r = await app.request('/papers/2506.00001v2');
+    assert.equal(r.status, 301);
+    assert.equal(r.headers.get('location'), '/papers/2506.00001');
+  } finally {
+    await app.close();
+  }
+});
+
+test('unknown papers and pages get a 404 that helps', async () => {
+  const app = await seeded();
+  try {
+    let res = await app.request('/papers/2501.99999');
+    assert.equal(res.status, 404);
+    let html = await res.text();
+    assert.match(html, /does not have arXiv:2501\.99999 yet/);
+    assert.match(html, /href="https:\/\/arxiv\.org\/abs\/2501\.99999"/);
+    res = await app.request('/papers/not-an-id');
+    assert.equal(res.status, 404);
+    assert.match(await res.text(), /is not an arXiv id/);
+    res = await app.request('/no/such/<page>');
+    assert.equal(res.status, 404);
+    html = await res.text();
+    assert.match(html, /Page not found/);
+    assert.doesNotMatch(html, /<page>/);
+    assert.match(html, /role="search"/);
+  } finally {
+    await app.close();
+  }
+});
+
+test('a fresh install shows the demo papers, marked as demo', async () => {
+  const app = await testApp({ now, env: { DEMO_DATA: 'true' } });
+  try {
+    assert.equal(await loadDemoIfEmpty(app.ctx), 62);
+    assert.equal(await loadDemoIfEmpty(app.ctx), 0, 'only into an empty store');
+    const html = await (await app.request('/')).text();
+    assert.match(html, /Transformer in Transformer/);
+    assert.match(html, /demo papers/);
+    assert.match(html, /papertide demo --remove/);
+  } finally {
+    await app.close();
+  }
+});
