@@ -33,7 +33,7 @@ test('home shows the latest day with papers when today has none, most upvoted fi
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type')!, /text\/html; charset=utf-8/i);
     const html = await res.text();
-    assert.match(html, /Daily papers of Thursday 5 June 2025/);
+    assert.match(html, /Daily papers of Thursday,? 5 June 2025/);
     assert.ok(html.indexOf('A second paper') < html.indexOf('Low-rank'), '40 upvotes before 5');
     assert.match(html, /<link rel="alternate" type="application\/rss\+xml"/);
     assert.match(html, /<main id="main"/);
