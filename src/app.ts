@@ -39,6 +39,11 @@ export interface AppContext {
   fetch: typeof fetch;
   /** HMAC secret for signed links and tokens: SECRET, else generated once and kept in the store. */
   secret: string;
+  /**
+   * Bumped by every write this process makes (papersChanged, votes, comments, ...): caches of
+   * rendered pages are valid only for the version they were made at. Call `touch(ctx)`.
+   */
+  dataVersion: number;
   /** Hooks other features register to hear about changed papers (e.g. the search index). */
   onPapersChanged: ((ids: string[]) => Promise<void> | void)[];
   /** Checks `papertide doctor` prints, registered by features (e.g. the search index). */
@@ -69,6 +74,7 @@ export async function createContext(config: Config, deps: AppDeps = {}): Promise
     logger,
     fetch: deps.fetch ?? globalThis.fetch,
     secret,
+    dataVersion: 0,
     onPapersChanged: [],
     healthChecks: [],
     jobs: [],
@@ -81,7 +87,13 @@ export async function createContext(config: Config, deps: AppDeps = {}): Promise
   return ctx;
 }
 
+/** Record that data changed (invalidates cached pages of this process). */
+export function touch(ctx: AppContext): void {
+  ctx.dataVersion++;
+}
+
 export async function papersChanged(ctx: AppContext, ids: string[]): Promise<void> {
+  touch(ctx);
   for (const h of ctx.onPapersChanged) await h(ids);
 }
 
@@ -112,6 +124,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   const ctx = await createContext(config, deps);
   const { createWebApp } = await import('./web/app.js');
   // --- feature services register here (search, trending, accounts, digests, ingest jobs)
+  ctx.jobs.push(...(await import('./jobs/digest.job.js')).mailJobs()); // digests: outbox sender + digest builds
   const web = createWebApp(ctx);
   return { ctx, web };
 }
