@@ -1,5 +1,7 @@
 /** `/`, `/papers/date/…`, `/papers/week/…`, `/papers/month/…`: daily papers by upvotes. */
 import { Hono } from 'hono';
+import type { Child } from 'hono/jsx';
+import { FragmentCache, cachedFragment } from '../cache.js';
 import type { AppEnv, WebContext } from '../types.js';
 import { renderPage } from '../layout.js';
 import { PaperCard } from '../components/paper-card.js';
@@ -86,22 +88,27 @@ const dailyFeeds = [
 
 export function dailyRoutes() {
   const app = new Hono<AppEnv>();
+  const cache = new FragmentCache();
+
+  /** The list is the same for every anonymous visitor: render it once per data version. */
+  const fragment = (c: WebContext, build: () => Promise<Child>) => cachedFragment(cache, c, c.req.url, build);
 
   app.get('/', async (c) => {
     const ctx = c.get('ctx');
-    const view = await getHomeView(ctx.store.db, ctx.clock.now());
-    const heading = view.isToday ? 'Daily papers' : `Daily papers of ${formatLongDate(view.period.key)}`;
-    return renderPage(c, { title: 'Papertide', description: 'Daily research papers curated by the community, trending papers and search.', alternates: dailyFeeds, math: true }, (
-      <DailyList view={view} heading={heading} note={view.isToday ? formatLongDate(view.period.key) : 'no papers yet today, showing the latest day'} />
-    ));
+    const body = await fragment(c, async () => {
+      const view = await getHomeView(ctx.store.db, ctx.clock.now());
+      const heading = view.isToday ? 'Daily papers' : `Daily papers of ${formatLongDate(view.period.key)}`;
+      return <DailyList view={view} heading={heading} note={view.isToday ? formatLongDate(view.period.key) : 'no papers yet today, showing the latest day'} />;
+    });
+    return renderPage(c, { title: 'Papertide', description: 'Daily research papers curated by the community, trending papers and search.', alternates: dailyFeeds, math: true }, body);
   });
 
   for (const kind of ['day', 'week', 'month'] as PeriodKind[]) {
     app.get(`/papers/${PATH[kind]}/:key`, async (c) => {
       const ctx = c.get('ctx');
       const period = parsePeriod(kind, c.req.param('key'));
-      const view = await getDailyView(ctx.store.db, period, pageParam(c));
-      return renderPage(c, { title: `Daily papers · ${periodTitle(kind, period.key)}`, alternates: dailyFeeds, math: true }, <DailyList view={view} heading={periodTitle(kind, period.key)} />);
+      const body = await fragment(c, async () => <DailyList view={await getDailyView(ctx.store.db, period, pageParam(c))} heading={periodTitle(kind, period.key)} />);
+      return renderPage(c, { title: `Daily papers · ${periodTitle(kind, period.key)}`, alternates: dailyFeeds, math: true }, body);
     });
   }
   return app;

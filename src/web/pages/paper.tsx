@@ -10,13 +10,125 @@ import { parseArxivId, arxivAbsUrl, arxivPdfUrl } from '../../domain/arxiv-id.js
 import { getPaper } from '../../papers/papers.repository.js';
 import { entriesForPaper } from '../../daily/daily.repository.js';
 import { AppError } from '../../domain/errors.js';
+import { FragmentCache, cachedFragment } from '../cache.js';
+import type { Paper } from '../../domain/paper.js';
 
 function fmt(iso: string | null): string | null {
   return iso ? iso.slice(0, 10) : null;
 }
 
+type Featured = Awaited<ReturnType<typeof entriesForPaper>>;
+
+function PaperHead({ paper }: { paper: Paper }) {
+  return (
+    <header class="paper-head">
+      <p class="eyebrow">
+        <a href={arxivAbsUrl(paper.id)}>arXiv:{paper.id}</a>
+        {(paper.version ?? 1) > 1 ? <span> · v{paper.version}</span> : null}
+        {paper.primaryCategory ? <span> · {paper.primaryCategory}</span> : null}
+        {paper.isDemo ? <span class="chip demo">demo</span> : null}
+        {paper.withdrawn ? <span class="chip warn">withdrawn</span> : null}
+        {paper.hidden ? <span class="chip warn">hidden by a moderator</span> : null}
+      </p>
+      <h1 id="paper-title">{raw(renderMathText(paper.title))}</h1>
+      <p class="paper-authors">
+        {paper.authors.map((a, i) => (
+          <>
+            {i > 0 ? ', ' : ''}
+            <a href={`/search?q=${encodeURIComponent(`author:"${a}"`)}`}>{a}</a>
+          </>
+        ))}
+      </p>
+    </header>
+  );
+}
+
+function PaperBody({ paper, featured }: { paper: Paper; featured: Featured }) {
+  const versions = paper.versions.length ? paper.versions : [{ version: paper.version ?? 1, date: paper.updatedAt ?? paper.publishedAt }];
+  return (
+    <>
+      <section aria-labelledby="abstract-h" class="abstract">
+        <h2 id="abstract-h">Abstract</h2>
+        <p>{raw(renderMathText(paper.abstract))}</p>
+      </section>
+      {paper.aiSummary ? (
+        <section class="ai-summary" aria-labelledby="summary-h">
+          <h2 id="summary-h">Summary</h2>
+          <p>{paper.aiSummary}</p>
+        </section>
+      ) : null}
+      <section aria-labelledby="details-h" class="details">
+        <h2 id="details-h">Details</h2>
+        <dl>
+          {paper.publishedAt ? (
+            <>
+              <dt>Published</dt>
+              <dd><time datetime={paper.publishedAt}>{fmt(paper.publishedAt)}</time></dd>
+            </>
+          ) : null}
+          <dt>Versions</dt>
+          <dd>
+            {versions.map((v, i) => (
+              <>
+                {i > 0 ? ', ' : ''}
+                <a href={`${arxivAbsUrl(paper.id)}v${v.version}`}>v{v.version}</a>
+                {v.date ? ` (${fmt(v.date)})` : ''}
+              </>
+            ))}
+          </dd>
+          {paper.categories.length ? (
+            <>
+              <dt>Categories</dt>
+              <dd class="chips">
+                {paper.categories.map((cat) => (
+                  <a class="chip" href={`/search?q=${encodeURIComponent(`cat:${cat}`)}`}>{cat}</a>
+                ))}
+              </dd>
+            </>
+          ) : null}
+          {paper.comment ? (
+            <>
+              <dt>Comment</dt>
+              <dd>{paper.comment}</dd>
+            </>
+          ) : null}
+          {paper.journalRef ? (
+            <>
+              <dt>Journal</dt>
+              <dd>{paper.journalRef}</dd>
+            </>
+          ) : null}
+          {paper.doi ? (
+            <>
+              <dt>DOI</dt>
+              <dd><a href={`https://doi.org/${paper.doi}`}>{paper.doi}</a></dd>
+            </>
+          ) : null}
+          {featured.length ? (
+            <>
+              <dt>Featured</dt>
+              <dd>
+                {featured.map((f, i) => (
+                  <>
+                    {i > 0 ? ', ' : ''}
+                    <a href={`/papers/date/${f.date}`}>{f.date}</a>
+                    {f.user_name ?? f.submitter_name ? ` by ${f.user_name ?? f.submitter_name}` : ''}
+                  </>
+                ))}
+              </dd>
+            </>
+          ) : null}
+          <dt>Upvotes</dt>
+          <dd>{paper.upvotes}</dd>
+        </dl>
+      </section>
+    </>
+  );
+}
+
 export function paperRoutes(slots: Slots) {
   const app = new Hono<AppEnv>();
+  const cache = new FragmentCache();
   // arXiv ids contain a slash for old-style ids (hep-th/9901001): match the rest of the path.
   app.get('/papers/:id{.+}', async (c, next) => {
     const rawId = decodeURIComponent(c.req.param('id'));
@@ -29,10 +141,10 @@ export function paperRoutes(slots: Slots) {
     if (!paper || (paper.hidden && c.get('user')?.role !== 'moderator' && c.get('user')?.role !== 'admin')) {
       throw new AppError('not_found', `Papertide does not have arXiv:${parsed.id} yet. Submit it to import it from arXiv, or open it on arXiv.`, { arxivId: parsed.id });
     }
-    const featured = await entriesForPaper(ctx.store.db, paper.id);
     const actions = await Promise.all(slots.paperActions.map((s) => s(c, paper)));
     const sections = await Promise.all(slots.paperSections.map((s) => s(c, paper)));
-    const versions = paper.versions.length ? paper.versions : [{ version: paper.version ?? 1, date: paper.updatedAt ?? paper.publishedAt }];
+    const head = await cachedFragment(cache, c, `head:${paper.id}`, () => <PaperHead paper={paper} />);
+    const body = await cachedFragment(cache, c, `body:${paper.id}`, async () => <PaperBody paper={paper} featured={await entriesForPaper(ctx.store.db, paper.id)} />);
     return renderPage(
       c,
       {
@@ -43,112 +155,20 @@ export function paperRoutes(slots: Slots) {
         alternates: [],
       },
       <article class="paper" aria-labelledby="paper-title">
-        <header class="paper-head">
-          <p class="eyebrow">
-            <a href={arxivAbsUrl(paper.id)}>arXiv:{paper.id}</a>
-            {(paper.version ?? 1) > 1 ? <span> · v{paper.version}</span> : null}
-            {paper.primaryCategory ? <span> · {paper.primaryCategory}</span> : null}
-            {paper.isDemo ? <span class="chip demo">demo</span> : null}
-            {paper.withdrawn ? <span class="chip warn">withdrawn</span> : null}
-            {paper.hidden ? <span class="chip warn">hidden by a moderator</span> : null}
-          </p>
-          <h1 id="paper-title">{raw(renderMathText(paper.title))}</h1>
-          <p class="paper-authors">
-            {paper.authors.map((a, i) => (
-              <>
-                {i > 0 ? ', ' : ''}
-                <a href={`/search?q=${encodeURIComponent(`author:"${a}"`)}`}>{a}</a>
-              </>
-            ))}
-          </p>
-          <div class="paper-actions">
-            {actions}
-            <a class="button" href={arxivAbsUrl(paper.id)}>arXiv page</a>
-            <a class="button" href={arxivPdfUrl(paper.id)}>PDF</a>
-            {paper.codeUrl ? (
-              <a class="button code" href={paper.codeUrl} rel="noopener nofollow">
-                <span>GitHub: {repoName(paper.codeUrl)}</span>
-                {paper.githubStars != null ? <span class="stars"> ★ {paper.githubStars.toLocaleString('en')}</span> : null}
-              </a>
-            ) : null}
-            {paper.projectPage ? <a class="button" href={paper.projectPage} rel="noopener nofollow">Project page</a> : null}
-          </div>
-        </header>
-        <section aria-labelledby="abstract-h" class="abstract">
-          <h2 id="abstract-h">Abstract</h2>
-          <p>{raw(renderMathText(paper.abstract))}</p>
-        </section>
-        {paper.aiSummary ? (
-          <section class="ai-summary" aria-labelledby="summary-h">
-            <h2 id="summary-h">Summary</h2>
-            <p>{paper.aiSummary}</p>
-          </section>
-        ) : null}
-        <section aria-labelledby="details-h" class="details">
-          <h2 id="details-h">Details</h2>
-          <dl>
-            {paper.publishedAt ? (
-              <>
-                <dt>Published</dt>
-                <dd><time datetime={paper.publishedAt}>{fmt(paper.publishedAt)}</time></dd>
-              </>
-            ) : null}
-            <dt>Versions</dt>
-            <dd>
-              {versions.map((v, i) => (
-                <>
-                  {i > 0 ? ', ' : ''}
-                  <a href={`${arxivAbsUrl(paper.id)}v${v.version}`}>v{v.version}</a>
-                  {v.date ? ` (${fmt(v.date)})` : ''}
-                </>
-              ))}
-            </dd>
-            {paper.categories.length ? (
-              <>
-                <dt>Categories</dt>
-                <dd class="chips">
-                  {paper.categories.map((cat) => (
-                    <a class="chip" href={`/search?q=${encodeURIComponent(`cat:${cat}`)}`}>{cat}</a>
-                  ))}
-                </dd>
-              </>
-            ) : null}
-            {paper.comment ? (
-              <>
-                <dt>Comment</dt>
-                <dd>{paper.comment}</dd>
-              </>
-            ) : null}
-            {paper.journalRef ? (
-              <>
-                <dt>Journal</dt>
-                <dd>{paper.journalRef}</dd>
-              </>
-            ) : null}
-            {paper.doi ? (
-              <>
-                <dt>DOI</dt>
-                <dd><a href={`https://doi.org/${paper.doi}`}>{paper.doi}</a></dd>
-              </>
-            ) : null}
-            {featured.length ? (
-              <>
-                <dt>Featured</dt>
-                <dd>
-                  {featured.map((f, i) => (
-                    <>
-                      {i > 0 ? ', ' : ''}
-                      <a href={`/papers/date/${f.date}`}>{f.date}</a>
-                      {f.user_name ?? f.submitter_name ? ` by ${f.user_name ?? f.submitter_name}` : ''}
-                    </>
-                  ))}
-                </dd>
-              </>
-            ) : null}
-            <dt>Upvotes</dt>
-            <dd>{paper.upvotes}</dd>
-          </dl>
-        </section>
+        {head}
+        <div class="paper-actions">
+          {actions}
+          <a class="button" href={arxivAbsUrl(paper.id)}>arXiv page</a>
+          <a class="button" href={arxivPdfUrl(paper.id)}>PDF</a>
+          {paper.codeUrl ? (
+            <a class="button code" href={paper.codeUrl} rel="noopener nofollow">
+              <span>GitHub: {repoName(paper.codeUrl)}</span>
+              {paper.githubStars != null ? <span class="stars"> ★ {paper.githubStars.toLocaleString('en')}</span> : null}
+            </a>
+          ) : null}
+          {paper.projectPage ? <a class="button" href={paper.projectPage} rel="noopener nofollow">Project page</a> : null}
+        </div>
+        {body}
         {sections}
       </article>,
     );
