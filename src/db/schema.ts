@@ -35,6 +35,7 @@ export interface PapersTable {
   external_comments: Generated<number>;
   trending_score: Generated<number>;
   trending_at: string | null; // when trending_score was computed
+  trending_since: string | null; // when the paper entered trending (migration 002; see src/domain/trending.ts)
   created_at: string; // first stored here
   updated_at: string; // last changed here
 }

@@ -13,6 +13,11 @@ import { createSlots, type Slots } from './slots.js';
 import { notFound, onError } from './errors.js';
 import { dailyRoutes } from './pages/daily.js';
 import { paperRoutes } from './pages/paper.js';
+import { apiRoutes } from './api/routes.js'; // api (issue 7)
+import { requireTokenForApiWrites } from './middleware/bearer.js'; // api (issue 7)
+import { sessionMiddleware } from './middleware/session.js';
+import { csrfProtection } from './middleware/csrf.js';
+import { authRoutes } from './pages/auth.js';
 
 const STATIC_TYPES: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
@@ -72,10 +77,15 @@ export function createWebApp(ctx: AppContext): WebApp {
   app.get('/healthz', (c) => c.json({ ok: true }));
 
   // --- middleware of features (sessions, CSRF, rate limits) mount here, before pages
+  app.use('/api/*', requireTokenForApiWrites()); // api (issue 7)
+  app.use('*', sessionMiddleware());
+  app.use('*', csrfProtection());
 
   // --- pages and APIs of features
   app.route('/', dailyRoutes());
   app.route('/', paperRoutes(slots));
+  app.route('/', apiRoutes(ctx)); // api (issue 7)
+  app.route('/', authRoutes());
 
   app.notFound(notFound);
   app.onError(onError);

@@ -1,0 +1,294 @@
+/**
+ * Accounts: `/signup`, `/login`, `/logout`, `/verify`, `/forgot`, `/reset`.
+ * Handlers: validate (zod) → authorize → call a service (src/users) → present. A user mistake
+ * re-renders the form with a readable message and a 4xx status, never a 500.
+ */
+import { Hono } from 'hono';
+import type { Child } from 'hono/jsx';
+import { z } from 'zod';
+import type { AppEnv, WebContext } from '../types.js';
+import { renderPage } from '../layout.js';
+import { AppError, isAppError } from '../../domain/errors.js';
+import { rateLimit, Limiter, clientIp, type LimitSpec } from '../middleware/rate-limit.js';
+import { clearSessionCookie, sessionHashOf, setSessionCookie } from '../middleware/session.js';
+import { LOGIN_FAILED, login, logout, normalizeEmail, PASSWORD_MAX, PASSWORD_MIN, requestPasswordReset, resendVerification, resetPassword, signup, verifyEmail } from '../../users/users.service.js';
+
+/** Rate limits of the account forms (per process; see rate-limit.ts). */
+export const ACCOUNT_LIMITS = {
+  signupPerIp: { name: 'sign-up', points: 10, duration: 3600 },
+  loginPerIp: { name: 'login', points: 30, duration: 900 },
+  /** Failed logins per address, whoever tries: slows password guessing on one account. */
+  loginFailuresPerEmail: { name: 'failed login', points: 10, duration: 900 },
+  forgotPerIp: { name: 'password reset', points: 5, duration: 3600 },
+  resendPerUser: { name: 'verification email', points: 3, duration: 3600 },
+} satisfies Record<string, LimitSpec>;
+
+/** A same-site path to go back to after a form, or '/'. Refuses `//host` and absolute URLs. */
+export function safeNext(next: unknown, fallback = '/'): string {
+  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\') || next.length > 500) return fallback;
+  return next;
+}
+
+/** Parsed form fields as strings (files and repeated fields ignored). */
+export async function formOf(c: WebContext): Promise<Record<string, string>> {
+  const type = c.req.header('content-type') ?? '';
+  if (type.startsWith('application/json')) {
+    const j = await c.req.json().catch(() => ({}));
+    return Object.fromEntries(Object.entries(j ?? {}).filter(([, v]) => typeof v === 'string' || typeof v === 'number').map(([k, v]) => [k, String(v)]));
+  }
+  const body = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(body)) if (typeof v === 'string') out[k] = v;
+  return out;
+}
+
+/** First zod issue as a sentence. */
+export function firstIssue(e: z.ZodError): string {
+  return e.issues[0]?.message ?? 'Check the form and try again.';
+}
+
+export function Hidden({ c }: { c: WebContext }) {
+  return <input type="hidden" name="_csrf" value={c.get('csrf')} />;
+}
+
+export function FormError({ message }: { message?: string | null }) {
+  return message ? (
+    <p class="error-text" role="alert" id="form-error">
+      {message}
+    </p>
+  ) : null;
+}
+
+export function Flash({ message }: { message?: string | null }) {
+  return message ? (
+    <p class="notice" role="status">
+      {message}
+    </p>
+  ) : null;
+}
+
+function page(c: WebContext, title: string, body: Child, status = 200) {
+  return renderPage(c, { title, status, noindex: true }, body);
+}
+
+const emailField = z.string().trim().min(3, 'Enter your email address.').max(254, 'That email address is too long.').email('Enter a valid email address, like you@example.org.');
+const signupSchema = z.object({
+  name: z.string().trim().min(2, 'Choose a user name of 2 to 30 characters.').max(30, 'Choose a user name of 2 to 30 characters.'),
+  email: emailField,
+  password: z.string().min(PASSWORD_MIN, `Choose a password of at least ${PASSWORD_MIN} characters.`).max(PASSWORD_MAX, `Passwords are limited to ${PASSWORD_MAX} characters.`),
+});
+const loginSchema = z.object({ email: emailField, password: z.string().min(1, 'Enter your password.').max(PASSWORD_MAX, LOGIN_FAILED), next: z.string().optional() });
+const tokenSchema = z.string().min(20).max(100).regex(/^[A-Za-z0-9_-]+$/);
+
+function SignupForm({ c, values, error }: { c: WebContext; values?: Record<string, string>; error?: string }) {
+  return (
+    <section class="form-card" aria-labelledby="signup-h">
+      <h1 id="signup-h">Create an account</h1>
+      <p class="muted">Submit papers, upvote and comment. We send one email to confirm your address.</p>
+      <FormError message={error} />
+      <form method="post" action="/signup" aria-describedby={error ? 'form-error' : undefined}>
+        <Hidden c={c} />
+        <label for="name">User name</label>
+        <input id="name" name="name" type="text" required minlength={2} maxlength={30} pattern="[A-Za-z0-9][A-Za-z0-9_\-]{1,29}" autocomplete="username" value={values?.name ?? ''} />
+        <label for="email">Email</label>
+        <input id="email" name="email" type="email" required maxlength={254} autocomplete="email" value={values?.email ?? ''} />
+        <label for="password">Password</label>
+        <input id="password" name="password" type="password" required minlength={PASSWORD_MIN} maxlength={PASSWORD_MAX} autocomplete="new-password" />
+        <p class="muted small">At least {PASSWORD_MIN} characters.</p>
+        <button type="submit">Sign up</button>
+      </form>
+      <p>
+        Have an account? <a href="/login">Log in</a>.
+      </p>
+    </section>
+  );
+}
+
+function LoginForm({ c, values, error, next }: { c: WebContext; values?: Record<string, string>; error?: string; next?: string }) {
+  return (
+    <section class="form-card" aria-labelledby="login-h">
+      <h1 id="login-h">Log in</h1>
+      <FormError message={error} />
+      <form method="post" action="/login">
+        <Hidden c={c} />
+        <input type="hidden" name="next" value={safeNext(next, '/')} />
+        <label for="email">Email</label>
+        <input id="email" name="email" type="email" required maxlength={254} autocomplete="email" value={values?.email ?? ''} />
+        <label for="password">Password</label>
+        <input id="password" name="password" type="password" required maxlength={PASSWORD_MAX} autocomplete="current-password" />
+        <p>
+          <button type="submit">Log in</button>
+        </p>
+      </form>
+      <p>
+        <a href="/forgot">Forgot your password?</a> · No account yet? <a href="/signup">Sign up</a>.
+      </p>
+    </section>
+  );
+}
+
+export function authRoutes() {
+  const app = new Hono<AppEnv>();
+  const loginFailures = new Limiter(ACCOUNT_LIMITS.loginFailuresPerEmail);
+  const resendLimit = new Limiter(ACCOUNT_LIMITS.resendPerUser);
+
+  app.get('/signup', (c) => (c.get('user') ? c.redirect('/', 303) : page(c, 'Sign up', <SignupForm c={c} />)));
+
+  app.post('/signup', rateLimit(ACCOUNT_LIMITS.signupPerIp), async (c) => {
+    const form = await formOf(c);
+    const parsed = signupSchema.safeParse(form);
+    if (!parsed.success) return page(c, 'Sign up', <SignupForm c={c} values={form} error={firstIssue(parsed.error)} />, 400);
+    try {
+      const r = await signup(c.get('ctx'), parsed.data);
+      return page(
+        c,
+        'Check your email',
+        <section class="form-card" aria-labelledby="check-h">
+          <h1 id="check-h">Check your email</h1>
+          <p>
+            We sent a link to <strong>{r.email}</strong>. Open it to confirm your address, then <a href="/login">log in</a>.
+          </p>
+          <p class="muted small">Nothing after a few minutes? Check the spam folder. The link works for 48 hours.</p>
+        </section>,
+      );
+    } catch (e) {
+      if (isAppError(e) && (e.code === 'bad_request' || e.code === 'conflict')) return page(c, 'Sign up', <SignupForm c={c} values={form} error={e.message} />, e.status);
+      throw e;
+    }
+  });
+
+  app.get('/login', (c) => page(c, 'Log in', <LoginForm c={c} next={c.req.query('next')} />));
+
+  app.post('/login', rateLimit(ACCOUNT_LIMITS.loginPerIp), async (c) => {
+    const form = await formOf(c);
+    const parsed = loginSchema.safeParse(form);
+    if (!parsed.success) return page(c, 'Log in', <LoginForm c={c} values={{ email: form.email ?? '' }} next={form.next} error={firstIssue(parsed.error)} />, 400);
+    const key = normalizeEmail(parsed.data.email);
+    try {
+      const { token } = await login(c.get('ctx'), { ...parsed.data, userAgent: c.req.header('user-agent') ?? null });
+      await loginFailures.reset(key);
+      setSessionCookie(c, token);
+      return c.redirect(safeNext(parsed.data.next), 303);
+    } catch (e) {
+      if (isAppError(e) && e.code === 'unauthorized') {
+        await loginFailures.consume(key, c); // 429 once an address has too many failures
+        return page(c, 'Log in', <LoginForm c={c} values={{ email: parsed.data.email }} next={parsed.data.next} error={e.message} />, 401);
+      }
+      if (isAppError(e) && e.code === 'forbidden') return page(c, 'Log in', <LoginForm c={c} values={{ email: parsed.data.email }} error={e.message} />, 403);
+      throw e;
+    }
+  });
+
+  app.post('/logout', async (c) => {
+    const session = sessionHashOf(c); // null for Bearer requests: they never touch the cookie session
+    if (session) await logout(c.get('ctx'), session);
+    clearSessionCookie(c);
+    return c.redirect('/', 303);
+  });
+
+  app.get('/verify', async (c) => {
+    const token = tokenSchema.safeParse(c.req.query('token') ?? '');
+    if (!token.success) throw new AppError('bad_request', 'This verification link is incomplete. Copy the whole link from the email, or ask for a new one.');
+    const r = await verifyEmail(c.get('ctx'), token.data);
+    const user = c.get('user');
+    if (user && user.name === r.name) user.emailVerified = true;
+    return page(
+      c,
+      'Email confirmed',
+      <section class="form-card" aria-labelledby="verified-h">
+        <h1 id="verified-h">Your email address is confirmed</h1>
+        <p>Thanks, {r.name}. You can now submit papers, upvote and comment.</p>
+        <p>{user ? <a class="button small" href="/submit">Submit a paper</a> : <a class="button small" href="/login">Log in</a>}</p>
+      </section>,
+    );
+  });
+
+  app.post('/verify/resend', async (c) => {
+    const user = c.get('user');
+    if (!user) return c.redirect('/login?next=/verify/resend', 303);
+    await resendLimit.consume(String(user.id), c);
+    await resendVerification(c.get('ctx'), user as any);
+    return page(c, 'Check your email', <Flash message={`We sent a new confirmation link to ${user.email}.`} />);
+  });
+
+  const forgotForm = (c: WebContext, error?: string, email?: string) => (
+    <section class="form-card" aria-labelledby="forgot-h">
+      <h1 id="forgot-h">Reset your password</h1>
+      <p class="muted">Enter the address of your account; we email you a link to choose a new password.</p>
+      <FormError message={error} />
+      <form method="post" action="/forgot">
+        <Hidden c={c} />
+        <label for="email">Email</label>
+        <input id="email" name="email" type="email" required maxlength={254} autocomplete="email" value={email ?? ''} />
+        <p>
+          <button type="submit">Email me a link</button>
+        </p>
+      </form>
+    </section>
+  );
+
+  app.get('/forgot', (c) => page(c, 'Reset your password', forgotForm(c)));
+
+  app.post('/forgot', rateLimit(ACCOUNT_LIMITS.forgotPerIp), async (c) => {
+    const form = await formOf(c);
+    const parsed = z.object({ email: emailField }).safeParse(form);
+    if (!parsed.success) return page(c, 'Reset your password', forgotForm(c, firstIssue(parsed.error), form.email), 400);
+    await requestPasswordReset(c.get('ctx'), parsed.data.email);
+    // The same answer whether or not the address has an account.
+    return page(
+      c,
+      'Check your email',
+      <section class="form-card">
+        <h1>Check your email</h1>
+        <p>If an account uses {parsed.data.email}, we sent it a link to choose a new password. The link works for one hour.</p>
+      </section>,
+    );
+  });
+
+  const resetForm = (c: WebContext, token: string, error?: string) => (
+    <section class="form-card" aria-labelledby="reset-h">
+      <h1 id="reset-h">Choose a new password</h1>
+      <FormError message={error} />
+      <form method="post" action="/reset">
+        <Hidden c={c} />
+        <input type="hidden" name="token" value={token} />
+        <label for="password">New password</label>
+        <input id="password" name="password" type="password" required minlength={PASSWORD_MIN} maxlength={PASSWORD_MAX} autocomplete="new-password" />
+        <p>
+          <button type="submit">Save the new password</button>
+        </p>
+      </form>
+    </section>
+  );
+
+  app.get('/reset', (c) => {
+    const token = tokenSchema.safeParse(c.req.query('token') ?? '');
+    if (!token.success) throw new AppError('bad_request', 'This password reset link is incomplete. Copy the whole link from the email, or ask for a new one at /forgot.');
+    return page(c, 'Choose a new password', resetForm(c, token.data));
+  });
+
+  app.post('/reset', rateLimit(ACCOUNT_LIMITS.forgotPerIp), async (c) => {
+    const form = await formOf(c);
+    const parsed = z.object({ token: tokenSchema, password: z.string().min(PASSWORD_MIN, `Choose a password of at least ${PASSWORD_MIN} characters.`).max(PASSWORD_MAX, `Passwords are limited to ${PASSWORD_MAX} characters.`) }).safeParse(form);
+    if (!parsed.success) {
+      if (parsed.error.issues.some((i) => i.path[0] === 'token')) throw new AppError('bad_request', 'This password reset link is invalid. Ask for a new one at /forgot.');
+      return page(c, 'Choose a new password', resetForm(c, form.token ?? '', firstIssue(parsed.error)), 400);
+    }
+    await resetPassword(c.get('ctx'), parsed.data.token, parsed.data.password);
+    clearSessionCookie(c);
+    return page(
+      c,
+      'Password changed',
+      <section class="form-card">
+        <h1>Your password is changed</h1>
+        <p>
+          Every session of your account has been closed. <a href="/login">Log in</a> with the new password.
+        </p>
+      </section>,
+    );
+  });
+
+  return app;
+}
+
+export { clientIp };
