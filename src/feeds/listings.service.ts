@@ -1,0 +1,191 @@
+/**
+ * Use cases behind the JSON API's lists and the feeds (one use case, many renderings):
+ * daily papers, papers by cursor, search, trending, similar, by category and by author.
+ * The search and trending services of other features are injected as ports when they are
+ * wired in; without them these fall back to plain SQL (substring search, stored score).
+ */
+import type { Kysely } from 'kysely';
+import type { Database, PaperRow } from '../db/schema.js';
+import { AppError } from '../domain/errors.js';
+import { toDate } from '../domain/dates.js';
+import { getDailyView, parsePeriod, type Period } from '../daily/daily.service.js';
+import { latestDailyDate, listDaily, type DailyItem } from '../daily/daily.repository.js';
+import { authorKey } from '../papers/papers.repository.js';
+import {
+  latestEntries,
+  listByAuthor,
+  listByCategory,
+  listByTrendingScore,
+  listPapersAfter,
+  listRecentlyFeatured,
+  rowsByIds,
+  searchByTerms,
+  similarByMetadata,
+  type FeaturedRow,
+  type PaperCursor,
+} from './listings.repository.js';
+
+type Db = Kysely<Database>;
+
+/** A paper in a list, with the daily entry that featured it when there is one. */
+export interface ListedPaper {
+  paper: PaperRow;
+  featured: { date: string; submittedAt: string; submitterName: string | null } | null;
+}
+
+/** What the search feature offers, when it is wired in (src/search/search.service.ts). */
+export interface SearchPort {
+  search(query: string, opts: { limit: number }): Promise<unknown>;
+  similar?(id: string, k: number): Promise<unknown>;
+}
+
+/** What the trending feature offers, when it is wired in (src/trending/trending.service.ts). */
+export type TrendingPort = (opts: { limit: number; offset: number; now: Date }) => Promise<unknown>;
+
+export interface ListingDeps {
+  db: Db;
+  now: () => Date;
+  search?: SearchPort | null;
+  trending?: TrendingPort | null;
+}
+
+/** Pull arXiv ids out of whatever a search/trending port returns (ids, rows, hits, {paper}). */
+export function idsOf(result: unknown): string[] {
+  const list = Array.isArray(result) ? result : result && typeof result === 'object' ? ((result as any).hits ?? (result as any).results ?? (result as any).items ?? (result as any).papers ?? []) : [];
+  const out: string[] = [];
+  for (const x of Array.isArray(list) ? list : []) {
+    const id = typeof x === 'string' ? x : (x?.id ?? x?.paperId ?? x?.paper_id ?? x?.paper?.id);
+    if (typeof id === 'string') out.push(id);
+  }
+  return out;
+}
+
+async function withEntries(db: Db, rows: PaperRow[]): Promise<ListedPaper[]> {
+  const entries = await latestEntries(db, rows.map((r) => r.id));
+  return rows.map((paper) => ({ paper, featured: entries.get(paper.id) ?? null }));
+}
+
+// ---------------------------------------------------------------- daily papers
+
+export interface DailyQuery {
+  date?: string;
+  week?: string;
+  month?: string;
+  page: number;
+  limit: number;
+  sort?: 'publishedAt' | 'trending';
+  submitter?: string;
+}
+
+/**
+ * Daily papers of a day, ISO week or month (at most one of them), most upvoted first; without
+ * any, the latest day up to today that has papers (as Hugging Face answers without `date`).
+ * `sort=publishedAt` lists the most recently featured first, `sort=trending` by trending score.
+ */
+export async function dailyPapers(deps: ListingDeps, q: DailyQuery): Promise<{ period: Period | null; items: DailyItem[] }> {
+  const given = (['date', 'week', 'month'] as const).filter((k) => q[k] !== undefined);
+  if (given.length > 1) throw new AppError('bad_request', `Give only one of date, week or month (got ${given.join(' and ')}).`);
+  let period: Period | null = null;
+  if (q.date !== undefined) period = parsePeriod('day', q.date);
+  else if (q.week !== undefined) period = parsePeriod('week', q.week);
+  else if (q.month !== undefined) period = parsePeriod('month', q.month);
+  else {
+    const latest = await latestDailyDate(deps.db, toDate(deps.now()));
+    if (!latest) return { period: null, items: [] };
+    period = parsePeriod('day', latest);
+  }
+  const sort = q.sort === 'trending' ? 'trending' : q.sort === 'publishedAt' ? 'published' : 'upvotes';
+  const items = await listDaily(deps.db, period.from, period.to, { limit: q.limit, offset: q.page * q.limit, sort, submitter: q.submitter });
+  return { period, items };
+}
+
+export { getDailyView };
+
+// ---------------------------------------------------------------- papers by cursor
+
+/** Opaque cursor: base64url of a small JSON array. Anything else is a readable 400. */
+export function encodeCursor(c: PaperCursor): string {
+  return Buffer.from(JSON.stringify([c.publishedAt, c.id]), 'utf8').toString('base64url');
+}
+
+export function decodeCursor(s: string): PaperCursor {
+  const bad = () => new AppError('bad_request', 'cursor is not valid: pass back exactly the cursor of the Link header of the previous page.');
+  if (!/^[A-Za-z0-9_-]{1,400}$/.test(s)) throw bad();
+  let v: unknown;
+  try {
+    v = JSON.parse(Buffer.from(s, 'base64url').toString('utf8'));
+  } catch {
+    throw bad();
+  }
+  if (!Array.isArray(v) || v.length !== 2 || typeof v[0] !== 'string' || typeof v[1] !== 'string' || v[0].length > 40 || v[1].length > 64 || !v[1]) throw bad();
+  return { publishedAt: v[0], id: v[1] };
+}
+
+export async function papersPage(deps: ListingDeps, opts: { cursor?: string; limit: number }): Promise<{ items: ListedPaper[]; nextCursor: string | null }> {
+  const after = opts.cursor ? decodeCursor(opts.cursor) : null;
+  const rows = await listPapersAfter(deps.db, after, opts.limit + 1);
+  const page = rows.slice(0, opts.limit);
+  const last = page[page.length - 1];
+  const nextCursor = rows.length > opts.limit && last ? encodeCursor({ publishedAt: last.published_at ?? '', id: last.id }) : null;
+  return { items: await withEntries(deps.db, page), nextCursor };
+}
+
+// ---------------------------------------------------------------- search, similar, trending
+
+/** Split a free-text query into terms for the fallback search (quotes and operators dropped). */
+export function fallbackTerms(q: string): string[] {
+  return q
+    .replace(/\b(author|cat|year):/gi, ' ')
+    .split(/[\s"'()]+/)
+    .map((t) => t.replace(/^[-+]+/, '').trim())
+    .filter((t) => t.length > 0);
+}
+
+export async function searchPapers(deps: ListingDeps, q: string, limit: number): Promise<{ items: ListedPaper[]; engine: 'search' | 'fallback' }> {
+  if (deps.search) {
+    const ids = idsOf(await deps.search.search(q, { limit }));
+    return { items: await withEntries(deps.db, await rowsByIds(deps.db, ids.slice(0, limit))), engine: 'search' };
+  }
+  const rows = await searchByTerms(deps.db, fallbackTerms(q), limit);
+  return { items: await withEntries(deps.db, rows), engine: 'fallback' };
+}
+
+export async function similarPapers(deps: ListingDeps, paper: PaperRow, k: number): Promise<ListedPaper[]> {
+  if (deps.search?.similar) {
+    const ids = idsOf(await deps.search.similar(paper.id, k)).filter((id) => id !== paper.id);
+    return withEntries(deps.db, await rowsByIds(deps.db, ids.slice(0, k)));
+  }
+  return withEntries(deps.db, await similarByMetadata(deps.db, paper, k));
+}
+
+export async function trendingPapers(deps: ListingDeps, opts: { limit: number; offset: number }): Promise<ListedPaper[]> {
+  if (deps.trending) {
+    const ids = idsOf(await deps.trending({ ...opts, now: deps.now() }));
+    return withEntries(deps.db, await rowsByIds(deps.db, ids));
+  }
+  return withEntries(deps.db, await listByTrendingScore(deps.db, opts.limit, opts.offset));
+}
+
+// ---------------------------------------------------------------- feeds' lists
+
+export async function recentlyFeatured(deps: ListingDeps, limit: number): Promise<FeaturedRow[]> {
+  return listRecentlyFeatured(deps.db, limit);
+}
+
+export async function categoryPapers(deps: ListingDeps, category: string, limit: number): Promise<ListedPaper[]> {
+  return withEntries(deps.db, await listByCategory(deps.db, category, limit));
+}
+
+export async function authorPapers(deps: ListingDeps, name: string, limit: number): Promise<ListedPaper[]> {
+  return withEntries(deps.db, await listByAuthor(deps.db, authorKey(name), limit));
+}
+
+export async function paperRow(deps: ListingDeps, id: string): Promise<PaperRow | null> {
+  const [row] = await rowsByIds(deps.db, [id]);
+  return row ?? null;
+}
+
+export async function listedPaper(deps: ListingDeps, id: string): Promise<ListedPaper | null> {
+  const row = await paperRow(deps, id);
+  return row ? (await withEntries(deps.db, [row]))[0] : null;
+}

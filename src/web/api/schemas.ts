@@ -1,0 +1,104 @@
+/**
+ * The API's zod schemas: requests (validated by the handlers) and responses (what the presenters
+ * produce, checked in tests). /openapi.json is generated from these same objects (openapi.ts),
+ * so the description cannot drift from what is enforced.
+ */
+import { z } from 'zod';
+
+/** A whole number in a query string, within [min, max]. "1.5", "abc", "" and "-1" are refused. */
+export function intParam(name: string, min: number, max: number) {
+  return z
+    .string()
+    .regex(/^\d{1,9}$/, `${name} must be a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .pipe(z.number().int().min(min, `${name} must be at least ${min}`).max(max, `${name} must be at most ${max}`));
+}
+
+const arxivIdPattern = /^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?\/\d{7})$/;
+
+// ---------------------------------------------------------------- requests
+
+export const DailyPapersQuery = z.object({
+  date: z.string().max(40).optional().describe('A day, YYYY-MM-DD. At most one of date, week and month; none means the latest day with papers.'),
+  week: z.string().max(40).optional().describe('An ISO week, YYYY-Www (e.g. 2025-W23).'),
+  month: z.string().max(40).optional().describe('A month, YYYY-MM.'),
+  p: intParam('p', 0, 10_000).optional().describe('Page number, from 0.'),
+  limit: intParam('limit', 1, 100).optional().describe('Items per page, 1 to 100 (default 50).'),
+  sort: z.enum(['publishedAt', 'trending']).optional().describe('Default: most upvoted first. publishedAt: most recently featured first. trending: by trending score.'),
+  submitter: z.string().min(1).max(100).optional().describe('Only papers submitted by this user name.'),
+});
+
+export const SearchQuery = z.object({
+  q: z.string({ required_error: 'q is required: the search text' }).trim().min(1, 'q must not be empty').max(250, 'q must be at most 250 characters').describe('Search text, up to 250 characters (author:, cat:, year:, "phrases" and -term when the search engine is enabled).'),
+  limit: intParam('limit', 1, 120).optional().describe('Results, 1 to 120 (default 50).'),
+});
+
+export const PapersQuery = z.object({
+  cursor: z.string().max(400, 'cursor is not valid').optional().describe('Opaque cursor from the Link header of the previous page.'),
+  limit: intParam('limit', 1, 100).optional().describe('Papers per page, 1 to 100 (default 50).'),
+});
+
+export const TrendingQuery = z.object({
+  p: intParam('p', 0, 10_000).optional().describe('Page number, from 0.'),
+  limit: intParam('limit', 1, 100).optional().describe('Items per page, 1 to 100 (default 50).'),
+});
+
+export const SimilarQuery = z.object({
+  limit: intParam('limit', 1, 50).optional().describe('Similar papers, 1 to 50 (default 10).'),
+});
+
+export const PaperIdParam = z.object({
+  id: z.string().max(64).describe('arXiv id without version, e.g. 2401.12345 or hep-th/9901001.'),
+});
+
+export const SubmitBody = z.object({
+  id: z.string({ required_error: 'id is required: an arXiv id or URL' }).min(1).max(300).describe('An arXiv id (2401.12345) or an arxiv.org URL.'),
+});
+
+export const CommentBody = z.object({
+  body: z.string({ required_error: 'body is required' }).trim().min(1, 'body must not be empty').max(10_000, 'body must be at most 10000 characters').describe('Comment text (Markdown).'),
+  parentId: z.number().int().positive().optional().describe('The comment this replies to.'),
+});
+
+// ---------------------------------------------------------------- responses
+
+export const ApiAuthor = z.object({ name: z.string() });
+
+export const ApiPaper = z.object({
+  id: z.string().regex(arxivIdPattern).describe('arXiv id without version.'),
+  title: z.string(),
+  summary: z.string().describe('The abstract.'),
+  authors: z.array(ApiAuthor),
+  publishedAt: z.string().optional().describe('arXiv v1 submission time (ISO 8601).'),
+  upvotes: z.number().int().min(0),
+  numComments: z.number().int().min(0),
+  githubRepo: z.string().optional(),
+  githubStars: z.number().int().optional(),
+  projectPage: z.string().optional(),
+  submittedOnDailyAt: z.string().optional().describe('When it was featured on the daily papers (latest time).'),
+  submittedOnDailyBy: z.object({ name: z.string() }).optional(),
+  ai_summary: z.string().optional(),
+  ai_keywords: z.array(z.string()).optional(),
+  categories: z.array(z.string()).describe('arXiv categories, primary first (Papertide extension).'),
+  version: z.number().int().min(1).describe('Latest arXiv version (Papertide extension).'),
+  withdrawn: z.boolean().optional(),
+  trendingScore: z.number().optional(),
+});
+
+export const ApiItem = z.object({
+  paper: ApiPaper,
+  publishedAt: z.string().optional().describe('When the paper was featured (ISO 8601).'),
+  title: z.string(),
+  summary: z.string(),
+  numComments: z.number().int().min(0),
+  submittedBy: z.object({ name: z.string() }).optional(),
+  isAuthorParticipating: z.boolean(),
+});
+
+export const ApiError = z.object({ error: z.string().describe('What was wrong, readable.') });
+
+export const ApiVote = z.object({ id: z.string(), upvoted: z.boolean(), upvotes: z.number().int() });
+export const ApiComment = z.object({ id: z.number().int(), paperId: z.string(), body: z.string(), createdAt: z.string(), author: z.object({ name: z.string() }) });
+
+export type ApiPaperT = z.infer<typeof ApiPaper>;
+export type ApiItemT = z.infer<typeof ApiItem>;
