@@ -1,0 +1,74 @@
+/**
+ * Browser-test helpers: Debian's Chromium driven by playwright-core (no browser download), and a
+ * real `papertide serve` process on 127.0.0.1 with its own data directory.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chromium, type Browser } from 'playwright-core';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const RESULTS_DIR = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'test-results');
+const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
+
+export function chromiumMissing(): string | false {
+  return fs.existsSync(CHROMIUM) ? false : `Chromium not found at ${CHROMIUM} (apt-get install -y chromium)`;
+}
+
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+export function screenshotPath(name: string): string {
+  fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  return path.join(RESULTS_DIR, `${name}.png`);
+}
+
+/** Run the papertide CLI synchronously (e.g. import) with an environment. */
+export function cli(args: string[], env: Record<string, string>) {
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'papertide.js'), ...args], { env: { ...process.env, ...env }, encoding: 'utf8', cwd: ROOT });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export interface RunningServer {
+  base: string;
+  proc: ChildProcess;
+  log: () => string;
+  stop(): Promise<void>;
+}
+
+/** Start `papertide serve` on a free port and wait until it answers. */
+export async function startServer(env: Record<string, string>): Promise<RunningServer> {
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  let out = '';
+  const proc = spawn(process.execPath, [path.join(ROOT, 'bin', 'papertide.js'), 'serve'], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', INGEST_SCHEDULE: 'off', ...env },
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  proc.stdout!.on('data', (d) => (out += d));
+  proc.stderr!.on('data', (d) => (out += d));
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`${base}/healthz`)).ok) break;
+    } catch {}
+    if (proc.exitCode !== null) throw new Error(`server exited: ${out}`);
+    if (i > 300) throw new Error(`server did not start in 30 s: ${out}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    base,
+    proc,
+    log: () => out,
+    stop: () =>
+      new Promise((resolve) => {
+        if (proc.exitCode !== null) return resolve();
+        proc.once('exit', () => resolve());
+        proc.kill('SIGTERM');
+      }),
+  };
+}
