@@ -42,8 +42,8 @@ function authorsOf(meta: unknown): string[] {
   });
 }
 
-export function parseOaiPage(xml: string, what = 'OAI-PMH page'): OaiPage {
-  const { doc, damaged } = parseXmlOrSalvage(xml, what, 'record', (inner) => `<OAI-PMH><ListRecords>${inner}</ListRecords></OAI-PMH>`);
+export function parseOaiPage(xml: string, what = 'OAI-PMH page', opts: { fast?: boolean } = {}): OaiPage {
+  const { doc, damaged } = parseXmlOrSalvage(xml, what, 'record', (inner) => `<OAI-PMH><ListRecords>${inner}</ListRecords></OAI-PMH>`, { fast: opts.fast ?? true });
   const root = child(doc, 'OAI-PMH');
   if (!root || typeof root !== 'object') {
     const name = Object.keys(doc).find((k) => !k.startsWith('?')) ?? '(none)';
