@@ -9,6 +9,8 @@ import { withContext, fail, isTTY } from '../context.js';
 import { harvestOai, ingestApiQuery, ingestOne, ingestRss, ingestDeps, IngestError, toAppError } from '../../ingest/index.js';
 import { listCheckpoints } from '../../ingest/checkpoints.repository.js';
 import type { StoreCounts } from '../../ingest/ingest.service.js';
+import { GithubClient, refreshStars } from '../../ingest/github.js';
+import { papertideUserAgent } from '../../ingest/http.js';
 
 const fmtTime = (ms: number) => new Date(ms).toISOString().slice(11, 19);
 const fmtCounts = (c: StoreCounts) => `${c.added} added, ${c.updated} updated, ${c.unchanged} unchanged, ${c.withdrawn} withdrawn, ${c.skipped} skipped`;
@@ -181,6 +183,20 @@ export function register(program: Command) {
             const what = counts.added ? 'added' : counts.updated ? 'updated' : 'unchanged';
             process.stdout.write(`${paper.id}${paper.version ? `v${paper.version}` : ''} ${what}: ${paper.title}\n`);
           }
+        }),
+      ),
+    );
+
+  ingest
+    .command('stars')
+    .description('fill in GitHub stars for papers whose code repository is known (GITHUB_TOKEN optional; stops at the rate limit)')
+    .option('--limit <n>', 'at most n repositories', '50')
+    .action(async (o: { limit: string }) =>
+      run(() =>
+        withContext(async (ctx) => {
+          const client = new GithubClient({ apiUrl: ctx.config.GITHUB_API_URL, token: ctx.config.GITHUB_TOKEN ?? null, userAgent: papertideUserAgent(ctx.config.ARXIV_CONTACT), fetch: ctx.fetch, log: ctx.logger });
+          const r = await refreshStars(ctx.store.db, client, { limit: Number(o.limit) || 50, now: () => ctx.clock.now(), log: ctx.logger });
+          process.stdout.write(`stars updated for ${r.updated} papers, ${r.notFound} repositories not found${r.rateLimited ? '; stopped at the GitHub rate limit' : ''}\n`);
         }),
       ),
     );
