@@ -1,7 +1,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { GithubClient, githubRepoPath } from '../../src/ingest/github.js';
-import { startReplayServer } from './replay-server.js';
+import { startReplayServer, type Reply } from './replay-server.js';
 
 const server = await startReplayServer();
 after(() => server.close());
@@ -21,7 +21,7 @@ test('stars with token and ETag: a 304 answers from the cache', async () => {
     },
   });
   let n = 0;
-  server.handle = (r) => {
+  server.handle = (r): Reply => {
     assert.equal(r.path, '/repos/papertide-lab/sparse-moe');
     return ++n === 1
       ? { headers: { etag: '"abc"', 'content-type': 'application/json', 'x-ratelimit-remaining': '4999', 'x-ratelimit-reset': '9999999999' }, body: JSON.stringify({ stargazers_count: 1234 }) }
