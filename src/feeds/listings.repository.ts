@@ -162,3 +162,16 @@ export async function latestEntries(db: Db, ids: string[]): Promise<Map<string, 
   for (const r of rows) out.set(r.paper_id, { date: r.date, submittedAt: r.submitted_at, submitterName: r.user_name ?? r.submitter_name });
   return out;
 }
+
+/** The categories with the most papers, for the feeds index. */
+export async function topCategories(db: Db, limit: number): Promise<{ category: string; n: number }[]> {
+  const rows = await db
+    .selectFrom('paper_categories')
+    .select(['category', (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy('category')
+    .orderBy('n', 'desc')
+    .orderBy('category')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ category: r.category, n: Number(r.n) }));
+}

@@ -21,6 +21,7 @@ import {
   rowsByIds,
   searchByTerms,
   similarByMetadata,
+  topCategories,
   type FeaturedRow,
   type PaperCursor,
 } from './listings.repository.js';
@@ -188,4 +189,8 @@ export async function paperRow(deps: ListingDeps, id: string): Promise<PaperRow 
 export async function listedPaper(deps: ListingDeps, id: string): Promise<ListedPaper | null> {
   const row = await paperRow(deps, id);
   return row ? (await withEntries(deps.db, [row]))[0] : null;
+}
+
+export async function categoriesWithPapers(deps: ListingDeps, limit: number): Promise<{ category: string; n: number }[]> {
+  return topCategories(deps.db, limit);
 }

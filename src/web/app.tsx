@@ -15,6 +15,7 @@ import { dailyRoutes } from './pages/daily.js';
 import { paperRoutes } from './pages/paper.js';
 import { apiRoutes } from './api/routes.js'; // api (issue 7)
 import { requireTokenForApiWrites } from './middleware/bearer.js'; // api (issue 7)
+import { feedRoutes, feedAlternates } from './pages/feeds.js'; // api (issue 7)
 import { sessionMiddleware } from './middleware/session.js';
 import { csrfProtection } from './middleware/csrf.js';
 import { authRoutes } from './pages/auth.js';
@@ -78,6 +79,7 @@ export function createWebApp(ctx: AppContext): WebApp {
 
   // --- middleware of features (sessions, CSRF, rate limits) mount here, before pages
   app.use('/api/*', requireTokenForApiWrites()); // api (issue 7)
+  app.use('*', feedAlternates()); // api (issue 7)
   app.use('*', sessionMiddleware());
   app.use('*', csrfProtection());
 
@@ -85,6 +87,7 @@ export function createWebApp(ctx: AppContext): WebApp {
   app.route('/', dailyRoutes());
   app.route('/', paperRoutes(slots));
   app.route('/', apiRoutes(ctx)); // api (issue 7)
+  app.route('/', feedRoutes(ctx)); // api (issue 7)
   app.route('/', authRoutes());
 
   app.notFound(notFound);
