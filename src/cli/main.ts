@@ -17,5 +17,6 @@ program
   .version('0.1.0');
 
 for (const cmd of [serve, migrate, importCmd, doctor, demo, ingest]) cmd.register(program);
+(await import('./commands/digest.js')).register(program); // digests (issue 6)
 
 await program.parseAsync(process.argv);

@@ -46,3 +46,36 @@ export async function enqueueMail(db: Db, mail: OutgoingMail, now: Date): Promis
 export async function mailTo(db: Db, to: string) {
   return db.selectFrom('outbox').selectAll().where('to_address', '=', to).orderBy('id', 'desc').execute();
 }
+
+/**
+ * Store many messages in one statement per chunk (digest builds write tens of thousands).
+ * Keys that exist already are skipped. Returns how many rows were inserted.
+ */
+export async function enqueueMany(db: Db, mails: OutgoingMail[], now: Date, chunk = 400): Promise<number> {
+  const at = now.toISOString();
+  let inserted = 0;
+  for (let i = 0; i < mails.length; i += chunk) {
+    const part = mails.slice(i, i + chunk);
+    const r = await db
+      .insertInto('outbox')
+      .values(
+        part.map((mail) => ({
+          subscription_id: mail.subscriptionId ?? null,
+          kind: mail.kind,
+          dedupe_key: mail.dedupeKey,
+          to_address: mail.to,
+          subject: mail.subject,
+          text_body: mail.text,
+          html_body: mail.html ?? null,
+          headers: mail.headers ? JSON.stringify(mail.headers) : null,
+          status: 'pending',
+          next_attempt_at: at,
+          created_at: at,
+        })),
+      )
+      .onConflict((oc) => oc.column('dedupe_key').doNothing())
+      .executeTakeFirst();
+    inserted += Number(r.numInsertedOrUpdatedRows ?? 0);
+  }
+  return inserted;
+}

@@ -13,12 +13,16 @@ import { createSlots, type Slots } from './slots.js';
 import { notFound, onError } from './errors.js';
 import { dailyRoutes } from './pages/daily.js';
 import { paperRoutes } from './pages/paper.js';
+import { subscribeRoutes } from './pages/subscribe.js'; // digests (issue 6)
 import { apiRoutes } from './api/routes.js'; // api (issue 7)
 import { requireTokenForApiWrites } from './middleware/bearer.js'; // api (issue 7)
 import { feedRoutes, feedAlternates } from './pages/feeds.js'; // api (issue 7)
 import { sessionMiddleware } from './middleware/session.js';
 import { csrfProtection } from './middleware/csrf.js';
 import { authRoutes } from './pages/auth.js';
+import { trendingRoutes } from './pages/trending.js';
+import { aboutTrendingRoutes } from './pages/about-trending.js';
+import { voteRoutes } from './pages/votes.js';
 
 const STATIC_TYPES: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
@@ -89,6 +93,10 @@ export function createWebApp(ctx: AppContext): WebApp {
   app.route('/', apiRoutes(ctx)); // api (issue 7)
   app.route('/', feedRoutes(ctx)); // api (issue 7)
   app.route('/', authRoutes());
+  app.route('/', trendingRoutes(slots));
+  app.route('/', aboutTrendingRoutes());
+  app.route('/', voteRoutes());
+  app.route('/', subscribeRoutes()); // digests (issue 6)
 
   app.notFound(notFound);
   app.onError(onError);
