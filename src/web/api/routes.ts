@@ -18,6 +18,7 @@ import { DailyPapersQuery, PapersQuery, SearchQuery, SimilarQuery, TrendingQuery
 import { parseOr400, pathArxivId } from './validate.js';
 import { listingDeps } from './deps.js';
 import { writeRoutes } from './writes.js';
+import { docsRoutes } from './docs.js';
 
 const RATE_HEADERS = ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'RateLimit-Policy', 'Retry-After', 'Link'];
 
@@ -102,5 +103,6 @@ export function apiRoutes(ctx: AppContext) {
   });
 
   app.route('/', writeRoutes(ctx));
+  app.route('/', docsRoutes());
   return app;
 }

@@ -1,0 +1,282 @@
+/**
+ * /openapi.json (OpenAPI 3.1) generated from the zod schemas the handlers validate with
+ * (schemas.ts), through a small converter for the zod 3 types those schemas use. The route
+ * table below is also what the readable /api page lists, so the document, the page and the
+ * validation share one source.
+ */
+import { z } from 'zod';
+import {
+  ApiComment,
+  ApiError,
+  ApiItem,
+  ApiPaper,
+  ApiVote,
+  CommentBody,
+  DailyPapersQuery,
+  PapersQuery,
+  SearchQuery,
+  SimilarQuery,
+  SubmitBody,
+  TrendingQuery,
+} from './schemas.js';
+
+type JsonSchema = Record<string, unknown>;
+
+/** Named schemas become components referenced with $ref. */
+const COMPONENTS = new Map<z.ZodTypeAny, string>([
+  [ApiPaper, 'Paper'],
+  [ApiItem, 'Item'],
+  [ApiError, 'Error'],
+  [ApiVote, 'Vote'],
+  [ApiComment, 'Comment'],
+]);
+
+export interface ParamInfo {
+  name: string;
+  required: boolean;
+  schema: JsonSchema;
+  description?: string;
+}
+
+/** Convert a zod 3 schema to JSON Schema (the subset our schemas use). */
+export function toJsonSchema(schema: z.ZodTypeAny, opts: { inline?: boolean } = {}): JsonSchema {
+  const name = COMPONENTS.get(schema);
+  if (!opts.inline && name) return { $ref: `#/components/schemas/${name}` };
+  const sub = {}; // nested schemas refer to components again
+  const def = schema._def as any;
+  const described = (s: JsonSchema): JsonSchema => (schema.description && !s.description ? { ...s, description: schema.description } : s);
+  switch (def.typeName as z.ZodFirstPartyTypeKind) {
+    case z.ZodFirstPartyTypeKind.ZodString: {
+      const s: JsonSchema = { type: 'string' };
+      for (const c of def.checks as any[]) {
+        if (c.kind === 'min') s.minLength = c.value;
+        else if (c.kind === 'max') s.maxLength = c.value;
+        else if (c.kind === 'regex') s.pattern = c.regex.source;
+        else if (c.kind === 'url') s.format = 'uri';
+      }
+      return described(s);
+    }
+    case z.ZodFirstPartyTypeKind.ZodNumber: {
+      const s: JsonSchema = { type: 'number' };
+      for (const c of def.checks as any[]) {
+        if (c.kind === 'int') s.type = 'integer';
+        else if (c.kind === 'min') s[c.inclusive ? 'minimum' : 'exclusiveMinimum'] = c.value;
+        else if (c.kind === 'max') s[c.inclusive ? 'maximum' : 'exclusiveMaximum'] = c.value;
+      }
+      return described(s);
+    }
+    case z.ZodFirstPartyTypeKind.ZodBoolean:
+      return described({ type: 'boolean' });
+    case z.ZodFirstPartyTypeKind.ZodEnum:
+      return described({ type: 'string', enum: [...def.values] });
+    case z.ZodFirstPartyTypeKind.ZodLiteral:
+      return described({ const: def.value });
+    case z.ZodFirstPartyTypeKind.ZodArray:
+      return described({ type: 'array', items: toJsonSchema(def.type, sub) });
+    case z.ZodFirstPartyTypeKind.ZodOptional:
+      return described(toJsonSchema(def.innerType, opts));
+    case z.ZodFirstPartyTypeKind.ZodNullable: {
+      const inner = toJsonSchema(def.innerType, opts);
+      return described({ anyOf: [inner, { type: 'null' }] });
+    }
+    case z.ZodFirstPartyTypeKind.ZodDefault:
+      return described({ ...toJsonSchema(def.innerType, opts), default: def.defaultValue() });
+    case z.ZodFirstPartyTypeKind.ZodEffects:
+      return described(toJsonSchema(def.schema, opts));
+    case z.ZodFirstPartyTypeKind.ZodPipeline:
+      // A query string parsed into a number: describe what it must be after parsing.
+      return described(toJsonSchema(def.out, opts));
+    case z.ZodFirstPartyTypeKind.ZodObject: {
+      const shape = (schema as z.AnyZodObject).shape as Record<string, z.ZodTypeAny>;
+      const properties: Record<string, JsonSchema> = {};
+      const required: string[] = [];
+      for (const [k, v] of Object.entries(shape)) {
+        properties[k] = toJsonSchema(v, sub);
+        if (!v.isOptional()) required.push(k);
+      }
+      return described({ type: 'object', properties, ...(required.length ? { required } : {}) });
+    }
+    default:
+      return described({});
+  }
+}
+
+/** Query or path parameters of an object schema. */
+export function paramsOf(schema: z.AnyZodObject): ParamInfo[] {
+  return Object.entries(schema.shape as Record<string, z.ZodTypeAny>).map(([name, v]) => ({
+    name,
+    required: !v.isOptional(),
+    schema: toJsonSchema(v),
+    description: v.description,
+  }));
+}
+
+export interface RouteDoc {
+  method: 'get' | 'post';
+  path: string; // OpenAPI template: /api/papers/{id}
+  summary: string;
+  description?: string;
+  query?: z.AnyZodObject;
+  pathParams?: { name: string; description: string }[];
+  body?: z.AnyZodObject;
+  response: { status: number; schema: z.ZodTypeAny; description: string };
+  errors: number[];
+  auth?: boolean;
+  headers?: Record<string, string>;
+  example?: string;
+}
+
+const ID_PARAM = [{ name: 'id', description: 'arXiv id without version, e.g. 2401.12345 or hep-th/9901001 (a version suffix is ignored).' }];
+
+export const ROUTES: RouteDoc[] = [
+  {
+    method: 'get',
+    path: '/api/daily_papers',
+    summary: 'Daily papers of a day, ISO week or month',
+    description: 'Hugging Face compatible. Most upvoted first unless `sort` says otherwise. Without date, week or month: the latest day that has papers.',
+    query: DailyPapersQuery,
+    response: { status: 200, schema: z.array(ApiItem), description: 'Items shaped like Hugging Face’s.' },
+    errors: [400, 429],
+    example: '/api/daily_papers?date=2025-06-04&limit=10',
+  },
+  {
+    method: 'get',
+    path: '/api/papers/search',
+    summary: 'Search papers',
+    description: 'Hugging Face compatible. Hybrid search when the search engine is enabled; otherwise every word must appear in the title or abstract (the `X-Search-Engine` header says which).',
+    query: SearchQuery,
+    response: { status: 200, schema: z.array(ApiItem), description: 'Best matches first.' },
+    errors: [400, 429],
+    example: '/api/papers/search?q=diffusion&limit=5',
+  },
+  {
+    method: 'get',
+    path: '/api/papers',
+    summary: 'Every paper, newest first, by cursor',
+    description: 'The next page’s URL is in the `Link` header (`rel="next"`), as on the Hugging Face Hub; no header means the last page.',
+    query: PapersQuery,
+    response: { status: 200, schema: z.array(ApiPaper), description: 'Flat paper objects.' },
+    errors: [400, 429],
+    headers: { Link: 'URL of the next page: <…/api/papers?cursor=…>; rel="next"' },
+    example: '/api/papers?limit=20',
+  },
+  {
+    method: 'get',
+    path: '/api/trending',
+    summary: 'Trending papers',
+    description: 'Ranked by the documented trending score (see /about/trending); `paper.trendingScore` carries the score.',
+    query: TrendingQuery,
+    response: { status: 200, schema: z.array(ApiItem), description: 'Highest score first.' },
+    errors: [400, 429],
+    example: '/api/trending?limit=10',
+  },
+  {
+    method: 'get',
+    path: '/api/papers/{id}',
+    summary: 'One paper',
+    description: 'Hugging Face compatible: the flat paper object.',
+    pathParams: ID_PARAM,
+    response: { status: 200, schema: ApiPaper, description: 'The paper.' },
+    errors: [400, 404, 429],
+    example: '/api/papers/2402.00281',
+  },
+  {
+    method: 'get',
+    path: '/api/papers/{id}/similar',
+    summary: 'Papers similar to one paper',
+    description: 'By embedding similarity when the search engine is enabled; otherwise papers sharing authors, then the primary category.',
+    pathParams: ID_PARAM,
+    query: SimilarQuery,
+    response: { status: 200, schema: z.array(ApiItem), description: 'Most similar first.' },
+    errors: [400, 404, 429],
+    example: '/api/papers/2402.00281/similar?limit=5',
+  },
+  {
+    method: 'post',
+    path: '/api/papers/submit',
+    summary: 'Submit a paper to today’s daily papers',
+    description: 'Same rules as the /submit page: papers published on arXiv in the last 14 days, one submission per paper.',
+    body: SubmitBody,
+    response: { status: 201, schema: ApiItem, description: 'The featured item.' },
+    errors: [400, 401, 404, 409, 429],
+    auth: true,
+  },
+  {
+    method: 'post',
+    path: '/api/papers/{id}/upvote',
+    summary: 'Upvote a paper, or take the upvote back',
+    pathParams: ID_PARAM,
+    response: { status: 200, schema: ApiVote, description: 'Whether you now upvote it, and the new count.' },
+    errors: [400, 401, 404, 429],
+    auth: true,
+  },
+  {
+    method: 'post',
+    path: '/api/papers/{id}/comments',
+    summary: 'Comment on a paper',
+    pathParams: ID_PARAM,
+    body: CommentBody,
+    response: { status: 201, schema: ApiComment, description: 'The new comment.' },
+    errors: [400, 401, 404, 429],
+    auth: true,
+  },
+];
+
+const ERROR_TEXT: Record<number, string> = {
+  400: 'A parameter is not valid; `error` says which and why.',
+  401: 'Missing, unknown or revoked API token.',
+  403: 'Not allowed.',
+  404: 'No such paper.',
+  409: 'Conflicts with the current state (e.g. already submitted).',
+  429: 'Too many requests: wait `Retry-After` seconds.',
+};
+
+const RATE_HEADERS = {
+  'RateLimit-Limit': { description: 'Requests allowed per window.', schema: { type: 'integer' } },
+  'RateLimit-Remaining': { description: 'Requests left in this window.', schema: { type: 'integer' } },
+  'RateLimit-Reset': { description: 'Seconds until the window resets.', schema: { type: 'integer' } },
+};
+
+export function openApiDocument(baseUrl: string, version: string): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const r of ROUTES) {
+    const parameters = [
+      ...(r.pathParams ?? []).map((p) => ({ name: p.name, in: 'path', required: true, description: p.description, schema: { type: 'string' } })),
+      ...(r.query ? paramsOf(r.query).map((p) => ({ name: p.name, in: 'query', required: p.required, ...(p.description ? { description: p.description } : {}), schema: p.schema })) : []),
+    ];
+    const responses: Record<string, unknown> = {
+      [r.response.status]: {
+        description: r.response.description,
+        headers: { ...RATE_HEADERS, ...Object.fromEntries(Object.entries(r.headers ?? {}).map(([k, d]) => [k, { description: d, schema: { type: 'string' } }])) },
+        content: { 'application/json': { schema: toJsonSchema(r.response.schema) } },
+      },
+    };
+    for (const status of r.errors) responses[status] = { description: ERROR_TEXT[status], content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+    paths[r.path] ??= {};
+    paths[r.path][r.method] = {
+      summary: r.summary,
+      ...(r.description ? { description: r.description } : {}),
+      operationId: `${r.method}${r.path.replace(/[{}]/g, '').replace(/(^|[/_])(\w)/g, (_m, _s, ch: string) => ch.toUpperCase())}`,
+      ...(parameters.length ? { parameters } : {}),
+      ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: toJsonSchema(r.body) } } } } : {}),
+      responses,
+      ...(r.auth ? { security: [{ apiToken: [] }] } : {}),
+    };
+  }
+  const schemas: Record<string, JsonSchema> = {};
+  for (const [schema, name] of COMPONENTS) schemas[name] = toJsonSchema(schema, { inline: true });
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Papertide API',
+      version,
+      description: 'Research-paper discovery: daily papers, trending, search. Compatible with Hugging Face’s /api/daily_papers, /api/papers/{id} and /api/papers/search. Errors are {"error": "…"}. Anonymous reads are rate-limited per IP (RateLimit-* headers, 429 with Retry-After). Feeds: /feeds.',
+    },
+    servers: [{ url: baseUrl }],
+    paths,
+    components: {
+      schemas,
+      securitySchemes: { apiToken: { type: 'http', scheme: 'bearer', description: 'A personal API token from /settings/tokens.' } },
+    },
+  };
+}
