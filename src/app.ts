@@ -124,6 +124,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   const ctx = await createContext(config, deps);
   const { createWebApp } = await import('./web/app.js');
   // --- feature services register here (search, trending, accounts, digests, ingest jobs)
+  (await import('./jobs/trending.job.js')).registerTrending(ctx); // trending: recompute job + changed-papers hook
   ctx.jobs.push(...(await import('./jobs/digest.job.js')).mailJobs()); // digests: outbox sender + digest builds
   const web = createWebApp(ctx);
   return { ctx, web };

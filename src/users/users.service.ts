@@ -44,7 +44,6 @@ export interface Actor {
   id: number;
   name: string;
   role: Role;
-  [extra: string]: unknown;
 }
 
 export const SESSION_DAYS = 30;

@@ -1,4 +1,5 @@
 import { raw } from 'hono/html';
+import type { Child } from 'hono/jsx';
 import type { PaperRow } from '../../db/schema.js';
 import { excerpt, renderMathText } from '../render/math.js';
 
@@ -13,14 +14,16 @@ export function repoName(url: string): string {
 }
 
 /** One paper in a list: rank, upvotes, title with math, authors, excerpt, code and comments. */
-export function PaperCard({ paper, rank, submitter, date }: { paper: PaperRow; rank?: number; submitter?: string | null; date?: string }) {
+export function PaperCard({ paper, rank, submitter, date, vote, extra }: { paper: PaperRow; rank?: number; submitter?: string | null; date?: string; vote?: Child; extra?: Child }) {
   const href = `/papers/${paper.id}`;
   return (
     <article class="paper-card" aria-labelledby={`t-${paper.id}`}>
-      <div class="votes" aria-label={`${paper.upvotes} upvotes`}>
-        <span aria-hidden="true">▲</span>
-        <strong>{paper.upvotes}</strong>
-      </div>
+      {vote ?? (
+        <div class="votes" aria-label={`${paper.upvotes} upvotes`} data-paper={paper.id}>
+          <span aria-hidden="true">▲</span>
+          <strong>{paper.upvotes}</strong>
+        </div>
+      )}
       <div class="card-body">
         <h3 id={`t-${paper.id}`}>
           {rank !== undefined ? <span class="rank">{rank}.</span> : null}
@@ -41,6 +44,7 @@ export function PaperCard({ paper, rank, submitter, date }: { paper: PaperRow; r
           {date ? <span class="muted">{date}</span> : null}
           {paper.is_demo ? <span class="chip demo" title="Demo data: remove with papertide demo --remove">demo</span> : null}
         </p>
+        {extra ?? null}
       </div>
     </article>
   );

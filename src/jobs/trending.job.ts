@@ -1,0 +1,31 @@
+/**
+ * Trending upkeep: a job re-scoring recent papers (the star window slides and imported counts
+ * change without a vote; time decay itself needs no rewrite, see src/domain/trending.ts), and a
+ * hook scoring papers as soon as they are imported or changed.
+ */
+import type { AppContext, JobSpec } from '../app.js';
+import { recomputeRecent, recomputeTrending } from '../trending/trending.service.js';
+
+export const TRENDING_JOB_EVERY_MS = 10 * 60_000;
+
+export function trendingJob(): JobSpec {
+  return {
+    name: 'trending',
+    everyMs: TRENDING_JOB_EVERY_MS,
+    run: async (ctx: AppContext) => {
+      const n = await recomputeRecent(ctx.store.db, ctx.clock.now());
+      ctx.logger.debug({ papers: n }, 'trending: recomputed');
+    },
+  };
+}
+
+/** Register the job and the changed-papers hook on a context. */
+export function registerTrending(ctx: AppContext): void {
+  ctx.jobs.push(trendingJob());
+  ctx.onPapersChanged.push(async (ids) => {
+    for (let i = 0; i < ids.length; i += 500) {
+      const part = ids.slice(i, i + 500);
+      await ctx.store.db.transaction().execute((trx) => recomputeTrending(trx, part, ctx.clock.now()));
+    }
+  });
+}
