@@ -85,7 +85,8 @@ export async function upsertPapers(db: Db, papers: PaperInput[], opts: { now: st
     const existingRows = await db.selectFrom('papers').selectAll().where('id', 'in', batch.map((p) => p.id)).execute();
     const existing = new Map(existingRows.map((r) => [r.id, r]));
     const inserts: NewPaperRow[] = [];
-    const relationIds: PaperInput[] = [];
+    const relationIds: PaperInput[] = []; // updated papers whose authors or categories changed
+    const newRelations: PaperInput[] = []; // new papers: nothing to delete first
     for (const p of batch) {
       const old = existing.get(p.id);
       if (old && p.version != null && p.version < old.version) {
@@ -95,7 +96,7 @@ export async function upsertPapers(db: Db, papers: PaperInput[], opts: { now: st
       const row = rowFromInput(p, old);
       if (!old) {
         inserts.push({ ...row, is_demo: opts.isDemo ? 1 : 0, created_at: opts.now, updated_at: opts.now });
-        relationIds.push(p);
+        newRelations.push(p);
         result.added++;
         result.changedIds.push(p.id);
         continue;
@@ -110,24 +111,27 @@ export async function upsertPapers(db: Db, papers: PaperInput[], opts: { now: st
       result.updated++;
       if (changed.some((k) => k === 'title' || k === 'abstract' || k === 'authors' || k === 'categories' || k === 'code_url' || k === 'published_at' || k === 'withdrawn')) result.changedIds.push(p.id);
     }
-    for (const part of chunk(inserts, 200)) await db.insertInto('papers').values(part).execute();
-    if (relationIds.length) await writeRelations(db, relationIds);
+    for (const part of chunk(inserts, 500)) await db.insertInto('papers').values(part).execute();
+    if (newRelations.length) await writeRelations(db, newRelations, false);
+    if (relationIds.length) await writeRelations(db, relationIds, true);
   }
   return result;
 }
 
-async function writeRelations(db: Db, papers: PaperInput[]): Promise<void> {
+async function writeRelations(db: Db, papers: PaperInput[], replace: boolean): Promise<void> {
   const ids = papers.map((p) => p.id);
-  await db.deleteFrom('paper_authors').where('paper_id', 'in', ids).execute();
-  await db.deleteFrom('paper_categories').where('paper_id', 'in', ids).execute();
+  if (replace) {
+    await db.deleteFrom('paper_authors').where('paper_id', 'in', ids).execute();
+    await db.deleteFrom('paper_categories').where('paper_id', 'in', ids).execute();
+  }
   const authors = papers.flatMap((p) => p.authors.map((name, position) => ({ paper_id: p.id, position, name, name_key: authorKey(name) })));
   const cats = papers.flatMap((p) => {
     const seen = new Set<string>();
     const primary = p.primaryCategory ?? p.categories[0];
     return p.categories.filter((c) => (seen.has(c) ? false : (seen.add(c), true))).map((category) => ({ paper_id: p.id, category, is_primary: category === primary ? 1 : 0 }));
   });
-  for (const part of chunk(authors, 1000)) await db.insertInto('paper_authors').values(part).execute();
-  for (const part of chunk(cats, 1000)) await db.insertInto('paper_categories').values(part).execute();
+  for (const part of chunk(authors, 2500)) await db.insertInto('paper_authors').values(part).execute();
+  for (const part of chunk(cats, 2500)) await db.insertInto('paper_categories').values(part).execute();
 }
 
 export function toPaper(r: PaperRow): Paper {
