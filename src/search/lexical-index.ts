@@ -191,6 +191,16 @@ export class LexicalBuilder {
     return docId;
   }
 
+  /** Term ids and (title, abstract) tfs of a document already added. */
+  forEachTerm(doc: number, cb: (termId: number, tfTitle: number, tfAbstract: number) => void): void {
+    const s = this.docStart.a[doc];
+    const e = doc + 1 < this.ids.length ? this.docStart.a[doc + 1] : this.tupTerm.n;
+    for (let i = s; i < e; i++) {
+      const tf = this.tupTf.a[i];
+      if (tf !== 0) cb(this.tupTerm.a[i], tf >>> 8, tf & 0xff);
+    }
+  }
+
   /**
    * Build the immutable index. `avg` lets a delta segment reuse the main segment's average
    * field lengths so impacts are comparable across segments.
@@ -376,6 +386,16 @@ export class LexicalIndex {
 
   get size(): number {
     return this.ids.length;
+  }
+
+  private idMap: Map<string, number> | null = null;
+  /** Internal doc number of an external id, or -1. */
+  docOf(id: string): number {
+    if (!this.idMap) {
+      this.idMap = new Map();
+      for (let i = 0; i < this.ids.length; i++) this.idMap.set(this.ids[i], i);
+    }
+    return this.idMap.get(id) ?? -1;
   }
 
   df(term: string): number {

@@ -1,0 +1,30 @@
+import type { Command } from 'commander';
+import { runBeirEval } from '../../search/evaluate.js';
+import type { SearchMode } from '../../search/engine.js';
+
+/** `papertide eval --dataset DIR [--split test] [--mode hybrid]`: BEIR evaluation, JSON last line (benchmarks.md). */
+export function register(program: Command) {
+  program
+    .command('eval')
+    .description('evaluate search quality on a BEIR-format folder (corpus.jsonl[.gz], queries.jsonl, qrels/<split>.tsv)')
+    .requiredOption('--dataset <dir>', 'BEIR folder')
+    .option('--split <split>', 'qrels split: test or train', 'test')
+    .option('--mode <mode>', 'lexical | dense | hybrid (the product default) | all', 'hybrid')
+    .option('--alpha <x>', 'fusion weight of the lexical side (default: the product constant)')
+    .action(async (opts: { dataset: string; split: string; mode: string; alpha?: string }) => {
+      const modes: SearchMode[] = opts.mode === 'all' ? ['lexical', 'dense', 'hybrid'] : [opts.mode as SearchMode];
+      for (const m of modes) {
+        if (!['lexical', 'dense', 'hybrid'].includes(m)) {
+          process.stderr.write(`papertide: --mode must be lexical, dense, hybrid or all (got "${m}")\n`);
+          process.exit(64);
+        }
+      }
+      try {
+        const results = await runBeirEval(opts.dataset, opts.split, modes, (m) => process.stderr.write(m + '\n'), { alpha: opts.alpha ? Number(opts.alpha) : undefined });
+        for (const r of results) process.stdout.write(JSON.stringify(r) + '\n');
+      } catch (e) {
+        process.stderr.write(`papertide: ${e instanceof Error ? e.message : String(e)}\n`);
+        process.exit(1);
+      }
+    });
+}
