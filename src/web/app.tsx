@@ -13,6 +13,7 @@ import { createSlots, type Slots } from './slots.js';
 import { notFound, onError } from './errors.js';
 import { dailyRoutes } from './pages/daily.js';
 import { paperRoutes } from './pages/paper.js';
+import { apiTokenRoutes } from './pages/api-tokens.js'; // api (issue 7)
 import { subscribeRoutes } from './pages/subscribe.js'; // digests (issue 6)
 import { apiRoutes } from './api/routes.js'; // api (issue 7)
 import { requireTokenForApiWrites } from './middleware/bearer.js'; // api (issue 7)
@@ -92,6 +93,7 @@ export function createWebApp(ctx: AppContext): WebApp {
   app.route('/', paperRoutes(slots));
   app.route('/', apiRoutes(ctx)); // api (issue 7)
   app.route('/', feedRoutes(ctx)); // api (issue 7)
+  app.route('/', apiTokenRoutes()); // api (issue 7)
   app.route('/', authRoutes());
   app.route('/', trendingRoutes(slots));
   app.route('/', aboutTrendingRoutes());
