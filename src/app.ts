@@ -126,6 +126,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   // --- feature services register here (search, trending, accounts, digests, ingest jobs)
   (await import('./jobs/trending.job.js')).registerTrending(ctx); // trending: recompute job + changed-papers hook
   ctx.jobs.push(...(await import('./jobs/digest.job.js')).mailJobs()); // digests: outbox sender + digest builds
+  (await import('./jobs/ingest.job.js')).registerIngestJobs(ctx); // ingest: daily arXiv RSS
   const web = createWebApp(ctx);
   return { ctx, web };
 }

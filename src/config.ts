@@ -39,11 +39,13 @@ const envSchema = z.object({
   ARXIV_RSS_URL: z.string().url().default('https://rss.arxiv.org/rss'),
   INGEST_CATEGORIES: list.default('cs.LG,cs.CL,cs.CV,cs.AI'),
   INGEST_SCHEDULE: z.enum(['off', 'daily']).default('daily'),
-  INGEST_AT_UTC: z.string().regex(/^\d{2}:\d{2}$/, 'must be HH:MM').default('01:30'),
+  // arXiv rebuilds its RSS feeds at midnight US Eastern (05:00 UTC); read them after that.
+  INGEST_AT_UTC: z.string().regex(/^\d{2}:\d{2}$/, 'must be HH:MM').default('05:30'),
   GITHUB_TOKEN: z.string().optional(),
   GITHUB_API_URL: z.string().url().default('https://api.github.com'),
   SUBMIT_MAX_AGE_DAYS: int(1, 3650).default(14),
   SUBMIT_PER_USER_PER_DAY: int(1, 1000).default(5),
+  SUBMIT_ARXIV_TIMEOUT_MS: int(100, 600_000).default(20_000), // how long /submit waits for arXiv before answering
   EMBEDDINGS_URL: z.string().url().optional(),
   EMBEDDINGS_MODEL: z.string().optional(),
   EMBEDDINGS_API_KEY: z.string().optional(),

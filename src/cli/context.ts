@@ -1,6 +1,6 @@
 /** Shared by CLI commands: load the configuration (exit listing bad variables) and open the app context. */
 import { loadConfig, ConfigError, type Config } from '../config.js';
-import { createContext, type AppContext } from '../app.js';
+import { createApp, type AppContext } from '../app.js';
 import { AppError, ERROR_TABLE } from '../domain/errors.js';
 
 export function configOrExit(): Config {
@@ -15,8 +15,9 @@ export function configOrExit(): Config {
   }
 }
 
+/** Run with the full application context, so every feature's hooks (e.g. the search index) run. */
 export async function withContext<T>(fn: (ctx: AppContext) => Promise<T>): Promise<T> {
-  const ctx = await createContext(configOrExit());
+  const { ctx } = await createApp(configOrExit());
   try {
     return await fn(ctx);
   } finally {
