@@ -79,11 +79,6 @@ export async function listRecentlyFeatured(db: Db, limit: number): Promise<Featu
   });
 }
 
-/** Papers by the stored trending score (then upvotes): the fallback until the trending service exists. */
-export async function listByTrendingScore(db: Db, limit: number, offset: number): Promise<PaperRow[]> {
-  return db.selectFrom('papers').selectAll().where('hidden', '=', 0).where('withdrawn', '=', 0).orderBy('trending_score', 'desc').orderBy('upvotes', 'desc').orderBy('id', 'desc').limit(limit).offset(offset).execute();
-}
-
 function likePattern(term: string): string {
   return `%${term.toLowerCase().replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
 }

@@ -1,8 +1,8 @@
 /**
  * Use cases behind the JSON API's lists and the feeds (one use case, many renderings):
  * daily papers, papers by cursor, search, trending, similar, by category and by author.
- * The search and trending services of other features are injected as ports when they are
- * wired in; without them these fall back to plain SQL (substring search, stored score).
+ * Trending is the trending feature's listTrending. The search engine is injected as a port
+ * when it is wired in; without it search falls back to plain SQL (substring match).
  */
 import type { Kysely } from 'kysely';
 import type { Database, PaperRow } from '../db/schema.js';
@@ -11,11 +11,11 @@ import { toDate } from '../domain/dates.js';
 import { getDailyView, parsePeriod, type Period } from '../daily/daily.service.js';
 import { latestDailyDate, listDaily, type DailyItem } from '../daily/daily.repository.js';
 import { authorKey } from '../papers/papers.repository.js';
+import { listTrending, type TrendingWindow } from '../trending/trending.service.js';
 import {
   latestEntries,
   listByAuthor,
   listByCategory,
-  listByTrendingScore,
   listPapersAfter,
   listRecentlyFeatured,
   rowsByIds,
@@ -32,6 +32,8 @@ type Db = Kysely<Database>;
 export interface ListedPaper {
   paper: PaperRow;
   featured: { date: string; submittedAt: string; submitterName: string | null } | null;
+  /** In trending lists: the paper's score now and its rank in the window. */
+  trending?: { score: number; rank: number };
 }
 
 /** What the search feature offers, when it is wired in (src/search/search.service.ts). */
@@ -40,14 +42,10 @@ export interface SearchPort {
   similar?(id: string, k: number): Promise<unknown>;
 }
 
-/** What the trending feature offers, when it is wired in (src/trending/trending.service.ts). */
-export type TrendingPort = (opts: { limit: number; offset: number; now: Date }) => Promise<unknown>;
-
 export interface ListingDeps {
   db: Db;
   now: () => Date;
   search?: SearchPort | null;
-  trending?: TrendingPort | null;
 }
 
 /** Pull arXiv ids out of whatever a search/trending port returns (ids, rows, hits, {paper}). */
@@ -159,12 +157,11 @@ export async function similarPapers(deps: ListingDeps, paper: PaperRow, k: numbe
   return withEntries(deps.db, await similarByMetadata(deps.db, paper, k));
 }
 
-export async function trendingPapers(deps: ListingDeps, opts: { limit: number; offset: number }): Promise<ListedPaper[]> {
-  if (deps.trending) {
-    const ids = idsOf(await deps.trending({ ...opts, now: deps.now() }));
-    return withEntries(deps.db, await rowsByIds(deps.db, ids));
-  }
-  return withEntries(deps.db, await listByTrendingScore(deps.db, opts.limit, opts.offset));
+/** Trending papers of a window (the trending feature's use case; pages, API and feeds share it). */
+export async function trendingPapers(deps: ListingDeps, opts: { limit: number; offset: number; window?: TrendingWindow }): Promise<ListedPaper[]> {
+  const list = await listTrending(deps.db, { window: opts.window ?? 'week', now: deps.now(), limit: opts.limit, offset: opts.offset });
+  const listed = await withEntries(deps.db, list.items.map((i) => i.paper));
+  return listed.map((x, i) => ({ ...x, trending: { score: list.items[i].score, rank: list.items[i].rank } }));
 }
 
 // ---------------------------------------------------------------- feeds' lists

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { testApp, type TestApp } from '../helpers/app.js';
 import { signedIn } from '../accounts/browser.js';
-import { DEMO_FILE } from '../../src/app.js';
+import { DEMO_FILE, papersChanged } from '../../src/app.js';
 import { importFile } from '../../src/papers/import.service.js';
 
 const DAY = '2025-06-04';
@@ -16,7 +16,7 @@ let app: TestApp;
 
 before(async () => {
   app = await testApp({ now: `${DAY}T12:00:00Z` });
-  await importFile(app.ctx.store.db, DEMO_FILE, { now: () => app.clock.now(), demo: true, demoDate: DAY });
+  await importFile(app.ctx.store.db, DEMO_FILE, { now: () => app.clock.now(), demo: true, demoDate: DAY, onChanged: (ids) => papersChanged(app.ctx, ids) });
 });
 after(async () => app?.close());
 
@@ -98,4 +98,42 @@ test('API writes need the token: a session cookie with a valid CSRF token is not
   const res = await browser.request('/api/papers/2402.00281/upvote', { method: 'POST', headers: { 'x-csrf-token': browser.csrf } });
   assert.equal(res.status, 401);
   assert.match((await res.json()).error, /personal API token/);
+});
+
+test('upvote with a token toggles the vote and the count; unknown papers are 404, bad ids 400', async () => {
+  const { browser } = await signedIn(app, 'voter7');
+  const token = await createToken(browser, 'voting bot');
+  const auth = { authorization: `Bearer ${token}` };
+  const before = (await (await app.request('/api/papers/2402.00281')).json()).upvotes;
+  const up = await app.request('/api/papers/2402.00281/upvote', { method: 'POST', headers: auth });
+  assert.equal(up.status, 200);
+  assert.deepEqual(await up.json(), { id: '2402.00281', upvoted: true, upvotes: before + 1 });
+  assert.equal((await (await app.request('/api/papers/2402.00281')).json()).upvotes, before + 1);
+  const down = await app.request('/api/papers/2402.00281/upvote', { method: 'POST', headers: auth });
+  assert.deepEqual(await down.json(), { id: '2402.00281', upvoted: false, upvotes: before });
+  const unknown = await app.request('/api/papers/2401.99999/upvote', { method: 'POST', headers: auth });
+  assert.equal(unknown.status, 404);
+  assert.ok((await unknown.json()).error);
+  assert.equal((await app.request('/api/papers/nonsense/upvote', { method: 'POST', headers: auth })).status, 400);
+  assert.equal((await app.request('/api/papers/2402.00281/unknown-action', { method: 'POST', headers: auth })).status, 404);
+});
+
+test('comment and submit bodies are validated before anything else', async () => {
+  const { browser } = await signedIn(app, 'writer7');
+  const token = await createToken(browser, 'writer');
+  const auth = { authorization: `Bearer ${token}` };
+  const post = (path: string, body: string, type = 'application/json') => app.request(path, { method: 'POST', headers: { ...auth, 'content-type': type }, body });
+  let r = await post('/api/papers/2402.00281/comments', '{"body": ""}');
+  assert.equal(r.status, 400);
+  assert.match((await r.json()).error, /body must not be empty/);
+  r = await post('/api/papers/2402.00281/comments', JSON.stringify({ body: 'x'.repeat(10_001) }));
+  assert.match((await r.json()).error, /at most 10000/);
+  r = await post('/api/papers/2402.00281/comments', '{not json');
+  assert.equal(r.status, 400);
+  assert.match((await r.json()).error, /not valid JSON/);
+  r = await post('/api/papers/2402.00281/comments', 'body=hi', 'application/x-www-form-urlencoded');
+  assert.match((await r.json()).error, /Content-Type: application\/json/);
+  r = await post('/api/papers/submit', '{}');
+  assert.equal(r.status, 400);
+  assert.match((await r.json()).error, /id is required/);
 });

@@ -8,7 +8,7 @@ import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import Parser from 'rss-parser';
 import { testApp, writeJsonl, type TestApp } from '../helpers/app.js';
-import { DEMO_FILE } from '../../src/app.js';
+import { DEMO_FILE, papersChanged } from '../../src/app.js';
 import { importFile } from '../../src/papers/import.service.js';
 
 const DAY = '2025-06-04';
@@ -19,7 +19,7 @@ const parser = new Parser();
 
 before(async () => {
   app = await testApp({ now: `${DAY}T12:00:00Z`, env: { BASE_URL: BASE } });
-  await importFile(app.ctx.store.db, DEMO_FILE, { now: () => app.clock.now(), demo: true, demoDate: DAY });
+  await importFile(app.ctx.store.db, DEMO_FILE, { now: () => app.clock.now(), demo: true, demoDate: DAY, onChanged: (ids) => papersChanged(app.ctx, ids) });
   const file = writeJsonl(app.env.dataDir, 'hostile.jsonl', [
     {
       arxiv_id: '2406.00001',
@@ -32,7 +32,7 @@ before(async () => {
       code_urls: [],
     },
   ]);
-  await importFile(app.ctx.store.db, file, { now: () => app.clock.now() });
+  await importFile(app.ctx.store.db, file, { now: () => app.clock.now(), onChanged: (ids) => papersChanged(app.ctx, ids) });
 });
 after(async () => app?.close());
 

@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { testApp, type TestApp } from '../helpers/app.js';
-import { DEMO_FILE } from '../../src/app.js';
+import { DEMO_FILE, papersChanged } from '../../src/app.js';
 import { importFile } from '../../src/papers/import.service.js';
 
 const DAY = '2025-06-04';
@@ -16,7 +16,7 @@ let doc: any;
 
 before(async () => {
   app = await testApp({ now: `${DAY}T12:00:00Z`, env: { BASE_URL: 'https://papers.example.org' } });
-  await importFile(app.ctx.store.db, DEMO_FILE, { now: () => app.clock.now(), demo: true, demoDate: DAY });
+  await importFile(app.ctx.store.db, DEMO_FILE, { now: () => app.clock.now(), demo: true, demoDate: DAY, onChanged: (ids) => papersChanged(app.ctx, ids) });
   const res = await app.request('/openapi.json');
   assert.equal(res.status, 200);
   assert.equal(res.headers.get('access-control-allow-origin'), '*');

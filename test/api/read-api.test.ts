@@ -6,7 +6,7 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { testApp, type TestApp } from '../helpers/app.js';
-import { DEMO_FILE } from '../../src/app.js';
+import { DEMO_FILE, papersChanged } from '../../src/app.js';
 import { importFile } from '../../src/papers/import.service.js';
 import { ApiItem, ApiPaper } from '../../src/web/api/schemas.js';
 
@@ -15,7 +15,7 @@ const DAY = '2025-06-04';
 
 before(async () => {
   app = await testApp({ now: `${DAY}T12:00:00Z` });
-  await importFile(app.ctx.store.db, DEMO_FILE, { now: () => app.clock.now(), demo: true, demoDate: DAY });
+  await importFile(app.ctx.store.db, DEMO_FILE, { now: () => app.clock.now(), demo: true, demoDate: DAY, onChanged: (ids) => papersChanged(app.ctx, ids) });
 });
 after(async () => app?.close());
 
@@ -87,6 +87,7 @@ describe('bad parameters: 400/404 with a readable {"error"}', () => {
     await expectError('/api/trending?limit=0', 400, /limit must be at least 1/);
     await expectError('/api/trending?limit=500', 400, /limit must be at most 100/);
     await expectError('/api/trending?p=x', 400, /p must be a whole number/);
+    await expectError('/api/trending?window=year', 400, /window must be one of "day", "week", "month"/);
     await expectError('/api/nope', 404, /No route for GET \/api\/nope/);
   });
 
@@ -130,6 +131,7 @@ describe('contents', () => {
       ApiItem.parse(it);
       assert.equal(typeof it.paper.trendingScore, 'number');
     }
+    for (let i = 1; i < tr.length; i++) assert.ok(tr[i - 1].paper.trendingScore >= tr[i].paper.trendingScore, 'highest score first');
     const p1 = (await (await app.request('/api/trending?limit=10&p=1')).json()) as any[];
     assert.equal(new Set([...tr, ...p1].map((x) => x.paper.id)).size, 20);
   });

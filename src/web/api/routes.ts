@@ -81,7 +81,7 @@ export function apiRoutes(ctx: AppContext) {
   app.get('/api/trending', async (c) => {
     const q = parseOr400(TrendingQuery, query(c));
     const limit = q.limit ?? 50;
-    const items = await trendingPapers(listingDeps(c.get('ctx')), { limit, offset: (q.p ?? 0) * limit });
+    const items = await trendingPapers(listingDeps(c.get('ctx')), { limit, offset: (q.p ?? 0) * limit, window: q.window });
     return c.json(items.map(presentTrendingItem));
   });
 

@@ -39,6 +39,7 @@ export const PapersQuery = z.object({
 });
 
 export const TrendingQuery = z.object({
+  window: z.enum(['day', 'week', 'month']).optional().describe('Papers that started trending within the last day, week (default) or month.'),
   p: intParam('p', 0, 10_000).optional().describe('Page number, from 0.'),
   limit: intParam('limit', 1, 100).optional().describe('Items per page, 1 to 100 (default 50).'),
 });
@@ -82,7 +83,7 @@ export const ApiPaper = z.object({
   categories: z.array(z.string()).describe('arXiv categories, primary first (Papertide extension).'),
   version: z.number().int().min(1).describe('Latest arXiv version (Papertide extension).'),
   withdrawn: z.boolean().optional(),
-  trendingScore: z.number().optional(),
+  trendingScore: z.number().optional().describe('In trending lists: the trending score now (see /about/trending).'),
 });
 
 export const ApiItem = z.object({

@@ -1,21 +1,33 @@
 /**
- * The write use cases the API calls (submit, vote, comment), owned by the accounts feature.
- * Until those services are in the tree, the API answers 503 with a readable reason.
+ * The write use cases the API calls, owned by the accounts feature: votes (src/votes),
+ * submissions (src/submissions) and comments (src/comments). A use case that is not in the
+ * tree yet answers 503 with a readable reason instead of a 500.
  */
 import type { AppContext } from '../../app.js';
 import type { WebContext, WebUser } from '../types.js';
 import { AppError } from '../../domain/errors.js';
+import { toggleVote } from '../../votes/votes.service.js';
+import type { ApiItemT } from './schemas.js';
+import { z } from 'zod';
+import type { ApiComment, ApiVote } from './schemas.js';
 
 export interface WritePorts {
-  submitPaper(c: WebContext, user: WebUser, idOrUrl: string): Promise<unknown>;
-  toggleVote(c: WebContext, user: WebUser, paperId: string): Promise<unknown>;
-  addComment(c: WebContext, user: WebUser, paperId: string, body: string, parentId: number | null): Promise<unknown>;
+  submitPaper(c: WebContext, user: WebUser, idOrUrl: string): Promise<ApiItemT>;
+  toggleVote(c: WebContext, user: WebUser, paperId: string): Promise<z.infer<typeof ApiVote>>;
+  addComment(c: WebContext, user: WebUser, paperId: string, body: string, parentId: number | null): Promise<z.infer<typeof ApiComment>>;
 }
 
 const unavailable = (what: string) => async (): Promise<never> => {
   throw new AppError('unavailable', `${what} through the API is not available on this server yet.`);
 };
 
-export function writePorts(_ctx: AppContext): WritePorts {
-  return { submitPaper: unavailable('Submitting'), toggleVote: unavailable('Voting'), addComment: unavailable('Commenting') };
+export function writePorts(ctx: AppContext): WritePorts {
+  return {
+    submitPaper: unavailable('Submitting'),
+    async toggleVote(_c, user, paperId) {
+      const r = await toggleVote(ctx, { id: user.id, name: user.name, role: user.role }, paperId);
+      return { id: r.paperId, upvoted: r.voted, upvotes: r.upvotes };
+    },
+    addComment: unavailable('Commenting'),
+  };
 }

@@ -76,8 +76,8 @@ export function presentDailyItem(item: { paper: PaperRow; date: string; submitte
   return presentItem(item.paper, { date: item.date, submittedAt: item.submittedAt, submitterName: item.submitterName });
 }
 
-export function presentTrendingItem(x: { paper: PaperRow; featured: FeaturedInfo | null }): ApiItemT {
+export function presentTrendingItem(x: { paper: PaperRow; featured: FeaturedInfo | null; trending?: { score: number; rank: number } }): ApiItemT {
   const item = presentItem(x.paper, x.featured);
-  item.paper.trendingScore = x.paper.trending_score;
+  if (x.trending) item.paper.trendingScore = Math.round(x.trending.score * 1000) / 1000;
   return item;
 }
