@@ -24,6 +24,7 @@ import { authRoutes } from './pages/auth.js';
 import { trendingRoutes } from './pages/trending.js';
 import { aboutTrendingRoutes } from './pages/about-trending.js';
 import { voteRoutes } from './pages/votes.js';
+import { submitRoutes } from './pages/submit.js';
 
 const STATIC_TYPES: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
@@ -98,6 +99,7 @@ export function createWebApp(ctx: AppContext): WebApp {
   app.route('/', trendingRoutes(slots));
   app.route('/', aboutTrendingRoutes());
   app.route('/', voteRoutes());
+  app.route('/', submitRoutes());
   app.route('/', subscribeRoutes()); // digests (issue 6)
 
   app.notFound(notFound);
