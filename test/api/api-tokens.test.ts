@@ -6,7 +6,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { testApp, type TestApp } from '../helpers/app.js';
+import { testApp, writeJsonl, type TestApp } from '../helpers/app.js';
+import { ApiItem } from '../../src/web/api/schemas.js';
 import { signedIn } from '../accounts/browser.js';
 import { DEMO_FILE, papersChanged } from '../../src/app.js';
 import { importFile } from '../../src/papers/import.service.js';
@@ -136,4 +137,25 @@ test('comment and submit bodies are validated before anything else', async () =>
   r = await post('/api/papers/submit', '{}');
   assert.equal(r.status, 400);
   assert.match((await r.json()).error, /id is required/);
+});
+
+test('submit with a token features a recent paper today; a second submission is refused', async () => {
+  const { browser } = await signedIn(app, 'submitter7');
+  const token = await createToken(browser, 'submit bot');
+  const file = writeJsonl(app.env.dataDir, 'recent.jsonl', [
+    { arxiv_id: '2506.00042', title: 'A recent paper', abstract: 'Recent and not yet featured.', authors: ['Ada Lovelace'], published: '2025-06-02', primary_category: 'cs.LG', categories: ['cs.LG'], code_urls: [] },
+  ]);
+  await importFile(app.ctx.store.db, file, { now: () => app.clock.now() });
+  const post = (id: string) => app.request('/api/papers/submit', { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ id }) });
+  const r = await post('https://arxiv.org/abs/2506.00042v1');
+  assert.equal(r.status, 201, await r.clone().text());
+  const item = await r.json();
+  ApiItem.parse(item);
+  assert.equal(item.paper.id, '2506.00042');
+  assert.equal(item.submittedBy.name, 'submitter7');
+  const today = (await (await app.request(`/api/daily_papers?date=${DAY}&limit=100`)).json()) as any[];
+  assert.ok(today.some((x) => x.paper.id === '2506.00042'));
+  const again = await post('2506.00042');
+  assert.ok(again.status >= 400 && again.status < 500, `status ${again.status}`);
+  assert.ok((await again.json()).error);
 });

@@ -7,6 +7,10 @@ import type { AppContext } from '../../app.js';
 import type { WebContext, WebUser } from '../types.js';
 import { AppError } from '../../domain/errors.js';
 import { toggleVote } from '../../votes/votes.service.js';
+import { submitPaper } from '../../submissions/submissions.service.js';
+import { listedPaper } from '../../feeds/listings.service.js';
+import { presentItem } from '../presenters/paper.presenter.js';
+import { listingDeps } from './deps.js';
 import type { ApiItemT } from './schemas.js';
 import { z } from 'zod';
 import type { ApiComment, ApiVote } from './schemas.js';
@@ -23,7 +27,12 @@ const unavailable = (what: string) => async (): Promise<never> => {
 
 export function writePorts(ctx: AppContext): WritePorts {
   return {
-    submitPaper: unavailable('Submitting'),
+    async submitPaper(_c, user, idOrUrl) {
+      const r = await submitPaper(ctx, { id: user.id, name: user.name, role: user.role }, idOrUrl);
+      const found = await listedPaper(listingDeps(ctx), r.paperId);
+      if (!found) throw new AppError('internal', `arXiv:${r.paperId} was submitted but cannot be read back.`);
+      return presentItem(found.paper, found.featured);
+    },
     async toggleVote(_c, user, paperId) {
       const r = await toggleVote(ctx, { id: user.id, name: user.name, role: user.role }, paperId);
       return { id: r.paperId, upvoted: r.voted, upvotes: r.upvotes };
