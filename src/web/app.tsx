@@ -25,6 +25,9 @@ import { trendingRoutes } from './pages/trending.js';
 import { aboutTrendingRoutes } from './pages/about-trending.js';
 import { voteRoutes } from './pages/votes.js';
 import { submitRoutes } from './pages/submit.js';
+import { commentRoutes } from './pages/comments.js';
+import { moderationRoutes } from './pages/moderation.js';
+import { userRoutes } from './pages/user.js';
 
 const STATIC_TYPES: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
@@ -100,6 +103,9 @@ export function createWebApp(ctx: AppContext): WebApp {
   app.route('/', aboutTrendingRoutes());
   app.route('/', voteRoutes());
   app.route('/', submitRoutes());
+  app.route('/', commentRoutes(slots));
+  app.route('/', moderationRoutes());
+  app.route('/', userRoutes());
   app.route('/', subscribeRoutes()); // digests (issue 6)
 
   app.notFound(notFound);

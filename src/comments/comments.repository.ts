@@ -1,0 +1,69 @@
+/** SQL for comments and the cached papers.num_comments (visible comments + imported count). */
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database, CommentRow } from '../db/schema.js';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export async function insertComment(db: Db, c: { paperId: string; userId: number; parentId: number | null; body: string; bodyHtml: string; now: string }): Promise<number> {
+  const r = await db
+    .insertInto('comments')
+    .values({ paper_id: c.paperId, user_id: c.userId, parent_id: c.parentId, body: c.body, body_html: c.bodyHtml, created_at: c.now })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return Number(r.id);
+}
+
+export async function commentById(db: Db, id: number): Promise<CommentRow | undefined> {
+  return db.selectFrom('comments').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function updateComment(db: Db, id: number, fields: Partial<Pick<CommentRow, 'body' | 'body_html' | 'edited_at' | 'deleted_at' | 'hidden_at' | 'hidden_by'>>): Promise<void> {
+  await db.updateTable('comments').set(fields).where('id', '=', id).execute();
+}
+
+/** Increment (see votes.repository.ts for why not a recount). */
+export async function bumpCommentCount(db: Db, paperId: string, delta: number): Promise<void> {
+  await db
+    .updateTable('papers')
+    .set((eb) => ({ num_comments: sql`${eb.ref('num_comments')} + ${delta}` }))
+    .where('id', '=', paperId)
+    .execute();
+}
+
+export async function commentsOfPaper(db: Db, paperId: string) {
+  return db
+    .selectFrom('comments as c')
+    .innerJoin('users as u', 'u.id', 'c.user_id')
+    .selectAll('c')
+    .select(['u.name as user_name', 'u.banned_at as user_banned_at'])
+    .where('c.paper_id', '=', paperId)
+    .orderBy('c.created_at')
+    .orderBy('c.id')
+    .limit(2000)
+    .execute();
+}
+
+export async function commentsOfUser(db: Db, userId: number, limit: number) {
+  return db
+    .selectFrom('comments as c')
+    .innerJoin('papers as p', 'p.id', 'c.paper_id')
+    .select(['c.id', 'c.paper_id', 'c.body_html', 'c.created_at', 'p.title as paper_title'])
+    .where('c.user_id', '=', userId)
+    .where('c.deleted_at', 'is', null)
+    .where('c.hidden_at', 'is', null)
+    .where('p.hidden', '=', 0)
+    .orderBy('c.created_at', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+export async function recentComments(db: Db, limit: number) {
+  return db
+    .selectFrom('comments as c')
+    .innerJoin('users as u', 'u.id', 'c.user_id')
+    .select(['c.id', 'c.paper_id', 'c.body_html', 'c.created_at', 'c.hidden_at', 'c.deleted_at', 'u.name as user_name'])
+    .orderBy('c.created_at', 'desc')
+    .orderBy('c.id', 'desc')
+    .limit(limit)
+    .execute();
+}

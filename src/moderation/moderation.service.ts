@@ -1,0 +1,83 @@
+/**
+ * Moderation: hide or show a paper or a comment, ban or unban a user. Moderators and admins
+ * only; a moderator cannot ban another moderator or an admin (admins can ban moderators), and
+ * nobody bans themselves. Every action writes an audit_log row in the same transaction.
+ */
+import type { AppContext } from '../app.js';
+import { papersChanged, touch } from '../app.js';
+import { AppError } from '../domain/errors.js';
+import { isModerator, type Actor } from '../users/users.service.js';
+import { deleteSessionsOfUser, setUserFields, userByName } from '../users/users.repository.js';
+import { bumpCommentCount, commentById, recentComments, updateComment } from '../comments/comments.repository.js';
+import { recomputeTrending } from '../trending/trending.service.js';
+import { audit, auditEntries, bannedUsers, hiddenPapers } from './moderation.repository.js';
+
+const REASON_MAX = 500;
+
+function requireModerator(actor: Actor | null): asserts actor is Actor {
+  if (!actor) throw new AppError('unauthorized', 'Log in first.');
+  if (!isModerator(actor)) throw new AppError('forbidden', 'Only moderators can do this.');
+}
+
+function reasonOf(r: string | null | undefined): string | null {
+  const t = (r ?? '').trim();
+  if (t.length > REASON_MAX) throw new AppError('bad_request', `Reasons are limited to ${REASON_MAX} characters.`);
+  return t || null;
+}
+
+export async function setPaperHidden(ctx: AppContext, actor: Actor | null, paperId: string, hidden: boolean, reason?: string | null): Promise<void> {
+  requireModerator(actor);
+  const why = reasonOf(reason);
+  const now = ctx.clock.now().toISOString();
+  await ctx.store.db.transaction().execute(async (trx) => {
+    const r = await trx.updateTable('papers').set({ hidden: hidden ? 1 : 0 }).where('id', '=', paperId).executeTakeFirst();
+    if (Number(r.numUpdatedRows) === 0) throw new AppError('not_found', `There is no paper arXiv:${paperId} here.`);
+    await audit(trx, { actorId: actor.id, action: hidden ? 'paper.hide' : 'paper.show', targetType: 'paper', targetId: paperId, reason: why, now });
+  });
+  await papersChanged(ctx, [paperId]); // the search index drops or restores it
+}
+
+export async function setCommentHidden(ctx: AppContext, actor: Actor | null, commentId: number, hidden: boolean, reason?: string | null): Promise<{ paperId: string }> {
+  requireModerator(actor);
+  const why = reasonOf(reason);
+  const now = ctx.clock.now();
+  const paperId = await ctx.store.db.transaction().execute(async (trx) => {
+    const c = await commentById(trx, commentId);
+    if (!c) throw new AppError('not_found', 'That comment does not exist.');
+    const wasHidden = !!c.hidden_at;
+    if (wasHidden !== hidden) {
+      await updateComment(trx, commentId, hidden ? { hidden_at: now.toISOString(), hidden_by: actor.id } : { hidden_at: null, hidden_by: null });
+      if (!c.deleted_at) {
+        await bumpCommentCount(trx, c.paper_id, hidden ? -1 : +1);
+        await recomputeTrending(trx, [c.paper_id], now);
+      }
+    }
+    await audit(trx, { actorId: actor.id, action: hidden ? 'comment.hide' : 'comment.show', targetType: 'comment', targetId: String(commentId), reason: why, now: now.toISOString() });
+    return c.paper_id;
+  });
+  touch(ctx);
+  return { paperId };
+}
+
+export async function setUserBanned(ctx: AppContext, actor: Actor | null, name: string, banned: boolean, reason?: string | null): Promise<void> {
+  requireModerator(actor);
+  const why = reasonOf(reason);
+  const now = ctx.clock.now().toISOString();
+  await ctx.store.db.transaction().execute(async (trx) => {
+    const u = await userByName(trx, name.trim());
+    if (!u) throw new AppError('not_found', `There is no user named “${name}”.`);
+    if (u.id === actor.id) throw new AppError('bad_request', 'You cannot ban yourself.');
+    if (u.role === 'admin' || (u.role === 'moderator' && actor.role !== 'admin')) throw new AppError('forbidden', `Only an admin can ban ${u.role === 'admin' ? 'an admin' : 'a moderator'}, and admins only through \`papertide user\`.`);
+    await setUserFields(trx, u.id, banned ? { banned_at: now, ban_reason: why } : { banned_at: null, ban_reason: null });
+    if (banned) await deleteSessionsOfUser(trx, u.id); // out at once, everywhere
+    await audit(trx, { actorId: actor.id, action: banned ? 'user.ban' : 'user.unban', targetType: 'user', targetId: u.name, reason: why, now });
+  });
+  touch(ctx);
+}
+
+export async function moderationOverview(ctx: AppContext, actor: Actor | null) {
+  requireModerator(actor);
+  const db = ctx.store.db;
+  const [comments, log, banned, hidden] = await Promise.all([recentComments(db, 50), auditEntries(db, 100), bannedUsers(db), hiddenPapers(db)]);
+  return { comments, log, banned, hidden };
+}
