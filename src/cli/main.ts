@@ -18,5 +18,6 @@ program
 
 for (const cmd of [serve, migrate, importCmd, doctor, demo, ingest]) cmd.register(program);
 (await import('./commands/digest.js')).register(program); // digests (issue 6)
+(await import('./commands/user.js')).register(program); // accounts (issue 5)
 
 await program.parseAsync(process.argv);
