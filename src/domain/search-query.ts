@@ -97,7 +97,7 @@ function lex(input: string): Lexeme[] | string {
       i++;
     }
     let field: string | null = null;
-    const fm = /^([A-Za-z]+):(?=\S)/.exec(input.slice(i, i + 20));
+    const fm = /^([A-Za-z]+):/.exec(input.slice(i, i + 20));
     if (fm && FIELDS.has(fm[1].toLowerCase())) {
       field = fm[1].toLowerCase();
       i += fm[0].length;

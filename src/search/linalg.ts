@@ -140,7 +140,7 @@ export function randomizedEigSym(A: Csr, k: number, opts: { oversample?: number;
   const n = A.n;
   const l = Math.min(n, k + (opts.oversample ?? 20));
   const g = gaussian(rng(opts.seed ?? 42));
-  let Y = new Float64Array(n * l);
+  let Y: Float64Array = new Float64Array(n * l);
   for (let i = 0; i < Y.length; i++) Y[i] = g();
   // Power iterations: only rescale columns in between (cheap); one full orthonormalisation at
   // the end. With ≤ 3 applications of A the basis stays well-conditioned in double precision.

@@ -1,0 +1,25 @@
+import type { Command } from 'commander';
+import { configOrExit, fail } from '../context.js';
+import { openStore } from '../../db/index.js';
+import { createSearchService } from '../../search/search.service.js';
+
+/** `papertide reindex`: rebuild the search index (lexical + vectors) from the store. */
+export function register(program: Command) {
+  program
+    .command('reindex')
+    .description('rebuild the search index from the store (needed after an index format, tokenizer or embedder change)')
+    .action(async () => {
+      const config = configOrExit();
+      const store = openStore({ databaseUrl: config.databaseUrl });
+      try {
+        const log = (m: string) => process.stderr.write(m + '\n');
+        const svc = await createSearchService({ db: store.db, dataDir: config.dataDir, log, autoBuildMax: 0 });
+        const r = await svc.rebuild();
+        process.stdout.write(`reindexed ${r.docs} papers in ${r.seconds.toFixed(1)} s (${svc.status().detail})\n`);
+      } catch (e) {
+        fail(e);
+      } finally {
+        await store.close();
+      }
+    });
+}

@@ -1,0 +1,63 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { idf, LexicalBuilder, type SearchDoc, type Bm25fParams } from './lexical-index.js';
+import { tokenize } from './tokenizer.js';
+
+const doc = (id: string, title: string, abstract: string, extra: Partial<SearchDoc> = {}): SearchDoc => ({ id, title, abstract, authors: [], categories: [], publishedAt: null, codeUrl: null, upvotes: 0, ...extra });
+
+test('tokenizer: lower-case, accents folded, hyphens split, stop words dropped, Snowball stems', () => {
+  assert.deepEqual(tokenize('The Self-Attention of Transformers, naïvely'), ['self', 'attent', 'transform', 'naiv']);
+});
+
+test('BM25F scores match a hand computation on a tiny corpus', () => {
+  // Plain BM25 on one field: title weight 0 so only the abstract counts.
+  const params: Bm25fParams = { k1: 1.2, fields: { title: { w: 0, b: 0 }, abstract: { w: 1, b: 0.75 }, authors: { w: 0, b: 0 } } };
+  const b = new LexicalBuilder(params);
+  b.add(doc('a', '', 'graph graph neural'));
+  b.add(doc('b', '', 'graph'));
+  b.add(doc('c', '', 'vision language model'));
+  const ix = b.finish();
+  const avg = (3 + 1 + 3) / 3;
+  const bm25 = (tf: number, len: number, df: number) => idf(3, df) * ((tf / (1 - 0.75 + (0.75 * len) / avg)) / (1.2 + tf / (1 - 0.75 + (0.75 * len) / avg)));
+  const q = [{ termId: ix.vocab.get('graph')!, w: idf(3, 2) }, { termId: ix.vocab.get('neural')!, w: idf(3, 1) }];
+  const hits = ix.search(q, 10, null);
+  assert.deepEqual(hits.map((h) => ix.ids[h.doc]), ['a', 'b']);
+  const ea = bm25(2, 3, 2) + bm25(1, 3, 1);
+  const eb = bm25(1, 1, 2);
+  // impacts are stored with 16-bit precision
+  assert.ok(Math.abs(hits[0].score - ea) < 1e-3 * ea, `${hits[0].score} vs ${ea}`);
+  assert.ok(Math.abs(hits[1].score - eb) < 1e-3 * eb, `${hits[1].score} vs ${eb}`);
+  assert.equal(idf(3, 2), Math.log(1 + (3 - 2 + 0.5) / (2 + 0.5)));
+});
+
+test('title weight lifts a title match above the same word in the abstract', () => {
+  const b = new LexicalBuilder();
+  b.add(doc('abs', 'Other things', 'we study retrieval here among other words'));
+  b.add(doc('tit', 'Retrieval', 'we study something here among other words'));
+  const ix = b.finish();
+  const hits = ix.search([{ termId: ix.vocab.get('retriev')!, w: 1 }], 2, null);
+  assert.equal(ix.ids[hits[0].doc], 'tit');
+});
+
+test('MaxScore pruning returns the same top k as exhaustive scoring', () => {
+  const words = 'alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma tau upsilon'.split(' ');
+  let seed = 1;
+  const r = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const b = new LexicalBuilder();
+  for (let i = 0; i < 3000; i++) {
+    const n = 5 + Math.floor(r() * 30);
+    const ws: string[] = [];
+    for (let j = 0; j < n; j++) ws.push(words[Math.floor(Math.pow(r(), 2) * words.length)]);
+    b.add(doc(`d${i}`, ws.slice(0, 3).join(' '), ws.join(' ')));
+  }
+  const ix = b.finish();
+  for (let t = 0; t < 20; t++) {
+    const q = [...new Set(Array.from({ length: 2 + (t % 8) }, () => words[Math.floor(r() * words.length)]))].map((w) => {
+      const termId = ix.vocab.get(tokenize(w)[0])!;
+      return { termId, w: idf(ix.size, ix.offsets[termId + 1] - ix.offsets[termId]) };
+    });
+    const pruned = ix.search(q, 10, null);
+    const exact = ix.ids.map((_, d) => ({ doc: d, score: q.reduce((s, x) => s + x.w * ix.impact(x.termId, d), 0) })).filter((x) => x.score > 0).sort((a, b) => b.score - a.score || a.doc - b.doc).slice(0, 10);
+    assert.deepEqual(pruned.map((h) => h.score.toFixed(4)), exact.map((h) => h.score.toFixed(4)));
+  }
+});
