@@ -273,3 +273,33 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
 }
 
 export { escapeHtml };
+
+/**
+ * One search service per application context, created on first use and kept in sync with the
+ * store through ctx.onPapersChanged (new and edited papers go to the delta segment).
+ */
+const services = new WeakMap<object, Promise<SearchService>>();
+export function getSearchService(ctx: {
+  store: { db: Kysely<Database> };
+  config: { dataDir: string };
+  onPapersChanged: ((ids: string[]) => Promise<void> | void)[];
+  healthChecks?: { name: string; check: () => Promise<{ ok: boolean; detail: string }> }[];
+}): Promise<SearchService> {
+  let p = services.get(ctx);
+  if (!p) {
+    p = createSearchService({ db: ctx.store.db, dataDir: ctx.config.dataDir }).then((svc) => {
+      ctx.onPapersChanged.push(async (ids) => {
+        const { iterateSearchDocs } = await import('../papers/papers.repository.js');
+        const found: SearchDoc[] = [];
+        for await (const batch of iterateSearchDocs(ctx.store.db, 500, ids)) found.push(...(batch as SearchDoc[]));
+        const present = new Set(found.map((d) => d.id));
+        await svc.upsert(found);
+        await svc.remove(ids.filter((id) => !present.has(id)));
+      });
+      ctx.healthChecks?.push({ name: 'search index', check: async () => svc.status() });
+      return svc;
+    });
+    services.set(ctx, p);
+  }
+  return p;
+}

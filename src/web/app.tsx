@@ -13,11 +13,11 @@ import { createSlots, type Slots } from './slots.js';
 import { notFound, onError } from './errors.js';
 import { dailyRoutes } from './pages/daily.js';
 import { paperRoutes } from './pages/paper.js';
-import { apiTokenRoutes } from './pages/api-tokens.js'; // api (issue 7)
 import { subscribeRoutes } from './pages/subscribe.js'; // digests (issue 6)
 import { apiRoutes } from './api/routes.js'; // api (issue 7)
 import { requireTokenForApiWrites } from './middleware/bearer.js'; // api (issue 7)
 import { feedRoutes, feedAlternates } from './pages/feeds.js'; // api (issue 7)
+import { apiTokenRoutes } from './pages/api-tokens.js'; // api (issue 7)
 import { sessionMiddleware } from './middleware/session.js';
 import { csrfProtection } from './middleware/csrf.js';
 import { authRoutes } from './pages/auth.js';
@@ -28,6 +28,7 @@ import { submitRoutes } from './pages/submit.js';
 import { commentRoutes } from './pages/comments.js';
 import { moderationRoutes } from './pages/moderation.js';
 import { userRoutes } from './pages/user.js';
+import { searchRoutes } from './pages/search.js'; // search (issue 4)
 
 const STATIC_TYPES: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
@@ -106,6 +107,7 @@ export function createWebApp(ctx: AppContext): WebApp {
   app.route('/', commentRoutes(slots));
   app.route('/', moderationRoutes());
   app.route('/', userRoutes());
+  app.route('/', searchRoutes()); // search (issue 4)
   app.route('/', subscribeRoutes()); // digests (issue 6)
 
   app.notFound(notFound);

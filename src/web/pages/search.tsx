@@ -1,0 +1,180 @@
+/**
+ * `/search?q=`: hybrid search, server-rendered, usable without JavaScript. Filters (date range,
+ * category, has code), sort (relevance | newest | upvotes), pages, `?debug=1` for each hit's
+ * lexical rank, vector rank, matched terms and fused score. An arXiv id or arXiv / Hugging Face
+ * URL redirects to the paper. Invalid queries are shown as a message, never an error page.
+ * `/search/suggest?q=` returns up to 8 title suggestions as JSON for the small script below.
+ */
+import { Hono } from 'hono';
+import { raw } from 'hono/html';
+import type { AppEnv } from '../types.js';
+import { renderPage } from '../layout.js';
+import { getSearchService } from '../../search/search.service.js';
+import { parseDateBound } from '../../domain/search-query.js';
+
+const SORTS = ['relevance', 'newest', 'upvotes'] as const;
+type Sort = (typeof SORTS)[number];
+const PAGE_SIZE = 20;
+
+const SUGGEST_SCRIPT = `(()=>{const i=document.getElementById('q');const l=document.getElementById('q-suggest');if(!i||!l)return;let t,last='';
+i.addEventListener('input',()=>{clearTimeout(t);t=setTimeout(async()=>{const q=i.value.trim();if(q.length<3||q===last)return;last=q;
+try{const r=await fetch('/search/suggest?q='+encodeURIComponent(q));if(!r.ok)return;const s=await r.json();l.replaceChildren(...s.map(x=>{const o=document.createElement('option');o.value=x;return o;}));}catch{}},150);});})();`;
+
+export function searchRoutes() {
+  const app = new Hono<AppEnv>();
+
+  app.get('/search/suggest', async (c) => {
+    const q = (c.req.query('q') ?? '').slice(0, 200);
+    if (q.trim().length < 3) return c.json([]);
+    const svc = await getSearchService(c.get('ctx'));
+    const r = await svc.search(q, { limit: 8, mode: 'lexical' });
+    return c.json(r.hits.map((h) => h.title));
+  });
+
+  app.get('/search', async (c) => {
+    const q = (c.req.query('q') ?? '').slice(0, 1000);
+    const sortRaw = c.req.query('sort') ?? 'relevance';
+    const sort: Sort = (SORTS as readonly string[]).includes(sortRaw) ? (sortRaw as Sort) : 'relevance';
+    const page = Math.min(50, Math.max(1, Number.parseInt(c.req.query('page') ?? '1', 10) || 1));
+    const debug = c.req.query('debug') === '1';
+    const cat = (c.req.query('cat') ?? '').trim();
+    const from = (c.req.query('from') ?? '').trim();
+    const to = (c.req.query('to') ?? '').trim();
+    const code = c.req.query('code') === '1';
+    const problems: string[] = [];
+    const fromB = from ? parseDateBound(from) : null;
+    const toB = to ? parseDateBound(to) : null;
+    if (from && !fromB) problems.push(`"From" should be a date like 2024-06-01 (got "${from}").`);
+    if (to && !toB) problems.push(`"To" should be a date like 2024-06-30 (got "${to}").`);
+    if (cat && !/^[A-Za-z-]+(\.[A-Za-z-]+)?$/.test(cat)) problems.push(`"${cat}" is not an arXiv category (e.g. cs.CL).`);
+    const svc = await getSearchService(c.get('ctx'));
+    const hasQuery = q.trim() !== '' || !!cat || code || !!fromB || !!toB;
+    const result = hasQuery && problems.length === 0
+      ? await svc.search(q, { sort, page, limit: PAGE_SIZE, debug, filters: { categories: cat ? [cat] : [], from: fromB?.first ?? null, to: toB?.last ?? null, hasCode: code } })
+      : null;
+    if (result?.redirect) return c.redirect(`/papers/${result.redirect}`, 302);
+    const error = problems.join(' ') || result?.error;
+    const link = (p: number, s: Sort = sort) => {
+      const u = new URLSearchParams();
+      if (q) u.set('q', q);
+      if (cat) u.set('cat', cat);
+      if (from) u.set('from', from);
+      if (to) u.set('to', to);
+      if (code) u.set('code', '1');
+      if (s !== 'relevance') u.set('sort', s);
+      if (p > 1) u.set('page', String(p));
+      if (debug) u.set('debug', '1');
+      return `/search?${u.toString()}`;
+    };
+    const pages = result ? Math.max(1, Math.ceil(result.total / PAGE_SIZE)) : 1;
+    return renderPage(
+      c,
+      { title: q ? `${q} · Search` : 'Search', description: 'Search papers by words, phrases, authors, categories and dates.', math: true },
+      <>
+        <div class="page-head">
+          <h1>Search</h1>
+        </div>
+        <form class="search-form" method="get" action="/search" role="search">
+          <input id="q" type="search" name="q" value={q} placeholder='e.g. diffusion "video generation" author:ho -survey year:2024' list="q-suggest" autocomplete="off" aria-label="Search query" />
+          <datalist id="q-suggest"></datalist>
+          <label>
+            From <input type="date" name="from" value={from} />
+          </label>
+          <label>
+            To <input type="date" name="to" value={to} />
+          </label>
+          <label>
+            Category <input type="text" name="cat" value={cat} placeholder="cs.CL" size={8} />
+          </label>
+          <label>
+            <input type="checkbox" name="code" value="1" checked={code} /> has code
+          </label>
+          <label>
+            Sort{' '}
+            <select name="sort">
+              {SORTS.map((s) => (
+                <option value={s} selected={s === sort}>
+                  {s === 'relevance' ? 'relevance' : s === 'newest' ? 'newest' : 'most upvoted'}
+                </option>
+              ))}
+            </select>
+          </label>
+          {debug ? <input type="hidden" name="debug" value="1" /> : null}
+          <button type="submit">Search</button>
+        </form>
+        <details class="muted search-help">
+          <summary>Query syntax</summary>
+          <p>
+            words · "exact phrase" · -exclude · author:name · cat:cs.CL · year:2024 or year:2023..2025 · before:2024-06-01 · after:2024 · has:code · an arXiv id or URL opens the paper.
+          </p>
+        </details>
+        {error ? (
+          <p class="notice error" role="alert">
+            {error}
+          </p>
+        ) : null}
+        {result?.degraded ? <p class="notice muted">Showing keyword results only ({result.degraded}).</p> : null}
+        {result && !error ? (
+          result.hits.length === 0 ? (
+            <p class="empty">No papers match. Try fewer words or remove a filter.</p>
+          ) : (
+            <>
+              <p class="muted">
+                {result.total} {result.total === 1 ? 'result' : 'results'} · page {result.page} of {pages} · {result.tookMs.toFixed(1)} ms
+              </p>
+              <ol class="search-results" start={(result.page - 1) * PAGE_SIZE + 1}>
+                {result.hits.map((h) => (
+                  <li class="search-hit">
+                    <h2 class="hit-title">
+                      <a href={`/papers/${encodeURIComponent(h.id)}`}>{raw(h.titleHtml)}</a>
+                    </h2>
+                    <p class="hit-meta muted">
+                      {h.authors.slice(0, 5).join(', ')}
+                      {h.authors.length > 5 ? ' et al.' : ''} · {h.publishedAt ? h.publishedAt.slice(0, 10) : ''} · {h.categories.slice(0, 3).join(' ')}
+                      {h.codeUrl ? ' · code' : ''} · ▲ {h.upvotes}
+                    </p>
+                    <p class="hit-snippet">{raw(h.snippet)}</p>
+                  </li>
+                ))}
+              </ol>
+              {debug ? (
+                <table class="search-debug">
+                  <thead>
+                    <tr>
+                      <th>paper</th>
+                      <th>lexical rank</th>
+                      <th>vector rank</th>
+                      <th>lexical score</th>
+                      <th>vector score</th>
+                      <th>fused score</th>
+                      <th>matched terms</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {result.hits.map((h) => (
+                      <tr>
+                        <td>{h.id}</td>
+                        <td>{h.lexicalRank ?? '—'}</td>
+                        <td>{h.vectorRank ?? '—'}</td>
+                        <td>{h.lexicalScore.toFixed(3)}</td>
+                        <td>{h.vectorScore === null ? '—' : h.vectorScore.toFixed(3)}</td>
+                        <td>{h.score.toFixed(3)}</td>
+                        <td>{h.matchedTerms.join(' ')}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              ) : null}
+              <nav class="pager">
+                {result.page > 1 ? <a href={link(result.page - 1)} rel="prev">← Previous</a> : null}
+                {result.page < pages ? <a href={link(result.page + 1)} rel="next">Next →</a> : null}
+              </nav>
+            </>
+          )
+        ) : null}
+        <script>{raw(SUGGEST_SCRIPT)}</script>
+      </>,
+    );
+  });
+  return app;
+}
