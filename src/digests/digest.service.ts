@@ -231,6 +231,9 @@ export interface BuildReport {
   skippedExisting: number;
   candidates: number;
   ms: number;
+  /** Time spent choosing papers and rendering, and writing the outbox (ms). */
+  renderMs: number;
+  writeMs: number;
 }
 
 export interface BuildOptions {
@@ -249,7 +252,7 @@ export async function buildDueDigests(ctx: AppContext, opts: BuildOptions = {}):
   const now = opts.now ?? ctx.clock.now();
   const nowIso = now.toISOString();
   const pageSize = opts.pageSize ?? 2000;
-  const report: BuildReport = { due: 0, built: 0, empty: 0, skippedExisting: 0, candidates: 0, ms: 0 };
+  const report: BuildReport = { due: 0, built: 0, empty: 0, skippedExisting: 0, candidates: 0, ms: 0, renderMs: 0, writeMs: 0 };
   const cadences = (opts.cadences ?? ['daily', 'weekly']).filter((c) => isSendDay(c, now));
   if (!cadences.length) return report;
   const candidates = await loadCandidates(ctx, new Date(now.getTime() - MAX_WINDOW_MS));
@@ -265,6 +268,7 @@ export async function buildDueDigests(ctx: AppContext, opts: BuildOptions = {}):
       after = subs[subs.length - 1].id;
       report.due += subs.length;
       const mails: OutgoingMail[] = [];
+      const tr = performance.now();
       for (const sub of subs) {
         const topics = parseTopicsJson(sub.topics);
         const picked = index.pick(topics, windowStart(sub, now), Math.max(1, sub.max_papers));
@@ -275,12 +279,15 @@ export async function buildDueDigests(ctx: AppContext, opts: BuildOptions = {}):
         const m = renderer.render(sub, topics, picked.map((i) => candidates[i]), now);
         mails.push({ kind: 'digest', dedupeKey: `digest:${sub.id}:${period.key}`, to: sub.email, subscriptionId: sub.id, ...m });
       }
+      const tw = performance.now();
+      report.renderMs += tw - tr;
       await ctx.store.db.transaction().execute(async (trx) => {
         const inserted = await enqueueMany(trx, mails, now);
         report.built += inserted;
         report.skippedExisting += mails.length - inserted;
         await markDigested(trx, subs.map((s) => s.id), nowIso);
       });
+      report.writeMs += performance.now() - tw;
       opts.onProgress?.({ ...report, ms: performance.now() - t0 });
       await opts.onPage?.();
     }
