@@ -159,3 +159,18 @@ test('submit with a token features a recent paper today; a second submission is 
   assert.ok(again.status >= 400 && again.status < 500, `status ${again.status}`);
   assert.ok((await again.json()).error);
 });
+
+test('a comment posted with a token appears on the paper page, sanitised', async () => {
+  const { browser } = await signedIn(app, 'commenter7');
+  const token = await createToken(browser, 'commenter');
+  const r = await app.request('/api/papers/2402.00281/comments', { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ body: 'Nice **result** <script>alert(1)</script>' }) });
+  assert.ok(r.status === 200 || r.status === 201, String(r.status));
+  const c = await r.json();
+  assert.equal(c.paperId, '2402.00281');
+  assert.equal(c.author.name, 'commenter7');
+  const html = await (await app.request('/papers/2402.00281')).text();
+  assert.match(html, /<strong>result<\/strong>/);
+  assert.doesNotMatch(html, /<script>alert\(1\)/);
+  const unknown = await app.request('/api/papers/2401.99999/comments', { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{"body": "hi"}' });
+  assert.equal(unknown.status, 404);
+});

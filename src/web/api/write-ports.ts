@@ -8,6 +8,7 @@ import type { WebContext, WebUser } from '../types.js';
 import { AppError } from '../../domain/errors.js';
 import { toggleVote } from '../../votes/votes.service.js';
 import { submitPaper } from '../../submissions/submissions.service.js';
+import { addComment } from '../../comments/comments.service.js';
 import { listedPaper } from '../../feeds/listings.service.js';
 import { presentItem } from '../presenters/paper.presenter.js';
 import { listingDeps } from './deps.js';
@@ -21,10 +22,6 @@ export interface WritePorts {
   addComment(c: WebContext, user: WebUser, paperId: string, body: string, parentId: number | null): Promise<z.infer<typeof ApiComment>>;
 }
 
-const unavailable = (what: string) => async (): Promise<never> => {
-  throw new AppError('unavailable', `${what} through the API is not available on this server yet.`);
-};
-
 export function writePorts(ctx: AppContext): WritePorts {
   return {
     async submitPaper(_c, user, idOrUrl) {
@@ -37,6 +34,9 @@ export function writePorts(ctx: AppContext): WritePorts {
       const r = await toggleVote(ctx, { id: user.id, name: user.name, role: user.role }, paperId);
       return { id: r.paperId, upvoted: r.voted, upvotes: r.upvotes };
     },
-    addComment: unavailable('Commenting'),
+    async addComment(_c, user, paperId, body, parentId) {
+      const r = await addComment(ctx, { id: user.id, name: user.name, role: user.role }, paperId, body, parentId);
+      return { id: r.id, paperId: r.paperId, body, createdAt: ctx.clock.now().toISOString(), author: { name: user.name } };
+    },
   };
 }
