@@ -147,3 +147,24 @@ test('a fresh install shows the demo papers, marked as demo', async () => {
     await app.close();
   }
 });
+
+test('a signed-in reader sees their own upvotes on a daily page; anonymous readers get a log-in link', async () => {
+  const { signedIn } = await import('../accounts/browser.js');
+  const app = await seeded();
+  try {
+    const anon = await (await app.request('/papers/date/2025-06-05')).text();
+    assert.match(anon, /href="\/login\?next=%2Fpapers%2Fdate%2F2025-06-05"/);
+    const { browser } = await signedIn(app, 'reader');
+    const before = await browser.get('/papers/date/2025-06-05');
+    assert.equal((before.html.match(/aria-pressed="true"/g) ?? []).length, 0);
+    const r = await browser.post('/vote', { paper: '2506.00001', back: '/papers/date/2025-06-05' });
+    assert.ok(r.status < 400, String(r.status));
+    const after = await browser.get('/papers/date/2025-06-05');
+    assert.equal((after.html.match(/aria-pressed="true"/g) ?? []).length, 1);
+    assert.match(after.html, /data-vote="2506.00001"[\s\S]*?aria-pressed="true"[\s\S]*?<strong class="vote-count">6<\/strong>/);
+    // The anonymous page shows the new count too (its cached fragment is invalidated by the vote).
+    assert.match(await (await app.request('/papers/date/2025-06-05')).text(), /aria-label="6 upvotes/);
+  } finally {
+    await app.close();
+  }
+});

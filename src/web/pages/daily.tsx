@@ -5,6 +5,8 @@ import { FragmentCache, cachedFragment } from '../cache.js';
 import type { AppEnv, WebContext } from '../types.js';
 import { renderPage } from '../layout.js';
 import { PaperCard } from '../components/paper-card.js';
+import { VoteButton } from '../components/vote-button.js';
+import { votedAmong } from '../../votes/votes.service.js';
 import { getDailyView, getHomeView, parsePeriod, type DailyView, type PeriodKind } from '../../daily/daily.service.js';
 import { formatLongDate, formatMonth, weekRange, isoWeekOf } from '../../domain/dates.js';
 
@@ -33,7 +35,8 @@ function PeriodNav({ view }: { view: DailyView }) {
   );
 }
 
-function DailyList({ view, heading, note }: { view: DailyView; heading: string; note?: string }) {
+function DailyList({ c, voted, view, heading, note }: { c: WebContext; voted: Set<string>; view: DailyView; heading: string; note?: string }) {
+  const here = c.req.path + (view.page ? `?p=${view.page}` : '');
   const pages = Math.ceil(view.total / view.pageSize);
   const base = `/papers/${PATH[view.period.kind]}/${view.period.key}`;
   const anyDemo = view.items.some((i) => i.paper.is_demo);
@@ -57,7 +60,7 @@ function DailyList({ view, heading, note }: { view: DailyView; heading: string; 
         <ol class="paper-list" start={view.page * view.pageSize + 1}>
           {view.items.map((item, i) => (
             <li>
-              <PaperCard paper={item.paper} rank={view.page * view.pageSize + i + 1} submitter={item.submitterName} date={view.period.kind === 'day' ? undefined : item.date} />
+              <PaperCard paper={item.paper} rank={view.page * view.pageSize + i + 1} submitter={item.submitterName} date={view.period.kind === 'day' ? undefined : item.date} vote={<VoteButton c={c} paperId={item.paper.id} upvotes={item.paper.upvotes} voted={voted.has(item.paper.id)} back={here} compact />} />
             </li>
           ))}
         </ol>
@@ -73,6 +76,12 @@ function DailyList({ view, heading, note }: { view: DailyView; heading: string; 
       ) : null}
     </>
   );
+}
+
+/** Which listed papers the signed-in user has upvoted (anonymous visitors: none, so lists cache). */
+async function votedIn(c: WebContext, view: DailyView): Promise<Set<string>> {
+  const user = c.get('user');
+  return user ? votedAmong(c.get('ctx').store.db, user.id, view.items.map((i) => i.paper.id)) : new Set();
 }
 
 function pageParam(c: WebContext): number {
@@ -98,7 +107,7 @@ export function dailyRoutes() {
     const body = await fragment(c, async () => {
       const view = await getHomeView(ctx.store.db, ctx.clock.now());
       const heading = view.isToday ? 'Daily papers' : `Daily papers of ${formatLongDate(view.period.key)}`;
-      return <DailyList view={view} heading={heading} note={view.isToday ? formatLongDate(view.period.key) : 'no papers yet today, showing the latest day'} />;
+      return <DailyList c={c} voted={await votedIn(c, view)} view={view} heading={heading} note={view.isToday ? formatLongDate(view.period.key) : 'no papers yet today, showing the latest day'} />;
     });
     return renderPage(c, { title: 'Papertide', description: 'Daily research papers curated by the community, trending papers and search.', alternates: dailyFeeds, math: true }, body);
   });
@@ -107,7 +116,10 @@ export function dailyRoutes() {
     app.get(`/papers/${PATH[kind]}/:key`, async (c) => {
       const ctx = c.get('ctx');
       const period = parsePeriod(kind, c.req.param('key'));
-      const body = await fragment(c, async () => <DailyList view={await getDailyView(ctx.store.db, period, pageParam(c))} heading={periodTitle(kind, period.key)} />);
+      const body = await fragment(c, async () => {
+        const view = await getDailyView(ctx.store.db, period, pageParam(c));
+        return <DailyList c={c} voted={await votedIn(c, view)} view={view} heading={periodTitle(kind, period.key)} />;
+      });
       return renderPage(c, { title: `Daily papers · ${periodTitle(kind, period.key)}`, alternates: dailyFeeds, math: true }, body);
     });
   }
