@@ -38,7 +38,12 @@ export interface Candidate extends DigestPaper {
   text: string; // lower-cased title + abstract
 }
 
-/** Papers that arrived since `since`, visible, in trending order (score, then upvotes, then newest). */
+/**
+ * Papers that arrived since `since`, visible, in trending order — the same order as
+ * `listTrending` (src/trending: the stored key `trending_score` desc, upvotes desc, id). One bulk
+ * query instead of `listTrending` itself: it pages at most 200 rows per call and by trending
+ * window, while a build needs every candidate of the look-back at once.
+ */
 export async function loadCandidates(ctx: AppContext, since: Date): Promise<Candidate[]> {
   const rows = await ctx.store.db
     .selectFrom('papers')
@@ -48,7 +53,6 @@ export async function loadCandidates(ctx: AppContext, since: Date): Promise<Cand
     .where('withdrawn', '=', 0)
     .orderBy('trending_score', 'desc')
     .orderBy('upvotes', 'desc')
-    .orderBy('created_at', 'desc')
     .orderBy('id')
     .execute();
   return rows.map((r) => {
