@@ -168,3 +168,18 @@ test('a signed-in reader sees their own upvotes on a daily page; anonymous reade
     await app.close();
   }
 });
+
+test('your own user page links to your digest settings and API tokens; others do not see them', async () => {
+  const { signedIn } = await import('../accounts/browser.js');
+  const app = await seeded();
+  try {
+    const { browser } = await signedIn(app, 'owner');
+    const own = await browser.get('/u/owner');
+    assert.match(own.html, /href="\/subscription\/manage"/);
+    assert.match(own.html, /href="\/settings\/tokens"/);
+    const other = await (await app.request('/u/owner')).text();
+    assert.doesNotMatch(other, /href="\/subscription\/manage"/);
+  } finally {
+    await app.close();
+  }
+});

@@ -36,6 +36,12 @@ export function userRoutes() {
             </form>
           </p>
         ) : null}
+        {self ? (
+          <nav class="account-links" aria-label="Your account">
+            <a class="button" href="/subscription/manage">Email digest settings</a>{' '}
+            <a class="button" href="/settings/tokens">API tokens</a>
+          </nav>
+        ) : null}
         {mod && !self && p.user.role === 'user' ? (
           <form method="post" action={p.user.banned ? '/moderation/users/unban' : '/moderation/users/ban'} class="inline">
             <Hidden c={c} />
