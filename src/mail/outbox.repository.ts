@@ -22,24 +22,23 @@ export interface OutgoingMail {
 
 /** Store a message for delivery. Returns false when a message with the same dedupe key exists. */
 export async function enqueueMail(db: Db, mail: OutgoingMail, now: Date): Promise<boolean> {
-  const r = await db
-    .insertInto('outbox')
-    .values({
-      subscription_id: mail.subscriptionId ?? null,
-      kind: mail.kind,
-      dedupe_key: mail.dedupeKey,
-      to_address: mail.to,
-      subject: mail.subject,
-      text_body: mail.text,
-      html_body: mail.html ?? null,
-      headers: mail.headers ? JSON.stringify(mail.headers) : null,
-      status: 'pending',
-      next_attempt_at: now.toISOString(),
-      created_at: now.toISOString(),
-    })
-    .onConflict((oc) => oc.column('dedupe_key').doNothing())
-    .executeTakeFirst();
-  return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+  return (await enqueueMany(db, [mail], now)) > 0;
+}
+
+function outboxRow(mail: OutgoingMail, at: string) {
+  return {
+    subscription_id: mail.subscriptionId ?? null,
+    kind: mail.kind,
+    dedupe_key: mail.dedupeKey,
+    to_address: mail.to,
+    subject: mail.subject,
+    text_body: mail.text,
+    html_body: mail.html ?? null,
+    headers: mail.headers ? JSON.stringify(mail.headers) : null,
+    status: 'pending',
+    next_attempt_at: at,
+    created_at: at,
+  };
 }
 
 /** Messages to one address, newest first (tests and the preview use this). */
@@ -59,19 +58,7 @@ export async function enqueueMany(db: Db, mails: OutgoingMail[], now: Date, chun
     const r = await db
       .insertInto('outbox')
       .values(
-        part.map((mail) => ({
-          subscription_id: mail.subscriptionId ?? null,
-          kind: mail.kind,
-          dedupe_key: mail.dedupeKey,
-          to_address: mail.to,
-          subject: mail.subject,
-          text_body: mail.text,
-          html_body: mail.html ?? null,
-          headers: mail.headers ? JSON.stringify(mail.headers) : null,
-          status: 'pending',
-          next_attempt_at: at,
-          created_at: at,
-        })),
+        part.map((mail) => outboxRow(mail, at)),
       )
       .onConflict((oc) => oc.column('dedupe_key').doNothing())
       .executeTakeFirst();
