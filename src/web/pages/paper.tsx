@@ -141,8 +141,10 @@ export function paperRoutes(slots: Slots) {
     if (!paper || (paper.hidden && c.get('user')?.role !== 'moderator' && c.get('user')?.role !== 'admin')) {
       throw new AppError('not_found', `Papertide does not have arXiv:${parsed.id} yet. Submit it to import it from arXiv, or open it on arXiv.`, { arxivId: parsed.id });
     }
-    const actions = await Promise.all(slots.paperActions.map((s) => s(c, paper)));
-    const sections = await Promise.all(slots.paperSections.map((s) => s(c, paper)));
+    // Slots render per request for signed-in users; for anonymous visitors their output is the
+    // same for everyone (slots.ts), so it is cached per data version like the rest of the page.
+    const actions = await Promise.all(slots.paperActions.map((s, i) => cachedFragment(cache, c, `action${i}:${paper.id}`, () => s(c, paper))));
+    const sections = await Promise.all(slots.paperSections.map((s, i) => cachedFragment(cache, c, `section${i}:${paper.id}`, () => s(c, paper))));
     const head = await cachedFragment(cache, c, `head:${paper.id}`, () => <PaperHead paper={paper} />);
     const body = await cachedFragment(cache, c, `body:${paper.id}`, async () => <PaperBody paper={paper} featured={await entriesForPaper(ctx.store.db, paper.id)} />);
     return renderPage(
