@@ -11,6 +11,32 @@ import type { AppEnv } from '../types.js';
 import { renderPage } from '../layout.js';
 import { getSearchService } from '../../search/search.service.js';
 import { parseDateBound } from '../../domain/search-query.js';
+import { getPaper } from '../../papers/papers.repository.js';
+import { ingestDeps, ingestOne } from '../../ingest/index.js';
+import { Limiter, clientIp } from '../middleware/rate-limit.js';
+import type { WebContext } from '../types.js';
+
+/** Pasted arXiv ids the store lacks are fetched from arXiv first: at most this long, this often per IP. */
+const IMPORT_WAIT_MS = 8000;
+const importLimiter = new Limiter({ name: 'paper import', points: 10, duration: 3600 });
+
+/**
+ * A pasted id or URL the store does not have yet: import it from arXiv when the network allows
+ * (politely: the shared fetcher spaces requests 3 s apart), then go to its page. On any failure
+ * (offline, unknown id, rate limit) the paper page says what to do; nothing is lost.
+ */
+async function importIfUnknown(c: WebContext, id: string): Promise<void> {
+  const ctx = c.get('ctx');
+  if (await getPaper(ctx.store.db, id)) return;
+  try {
+    await importLimiter.consume(clientIp(c));
+    const fetching = ingestOne(ingestDeps(ctx), id);
+    fetching.catch(() => {});
+    await Promise.race([fetching, new Promise((resolve) => setTimeout(resolve, IMPORT_WAIT_MS).unref())]);
+  } catch (e) {
+    ctx.logger.info({ id, reason: (e as Error).message }, 'could not import a pasted arXiv id');
+  }
+}
 
 const SORTS = ['relevance', 'newest', 'upvotes'] as const;
 type Sort = (typeof SORTS)[number];
@@ -52,7 +78,10 @@ export function searchRoutes() {
     const result = hasQuery && problems.length === 0
       ? await svc.search(q, { sort, page, limit: PAGE_SIZE, debug, filters: { categories: cat ? [cat] : [], from: fromB?.first ?? null, to: toB?.last ?? null, hasCode: code } })
       : null;
-    if (result?.redirect) return c.redirect(`/papers/${result.redirect}`, 302);
+    if (result?.redirect) {
+      await importIfUnknown(c, result.redirect);
+      return c.redirect(`/papers/${result.redirect}`, 302);
+    }
     const error = problems.join(' ') || result?.error;
     const link = (p: number, s: Sort = sort) => {
       const u = new URLSearchParams();
