@@ -13,6 +13,7 @@ import { createSlots, type Slots } from './slots.js';
 import { notFound, onError } from './errors.js';
 import { dailyRoutes } from './pages/daily.js';
 import { paperRoutes } from './pages/paper.js';
+import { registerSimilarPapers } from './pages/similar.js';
 import { subscribeRoutes } from './pages/subscribe.js'; // digests (issue 6)
 import { apiRoutes } from './api/routes.js'; // api (issue 7)
 import { requireTokenForApiWrites } from './middleware/bearer.js'; // api (issue 7)
@@ -102,6 +103,7 @@ export function createWebApp(ctx: AppContext): WebApp {
   app.route('/', authRoutes());
   app.route('/', trendingRoutes(slots));
   app.route('/', aboutTrendingRoutes());
+  registerSimilarPapers(slots); // paper page: similar papers (search index neighbours)
   app.route('/', voteRoutes());
   app.route('/', submitRoutes());
   app.route('/', commentRoutes(slots));

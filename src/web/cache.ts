@@ -35,6 +35,10 @@ import type { WebContext } from './types.js';
  */
 export async function cachedFragment(cache: FragmentCache, c: WebContext, key: string, build: () => Promise<Child> | Child): Promise<Child> {
   if (c.get('user')) return build();
-  const html = await cache.get(key, c.get('ctx').dataVersion, Date.now(), async () => String(await ((await build()) as any).toString()));
-  return raw(html);
+  const html = await cache.get(key, c.get('ctx').dataVersion, Date.now(), async () => {
+    const node = await build();
+    if (node === null || node === undefined || node === false) return '';
+    return String(await (node as any).toString());
+  });
+  return html ? raw(html) : null;
 }

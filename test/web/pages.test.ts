@@ -183,3 +183,27 @@ test('your own user page links to your digest settings and API tokens; others do
     await app.close();
   }
 });
+
+test('a paper page lists similar papers from the search index', async () => {
+  const app = await testApp({ now });
+  const db = app.ctx.store.db;
+  try {
+    const mk = (id: string, title: string, abstract: string) => ({ id, title, abstract, authors: ['A B'], categories: ['cs.CL'], publishedAt: '2025-06-01T00:00:00Z' });
+    const { papersChanged } = await import('../../src/app.js');
+    await upsertPapers(db, [
+      mk('2506.10001', 'Retrieval augmented generation for question answering', 'We retrieve passages with dense retrieval and generate answers with a language model.'),
+      mk('2506.10002', 'Dense passage retrieval for open-domain question answering', 'Dense retrieval of passages improves question answering with language models.'),
+      mk('2506.10003', 'Protein folding with diffusion', 'We fold proteins with a diffusion model over residues and torsion angles.'),
+    ], { now });
+    await papersChanged(app.ctx, ['2506.10001', '2506.10002', '2506.10003']);
+    const html = await (await app.request('/papers/2506.10001')).text();
+    assert.match(html, /Similar papers/);
+    const section = html.slice(html.indexOf('id="similar-h"'));
+    assert.ok(section.indexOf('Dense passage retrieval') >= 0, 'the related paper is listed');
+    const dense = section.indexOf('Dense passage retrieval');
+    const protein = section.indexOf('Protein folding');
+    assert.ok(protein === -1 || dense < protein, 'the related paper comes before the unrelated one');
+  } finally {
+    await app.close();
+  }
+});
