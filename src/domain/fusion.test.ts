@@ -35,3 +35,13 @@ test('reciprocal-rank fusion', () => {
   assert.equal(r[0].key, 2);
   assert.ok(Math.abs(r[0].score - (1 / 62 + 1 / 61)) < 1e-12);
 });
+
+test('linearZFusion: weighted sum of z-scores; zero weights and non-finite features are left out', async () => {
+  const { linearZFusion } = await import('./fusion.js');
+  // a: mean 2, std sqrt(8/3); b: mean 0, std sqrt(2/3)
+  const a = [0, 2, 4], b = [1, 0, -1];
+  const s = linearZFusion([a, b, [NaN, 1, 2], [9, 9, 1]], [1, 0.5, 3, 0]);
+  const za = (x: number) => (x - 2) / Math.sqrt(8 / 3), zb = (x: number) => x / Math.sqrt(2 / 3);
+  for (let i = 0; i < 3; i++) assert.ok(Math.abs(s[i] - (za(a[i]) + 0.5 * zb(b[i]))) < 1e-12);
+  assert.deepEqual([...linearZFusion([], [1])], []);
+});

@@ -55,3 +55,22 @@ export function reciprocalRankFusion(ranks: { key: number; ranks: number[] }[], 
     .map((r) => ({ key: r.key, score: r.ranks.reduce((s, x) => (x > 0 ? s + 1 / (k + x) : s), 0) }))
     .sort((p, q) => q.score - p.score || p.key - q.key);
 }
+
+/**
+ * Linear fusion of several standardised features (the generalisation of zScoreFusion used by
+ * the hybrid ranker): score(i) = Σ_f w_f · (x_f(i) − μ_f)/σ_f, with μ, σ over the candidates.
+ * A feature whose weight is 0, or that has a non-finite value anywhere, is left out. Returns
+ * the scores in input order (the caller sorts, so ties stay under its control).
+ */
+export function linearZFusion(features: ArrayLike<number>[], weights: number[]): Float64Array {
+  const n = features.length > 0 ? features[0].length : 0;
+  const out = new Float64Array(n);
+  features.forEach((xs, f) => {
+    const w = weights[f] ?? 0;
+    if (w === 0 || xs.length !== n) return;
+    for (let i = 0; i < n; i++) if (!Number.isFinite(xs[i])) return;
+    const { mean, std } = meanStd(xs);
+    for (let i = 0; i < n; i++) out[i] += (w * (xs[i] - mean)) / std;
+  });
+  return out;
+}

@@ -29,6 +29,17 @@ export interface CorpusEmbedderOptions {
   eigPower: number; // p in U·|Λ|^p
   sifA: number;
   powerIters: number;
+  /** L2-normalise each word vector before SIF averaging (Levy et al. 2015 normalise rows). */
+  normalizeRows: boolean;
+  /**
+   * Bound on training cost: at most this many documents (an even, deterministic stride over the
+   * input) are used to count co-occurrences; the rest of the corpus is still embedded.
+   */
+  maxTrainDocs: number;
+  /** Oversampling of the randomized eigensolver (extra basis vectors beyond `dim`). */
+  oversample: number;
+  /** Remove the first principal component of document vectors (Arora et al. 2017). */
+  removeCommon: boolean;
 }
 export const DEFAULT_CORPUS_EMBEDDER: CorpusEmbedderOptions = {
   dim: 300,
@@ -39,7 +50,20 @@ export const DEFAULT_CORPUS_EMBEDDER: CorpusEmbedderOptions = {
   eigPower: 0,
   sifA: 1e-4,
   powerIters: 2,
+  normalizeRows: false,
+  maxTrainDocs: 50_000,
+  oversample: 20,
+  removeCommon: true,
 };
+
+/** `max` items at an even (fractional) stride, deterministic (the same corpus always gives the same sample). */
+export function strideSample<T>(items: T[], max: number): T[] {
+  if (!(max > 0) || items.length <= max) return items;
+  const out: T[] = [];
+  const step = items.length / max;
+  for (let i = 0; i < max; i++) out.push(items[Math.floor(i * step)]);
+  return out;
+}
 
 /** Open-addressing hash of uint32 keys → float32 counts. */
 class PairCounter {
@@ -109,8 +133,10 @@ export class CorpusEmbedder {
   }
 
   /** Train on token streams (one array of index terms per document). */
-  static train(docs: string[][], opts: Partial<CorpusEmbedderOptions> = {}, log: (m: string) => void = () => {}): CorpusEmbedder {
+  static train(allDocs: string[][], opts: Partial<CorpusEmbedderOptions> = {}, log: (m: string) => void = () => {}): CorpusEmbedder {
     const o = { ...DEFAULT_CORPUS_EMBEDDER, ...opts };
+    const docs = strideSample(allDocs, o.maxTrainDocs);
+    const tStart = Date.now();
     const freq = new Map<string, number>();
     let total = 0;
     for (const d of docs) for (const t of d) {
@@ -201,12 +227,21 @@ export class CorpusEmbedder {
     log(`embedder: PPMI nnz ${nnz}`);
     const A: Csr = { n: V, rowPtr, col, val };
     const dim = Math.min(o.dim, Math.max(1, V - 1));
-    const { U, values } = randomizedEigSym(A, dim, { powerIters: o.powerIters, seed: 7 });
+    const { U, values } = randomizedEigSym(A, dim, { powerIters: o.powerIters, oversample: o.oversample, seed: 7 });
     const vectors = new Float32Array(V * dim);
     for (let j = 0; j < dim; j++) {
       const s = Math.pow(Math.abs(values[j]), o.eigPower);
       for (let i = 0; i < V; i++) vectors[i * dim + j] = U[i * dim + j] * s;
     }
+    if (o.normalizeRows) {
+      for (let i = 0; i < V; i++) {
+        let n = 0;
+        for (let j = 0; j < dim; j++) n += vectors[i * dim + j] ** 2;
+        n = Math.sqrt(n);
+        if (n > 0) for (let j = 0; j < dim; j++) vectors[i * dim + j] /= n;
+      }
+    }
+    log(`embedder: eigendecomposition done (${((Date.now() - tStart) / 1000).toFixed(1)} s since start)`);
     const weights = new Float32Array(V);
     for (let i = 0; i < V; i++) weights[i] = o.sifA / (o.sifA + counts[i] / Math.max(1, total));
     const model: CorpusEmbedderModel = { terms, vectors, weights, common: new Float32Array(dim), dim };
@@ -228,7 +263,7 @@ export class CorpusEmbedder {
       n = Math.sqrt(n) || 1;
       for (let j = 0; j < dim; j++) u[j] = nu[j] / n;
     }
-    model.common = Float32Array.from(u);
+    model.common = o.removeCommon ? Float32Array.from(u) : new Float32Array(dim);
     return new CorpusEmbedder(model);
   }
 

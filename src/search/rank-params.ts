@@ -1,0 +1,24 @@
+/**
+ * Ranking constants of the hybrid ranker (hybrid-ranker.ts), chosen on the SciFact TRAIN split
+ * only (throwaway grid search over the product's own features; figures in docs/search.md,
+ * "Quality"). Test-split figures were read once, after the choice.
+ */
+import type { HybridWeights } from './hybrid-ranker.js';
+import type { Rm3Params } from './rm3.js';
+
+/** RM3 pseudo-relevance feedback. */
+export const RM3_PARAMS: Rm3Params = {
+  fbDocs: 10,
+  fbTerms: 75,
+  origWeight: 0.6,
+  temperature: 0.5,
+  maxTermsPerDoc: 32,
+};
+
+/** Weights of the standardised features (z-scores over the candidate pool). */
+export const HYBRID_WEIGHTS: HybridWeights = {
+  rm3: 0.7,
+  vec: 0,
+  vecRm3: 0.3,
+  lex: 0,
+};
