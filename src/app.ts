@@ -50,6 +50,15 @@ export interface AppContext {
   healthChecks: { name: string; check: () => Promise<{ ok: boolean; detail: string }> }[];
   /** Scheduled work `papertide serve` runs, registered by features (see scheduler.ts). */
   jobs: JobSpec[];
+  /**
+   * The search engine (search feature, src/search/search.service.ts), set by createApp; the JSON
+   * API and feeds use it when `ready`, their plain-SQL fallback otherwise (index being built).
+   */
+  search?: {
+    search(query: string, opts: { limit: number }): Promise<{ hits: { id: string }[] }>;
+    similar(id: string, k: number): { id: string }[] | Promise<{ id: string }[]>;
+    readonly ready: boolean;
+  } | null;
   /** Cleanup callbacks run by close(), last registered first. */
   disposers: (() => Promise<void> | void)[];
   close(): Promise<void>;
@@ -124,6 +133,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   const ctx = await createContext(config, deps);
   const { createWebApp } = await import('./web/app.js');
   // --- feature services register here (search, trending, accounts, digests, ingest jobs)
+  ctx.search = await (await import('./search/search.service.js')).getSearchService(ctx); // search: index (built in the background when large), change hook, doctor check
   (await import('./jobs/trending.job.js')).registerTrending(ctx); // trending: recompute job + changed-papers hook
   ctx.jobs.push(...(await import('./jobs/digest.job.js')).mailJobs()); // digests: outbox sender + digest builds
   (await import('./jobs/ingest.job.js')).registerIngestJobs(ctx); // ingest: daily arXiv RSS

@@ -19,5 +19,7 @@ program
 for (const cmd of [serve, migrate, importCmd, doctor, demo, ingest]) cmd.register(program);
 (await import('./commands/digest.js')).register(program); // digests (issue 6)
 (await import('./commands/user.js')).register(program); // accounts (issue 5)
+(await import('./commands/reindex.js')).register(program); // search (issue 4)
+(await import('./commands/eval.js')).register(program); // search quality (issue 4)
 
 await program.parseAsync(process.argv);

@@ -5,11 +5,12 @@
  * top-K (IVF) → union, each candidate scored exactly by both → z-score fusion → sort → page.
  */
 import { zScoreFusion } from '../domain/fusion.js';
+import { rankHybrid } from './hybrid-ranker.js';
 import type { ParsedQuery } from '../domain/search-query.js';
 import { CorpusEmbedder, type CorpusEmbedderOptions } from './embedders/corpus-embedder.js';
 import { DEFAULT_BM25F, idf, isoToDays, LexicalBuilder, LexicalIndex, NO_DATE, type SearchDoc, docTokens } from './lexical-index.js';
 import { tokenize, tokenizeName } from './tokenizer.js';
-import { VectorIndex } from './vector-index.js';
+import { quantize, VectorIndex } from './vector-index.js';
 
 export type SearchMode = 'lexical' | 'dense' | 'hybrid';
 export type SortOrder = 'relevance' | 'newest' | 'upvotes';
@@ -48,30 +49,122 @@ export interface EngineSearchOptions {
   depth?: number;
 }
 
+/**
+ * The delta: papers added or changed since the last full build. Its LexicalBuilder stays open,
+ * so an upsert costs only the new documents' tokenisation (and their vectors with the existing
+ * embedder, no retraining); the searchable segment is finished lazily, once, at the next query
+ * after a change. A 74k-paper import (one upsert per 1,000-line batch) is therefore linear, not
+ * quadratic. Replaced documents stay in the builder as dead rows (masked by `live`).
+ */
+class Delta {
+  builder: LexicalBuilder;
+  rowOf = new Map<string, number>();
+  live: number[] = [];
+  dead = 0;
+  codes: Int8Array;
+  scales: number[] = [];
+  hasVectors = true;
+  constructor(params: LexicalIndex['params'], readonly dim: number) {
+    this.builder = new LexicalBuilder(params);
+    this.codes = new Int8Array(dim * 1024);
+  }
+  get size(): number {
+    return this.builder.size - this.dead;
+  }
+  add(doc: SearchDoc, tokens: ReturnType<typeof docTokens>, vec: Float32Array | null): void {
+    const old = this.rowOf.get(doc.id);
+    if (old !== undefined && this.live[old]) {
+      this.live[old] = 0;
+      this.dead++;
+    }
+    const row = this.builder.add(doc, tokens);
+    this.rowOf.set(doc.id, row);
+    this.live.push(1);
+    if (this.dim > 0) {
+      if ((row + 1) * this.dim > this.codes.length) {
+        const c = new Int8Array(this.codes.length * 2);
+        c.set(this.codes);
+        this.codes = c;
+      }
+      if (vec) this.scales.push(quantize(vec, this.codes, row * this.dim));
+      else {
+        this.scales.push(0);
+        this.hasVectors = false;
+      }
+    }
+  }
+  remove(id: string): boolean {
+    const row = this.rowOf.get(id);
+    if (row === undefined || !this.live[row]) return false;
+    this.live[row] = 0;
+    this.dead++;
+    this.rowOf.delete(id);
+    return true;
+  }
+  /** Immutable segment; impacts use field-length averages over the main segment and the delta. */
+  finish(main: LexicalIndex): Segment {
+    const sums = this.builder.lengthSums();
+    const nm = main.size;
+    const n = nm + sums.n;
+    const avg = (m: number, d: number) => (n > 0 ? (m * nm + d) / n || 1 : 1);
+    const lex = this.builder.finish(
+      nm > 0 ? { title: avg(main.averages.title, sums.title), abstract: avg(main.averages.abstract, sums.abstract), authors: avg(main.averages.authors, sums.authors) } : undefined,
+    );
+    const rows = this.builder.size;
+    const vec =
+      this.dim > 0
+        ? new VectorIndex({ dim: this.dim, codes: this.codes.subarray(0, rows * this.dim), scales: Float32Array.from(this.scales), centroids: null, listOffsets: null, listDocs: null })
+        : null;
+    return { lex, vec, live: Uint8Array.from(this.live), deleted: this.dead };
+  }
+}
+
+/** Candidate key: segment index × SEG_STRIDE + doc number. */
+const SEG_STRIDE = 0x40000000;
+interface ScoredCandidate {
+  key: number;
+  lexical: number;
+  vector: number;
+}
+
 export class SearchEngine {
-  readonly segments: Segment[];
-  private deltaDocs = new Map<string, SearchDoc>();
+  private readonly segs: Segment[];
+  private delta: Delta | null = null;
+  private deltaDirty = false;
 
   constructor(
     main: { lex: LexicalIndex; vec: VectorIndex | null },
     readonly embedder: CorpusEmbedder | null,
   ) {
-    this.segments = [{ lex: main.lex, vec: main.vec, live: new Uint8Array(main.lex.size).fill(1), deleted: 0 }];
+    this.segs = [{ lex: main.lex, vec: main.vec, live: new Uint8Array(main.lex.size).fill(1), deleted: 0 }];
+  }
+
+  /** Main segment, then the delta segment (finished on demand). */
+  get segments(): Segment[] {
+    if (this.deltaDirty) {
+      this.deltaDirty = false;
+      this.segs.length = 1;
+      if (this.delta && this.delta.builder.size > 0) this.segs.push(this.delta.finish(this.main.lex));
+    }
+    return this.segs;
   }
 
   get main(): Segment {
-    return this.segments[0];
+    return this.segs[0];
   }
 
   get size(): number {
-    let n = 0;
-    for (const s of this.segments) n += s.lex.size - s.deleted;
-    return n;
+    return this.main.lex.size - this.main.deleted + (this.delta?.size ?? 0);
   }
 
-  /** Documents added since the last full build. */
-  get pending(): SearchDoc[] {
-    return [...this.deltaDocs.values()];
+  /** Number of documents added since the last full build. */
+  get pendingCount(): number {
+    return this.delta?.size ?? 0;
+  }
+
+  /** Whether every document added since the last full build has a vector. */
+  get pendingHaveVectors(): boolean {
+    return !this.delta || this.delta.hasVectors;
   }
 
   private locate(id: string): { seg: Segment; doc: number } | null {
@@ -86,55 +179,40 @@ export class SearchEngine {
     return this.locate(id) !== null;
   }
 
-  /** Remove papers from search (tombstones in the main segment; the delta is rebuilt). */
+  /** Remove papers from search (tombstones in the main segment and in the delta). */
   remove(ids: string[]): void {
-    let deltaChanged = false;
+    const main = this.main;
     for (const id of ids) {
-      const main = this.main;
       const d = main.lex.docOf(id);
       if (d >= 0 && main.live[d]) {
         main.live[d] = 0;
         main.deleted++;
       }
-      if (this.deltaDocs.delete(id)) deltaChanged = true;
+      if (this.delta?.remove(id)) this.deltaDirty = true;
     }
-    if (deltaChanged) this.rebuildDelta();
   }
 
-  /** Add or replace papers without a full rebuild: they go to a small delta segment. */
+  /**
+   * Add or replace papers without a full rebuild: they go to the delta segment. Vectors come
+   * from `externalVectors` (an external embedder) or the built-in embedder of the last build.
+   */
   upsert(docs: SearchDoc[], externalVectors?: Float32Array[]): void {
     if (docs.length === 0) return;
     const main = this.main;
-    for (const doc of docs) {
+    const dim = main.vec?.dim ?? externalVectors?.[0]?.length ?? 0;
+    if (!this.delta) this.delta = new Delta(main.lex.params, dim);
+    docs.forEach((doc, i) => {
       const d = main.lex.docOf(doc.id);
       if (d >= 0 && main.live[d]) {
         main.live[d] = 0;
         main.deleted++;
       }
-      this.deltaDocs.set(doc.id, doc);
-    }
-    this.rebuildDelta(externalVectors ? new Map(docs.map((d, i) => [d.id, externalVectors[i]])) : undefined);
-  }
-
-  private deltaVectors = new Map<string, Float32Array>();
-  private rebuildDelta(newVectors?: Map<string, Float32Array>): void {
-    if (newVectors) for (const [k, v] of newVectors) this.deltaVectors.set(k, v);
-    const docs = [...this.deltaDocs.values()];
-    this.segments.length = 1;
-    if (docs.length === 0) return;
-    const b = new LexicalBuilder(this.main.lex.params);
-    const vecs: Float32Array[] = [];
-    for (const doc of docs) {
       const t = docTokens(doc);
-      b.add(doc, t);
-      const ext = this.deltaVectors.get(doc.id);
-      if (ext) vecs.push(ext);
-      else if (this.embedder) vecs.push(this.embedder.embedTokens([...t.title, ...t.abstract]));
-    }
-    const lex = b.finish(this.main.lex.averages);
-    const dim = this.main.vec?.dim ?? 0;
-    const vec = dim > 0 && vecs.length === docs.length ? VectorIndex.fromVectors(vecs, docs.length, dim, { ivfMin: Infinity }) : null;
-    this.segments.push({ lex, vec, live: new Uint8Array(lex.size).fill(1), deleted: 0 });
+      let v: Float32Array | null = externalVectors?.[i] ?? null;
+      if (!v && this.embedder && this.delta!.dim > 0) v = this.embedder.embedTokens([...t.title, ...t.abstract]);
+      this.delta!.add(doc, t, v);
+    });
+    this.deltaDirty = true;
   }
 
   /** Query terms with idf over all segments (N and df summed). */
@@ -221,40 +299,29 @@ export class SearchEngine {
     const offset = Math.max(0, opts.offset ?? 0);
     const limit = Math.max(0, opts.limit ?? 10);
     const sort = opts.sort ?? 'relevance';
+    const segments = this.segments;
     const qterms = this.queryTerms(q.text);
-    const masks = this.segments.map((s) => this.mask(s, q));
+    const masks = segments.map((s) => this.mask(s, q));
     if (qterms.length === 0 && (mode === 'lexical' || !q.text.trim())) return this.browse(masks, sort === 'relevance' ? 'newest' : sort, offset, limit);
     const depth = Math.max(opts.depth ?? LEXICAL_K, offset + limit);
     let qvec: Float32Array | null = null;
     if (mode !== 'lexical') qvec = opts.queryVector ?? this.embedQuery(q.text);
     // Candidates from both retrievers, keyed by (segment, doc).
-    const key = (si: number, d: number) => si * 0x40000000 + d;
-    const cands = new Map<number, { si: number; d: number }>();
-    this.segments.forEach((seg, si) => {
+    const cands: number[][] = segments.map(() => []);
+    segments.forEach((seg, si) => {
+      const seen = new Set<number>();
       if (mode !== 'dense' && qterms.length > 0) {
         const qt = qterms.map((t) => ({ termId: seg.lex.vocab.get(t.term) ?? -1, w: t.idf })).filter((t) => t.termId >= 0);
-        for (const h of seg.lex.search(qt, depth, masks[si])) cands.set(key(si, h.doc), { si, d: h.doc });
+        for (const h of seg.lex.search(qt, depth, masks[si])) seen.add(h.doc);
       }
       if (qvec && seg.vec) {
         const vk = mode === 'dense' ? depth : Math.max(opts.depth ?? VECTOR_K, offset + limit);
-        for (const h of seg.vec.search(qvec, vk, masks[si])) cands.set(key(si, h.doc), { si, d: h.doc });
+        for (const h of seg.vec.search(qvec, vk, masks[si])) seen.add(h.doc);
       }
+      cands[si] = [...seen];
     });
-    const list = [...cands.entries()];
-    const items = list.map(([k, { si, d }]) => {
-      const seg = this.segments[si];
-      let lexical = 0;
-      for (const t of qterms) {
-        const tid = seg.lex.vocab.get(t.term);
-        if (tid !== undefined) lexical += t.idf * seg.lex.impact(tid, d);
-      }
-      const vector = qvec && seg.vec ? seg.vec.dot(qvec, d) : NaN;
-      return { key: k, lexical, vector };
-    });
-    let fused;
-    if (mode === 'lexical') fused = items.map((x) => ({ ...x, score: x.lexical })).sort((a, b) => b.score - a.score || a.key - b.key);
-    else if (mode === 'dense') fused = items.map((x) => ({ ...x, score: Number.isFinite(x.vector) ? x.vector : 0 })).sort((a, b) => b.score - a.score || a.key - b.key);
-    else fused = zScoreFusion(items, opts.alpha ?? FUSION_ALPHA);
+    const items = this.scoreCandidates(segments, cands, qterms, qvec);
+    const fused = this.fuse(items, mode, opts.alpha ?? FUSION_ALPHA, { qterms, external: !!opts.queryVector, explicitAlpha: opts.alpha !== undefined });
     // Ranks within each retriever (1-based), for ?debug=1.
     const lexRank = new Map<number, number>();
     items.filter((x) => x.lexical > 0).sort((a, b) => b.lexical - a.lexical || a.key - b.key).forEach((x, i) => lexRank.set(x.key, i + 1));
@@ -262,8 +329,8 @@ export class SearchEngine {
     items.filter((x) => Number.isFinite(x.vector)).sort((a, b) => b.vector - a.vector || a.key - b.key).forEach((x, i) => vecRank.set(x.key, i + 1));
     if (sort !== 'relevance') {
       fused.sort((a, b) => {
-        const sa = this.segments[Math.floor(a.key / 0x40000000)], sb = this.segments[Math.floor(b.key / 0x40000000)];
-        const da = a.key % 0x40000000, db = b.key % 0x40000000;
+        const sa = segments[Math.floor(a.key / SEG_STRIDE)], sb = segments[Math.floor(b.key / SEG_STRIDE)];
+        const da = a.key % SEG_STRIDE, db = b.key % SEG_STRIDE;
         const va = sort === 'newest' ? sa.lex.days[da] : sa.lex.upvotes[da];
         const vb = sort === 'newest' ? sb.lex.days[db] : sb.lex.upvotes[db];
         return vb - va || b.score - a.score;
@@ -271,8 +338,8 @@ export class SearchEngine {
     }
     const page = fused.slice(offset, offset + limit);
     const hits = page.map((x) => {
-      const si = Math.floor(x.key / 0x40000000), d = x.key % 0x40000000;
-      const seg = this.segments[si];
+      const si = Math.floor(x.key / SEG_STRIDE), d = x.key % SEG_STRIDE;
+      const seg = segments[si];
       const matchedTerms = qterms.filter((t) => {
         const tid = seg.lex.vocab.get(t.term);
         return tid !== undefined && seg.lex.impact(tid, d) > 0;
@@ -288,6 +355,39 @@ export class SearchEngine {
       };
     });
     return { hits, total: fused.length };
+  }
+
+  /**
+   * Both scores for every candidate: the exact lexical score (Σ idf·impact, one galloping pass
+   * per term over the segment's candidates in doc order) and the exact vector score.
+   */
+  private scoreCandidates(segments: Segment[], cands: number[][], qterms: { term: string; idf: number }[], qvec: Float32Array | null): ScoredCandidate[] {
+    const items: ScoredCandidate[] = [];
+    segments.forEach((seg, si) => {
+      const docs = cands[si];
+      if (docs.length === 0) return;
+      const qt = qterms.map((t) => ({ termId: seg.lex.vocab.get(t.term) ?? -1, w: t.idf }));
+      const lex = seg.lex.scoreDocs(qt, docs);
+      docs.forEach((d, i) => items.push({ key: si * SEG_STRIDE + d, lexical: lex[i], vector: qvec && seg.vec ? seg.vec.dot(qvec, d) : NaN }));
+    });
+    return items;
+  }
+
+  /**
+   * Final ranking of the candidates — the one place where lexical and vector scores meet:
+   * lexical or dense alone, or z-score fusion (domain/fusion.ts) for hybrid.
+   */
+  private fuse(items: ScoredCandidate[], mode: SearchMode, alpha: number, q?: { qterms: { term: string }[]; external: boolean; explicitAlpha: boolean }): (ScoredCandidate & { score: number })[] {
+    if (mode === 'lexical') return items.map((x) => ({ ...x, score: x.lexical })).sort((a, b) => b.score - a.score || a.key - b.key);
+    if (mode === 'dense') return items.map((x) => ({ ...x, score: Number.isFinite(x.vector) ? x.vector : 0 })).sort((a, b) => b.score - a.score || a.key - b.key);
+    // Search quality (hybrid-ranker.ts): RM3 re-scoring of the pool + dense features, linear
+    // z-score fusion with weights tuned on SciFact train (rank-params.ts). An explicit alpha
+    // (eval --alpha) keeps the plain two-score z-score fusion for comparison.
+    if (q && !q.explicitAlpha) {
+      const cands = items.map((x) => ({ ...x, si: Math.floor(x.key / SEG_STRIDE), d: x.key % SEG_STRIDE }));
+      return rankHybrid(this.segments, cands, q.qterms.map((t) => t.term), q.external ? null : this.embedder);
+    }
+    return zScoreFusion(items, alpha);
   }
 
   /** Filter-only listing (no words): every allowed document, sorted by date or upvotes. */

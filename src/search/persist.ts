@@ -143,7 +143,25 @@ export function checkManifest(m: IndexManifest, expectedEmbedder: { id: string; 
   }
 }
 
-export function loadEngine(dir: string, expectedEmbedder: { id: string; dim: number } | 'builtin' | null): SearchEngine {
+/**
+ * Thrown by loadEngine when more papers changed since the build than `maxDelta`: `engine` is
+ * the last build (removals applied), `docs` the changed papers, which the caller can replay
+ * (`engine.upsert(docs)`) or, better, rebuild in the background.
+ */
+export class DeltaTooLargeError extends Error {
+  constructor(
+    readonly engine: SearchEngine,
+    readonly docs: SearchDoc[],
+  ) {
+    super(`${docs.length} papers changed since the search index was built`);
+    this.name = 'DeltaTooLargeError';
+  }
+  get pending(): number {
+    return this.docs.length;
+  }
+}
+
+export function loadEngine(dir: string, expectedEmbedder: { id: string; dim: number } | 'builtin' | null, opts: { maxDelta?: number } = {}): SearchEngine {
   const m = readManifest(dir);
   if (!m) throw new IndexMissingError(dir);
   checkManifest(m, expectedEmbedder);
@@ -200,6 +218,7 @@ export function loadEngine(dir: string, expectedEmbedder: { id: string; dim: num
       if ('removed' in d) docs.delete(d.removed);
       else docs.set(d.id, d);
     }
+    if (docs.size > (opts.maxDelta ?? Infinity)) throw new DeltaTooLargeError(engine, [...docs.values()]);
     engine.upsert([...docs.values()]);
   }
   return engine;

@@ -26,7 +26,7 @@ import type { Database } from '../db/schema.js';
 import type { Embedder } from './embedder.js';
 import { buildEngine, SearchEngine, type SearchMode, type SortOrder } from './engine.js';
 import type { SearchDoc } from './lexical-index.js';
-import { appendDelta, appendRemoved, IndexMismatchError, IndexMissingError, loadEngine, readManifest, saveEngine } from './persist.js';
+import { appendDelta, appendRemoved, DeltaTooLargeError, IndexMismatchError, IndexMissingError, loadEngine, readManifest, saveEngine } from './persist.js';
 import { escapeHtml, highlight, snippet } from './snippet.js';
 
 export interface SearchOptions {
@@ -81,8 +81,22 @@ export interface SearchServiceDeps {
   dataDir: string;
   /** An external embedder (OpenAI-compatible, transformers); the built-in one when absent. */
   embedder?: Embedder | null;
-  /** Build automatically when there is no index and the store has at most this many papers. */
+  /**
+   * No index yet (or a large backlog of changes since the last build): build synchronously,
+   * before the service is returned, when the store has at most this many papers (default
+   * 5,000: the 62 demo papers build in well under a second); above it, build in the background
+   * (see `background`) and answer with a "being built" note until ready.
+   */
   autoBuildMax?: number;
+  /**
+   * Background builds: run in a worker thread that opens its own connection to this database
+   * (so the server's event loop stays free), writes the index to DATA_DIR/search, and the
+   * service then loads it. Without it (or for an in-memory database) large stores are not
+   * built automatically: `papertide reindex`.
+   */
+  background?: { databaseUrl: string } | null;
+  /** Do not load a persisted index (the build worker builds from scratch). */
+  skipLoad?: boolean;
   /** Time-out for an external embedder at query time. */
   queryEmbedTimeoutMs?: number;
   log?: (msg: string) => void;
@@ -95,8 +109,16 @@ export interface SearchService {
   similar(id: string, k?: number): { id: string; score: number }[];
   upsert(docs: SearchDoc[]): Promise<void>;
   remove(ids: string[]): Promise<void>;
+  /** Re-read these papers from the store and update the index (the onPapersChanged hook). */
+  refresh(ids: string[]): Promise<void>;
   rebuild(): Promise<{ docs: number; seconds: number }>;
   status(): SearchStatus;
+  /** False while there is no usable index (being built, missing or refused). */
+  readonly ready: boolean;
+  /** Resolves when a background build started by the service has finished (or at once). */
+  idle(): Promise<void>;
+  /** Stop a background build (on shutdown). */
+  close(): Promise<void>;
   readonly engine: SearchEngine | null;
 }
 
@@ -160,21 +182,108 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
     return { docs: e.size, seconds: (Date.now() - t0) / 1000 };
   }
 
-  try {
-    engine = loadEngine(dir, expected);
-  } catch (err) {
-    if (err instanceof IndexMissingError) {
-      const n = await deps.db
-        .selectFrom('papers')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .executeTakeFirst()
-        .catch(() => ({ n: 0 }));
-      if (Number(n?.n ?? 0) <= (deps.autoBuildMax ?? 20000)) {
-        await rebuild();
-      } else problem = err.message;
-    } else if (err instanceof IndexMismatchError) {
-      problem = err.message;
-    } else throw err;
+  // ---- background builds (worker thread) -------------------------------------------------
+  let building: Promise<void> | null = null;
+  let buildNote: string | null = null;
+  let worker: import('node:worker_threads').Worker | null = null;
+  /** Ids changed while a background build ran: re-applied once the new index is loaded. */
+  let changedDuringBuild: Set<string> | null = null;
+
+  async function fetchDocs(ids: string[]): Promise<SearchDoc[]> {
+    const { iterateSearchDocs } = await import('../papers/papers.repository.js');
+    const found: SearchDoc[] = [];
+    for await (const batch of iterateSearchDocs(deps.db, 500, ids)) found.push(...(batch as SearchDoc[]));
+    return found;
+  }
+
+  /** Bring the index up to date for these ids (upsert what the store has, remove the rest). */
+  async function refresh(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    if (changedDuringBuild) for (const id of ids) changedDuringBuild.add(id);
+    if (!engine) return;
+    const found = await fetchDocs(ids);
+    const present = new Set(found.map((d) => d.id));
+    await upsert(found);
+    await remove(ids.filter((id) => !present.has(id)));
+    // A small index built before it had papers (fresh store, then the demo or a first import)
+    // has no embedder yet: rebuild it fully while that is cheap, so it gets vectors.
+    if (!external && !engine.embedder && engine.pendingCount > 0 && engine.size <= syncMax) await rebuild();
+  }
+
+  function startBackgroundBuild(papers: number, why: string): void {
+    if (building || !deps.background || external || /:memory:|mode=memory/.test(deps.background.databaseUrl)) return;
+    buildNote = `The search index is being built (${papers} papers, ${why}); results will appear when it is ready.`;
+    log(buildNote);
+    changedDuringBuild = new Set();
+    const t0 = Date.now();
+    building = (async () => {
+      const { Worker } = await import('node:worker_threads');
+      const w = (worker = new Worker(new URL('./build-worker.mjs', import.meta.url), { workerData: { databaseUrl: deps.background!.databaseUrl, dataDir: deps.dataDir } }));
+      const ok = await new Promise<boolean>((resolve) => {
+        w.on('message', (m: { log?: string; done?: unknown; error?: string }) => {
+          if (m.log) log(`search index build: ${m.log}`);
+          if (m.error) log(`search index build failed: ${m.error}`);
+        });
+        w.on('error', (e) => {
+          log(`search index build failed: ${e.message}`);
+          resolve(false);
+        });
+        w.on('exit', (code) => resolve(code === 0));
+      });
+      worker = null;
+      if (!ok) {
+        problem = 'The search index build failed (see the log); run `papertide reindex`.';
+        return;
+      }
+      engine = loadEngine(dir, expected);
+      problem = null;
+      const again = [...(changedDuringBuild ?? [])];
+      changedDuringBuild = null;
+      await refresh(again);
+      log(`search index ready: ${engine.size} papers in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    })()
+      .catch((e) => {
+        problem = `The search index build failed: ${e instanceof Error ? e.message : String(e)}`;
+        log(problem);
+      })
+      .finally(() => {
+        building = null;
+        buildNote = null;
+        changedDuringBuild = null;
+      });
+  }
+
+  async function countPapers(): Promise<number> {
+    const n = await deps.db
+      .selectFrom('papers')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirst()
+      .catch(() => ({ n: 0 }));
+    return Number(n?.n ?? 0);
+  }
+
+  const syncMax = deps.autoBuildMax ?? 5000;
+  if (!deps.skipLoad) {
+    try {
+      engine = loadEngine(dir, expected, { maxDelta: syncMax });
+    } catch (err) {
+      if (err instanceof IndexMissingError) {
+        const n = await countPapers();
+        if (n <= syncMax) await rebuild();
+        else {
+          problem = err.message;
+          startBackgroundBuild(n, 'no index yet');
+        }
+      } else if (err instanceof DeltaTooLargeError) {
+        // Many papers changed since the build (e.g. a big `papertide import`): serve the last
+        // build without them while a fresh one is made, rather than replaying them at start.
+        engine = err.engine;
+        startBackgroundBuild(await countPapers(), `${err.pending} papers changed since the last build`);
+        if (!building) engine.upsert(err.docs); // no background build possible: replay them now
+      } else if (err instanceof IndexMismatchError) {
+        problem = err.message;
+      } else throw err;
+    }
   }
 
   async function search(query: string, opts: SearchOptions = {}): Promise<SearchResult> {
@@ -187,7 +296,7 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
     if (asId) return { ...base, redirect: asId.id, tookMs: performance.now() - t0 };
     const parsed = parseSearchQuery(q);
     if (!parsed.ok) return { ...base, error: parsed.error, tookMs: performance.now() - t0 };
-    if (!engine) return { ...base, error: problem ?? 'Search is not available yet.', tookMs: performance.now() - t0 };
+    if (!engine) return { ...base, error: buildNote ?? problem ?? 'Search is not available yet.', tookMs: performance.now() - t0 };
     const f = parsed.query.filters;
     const extra = opts.filters ?? {};
     const filters: QueryFilters = {
@@ -234,7 +343,19 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
         upvotes: p.upvotes,
       });
     }
+    if (!degraded && buildNote) degraded = buildNote;
     return { hits, total: r.total, page, limit, degraded, tookMs: performance.now() - t0 };
+  }
+
+  async function upsert(docs: SearchDoc[]): Promise<void> {
+    if (!engine || docs.length === 0) return;
+    engine.upsert(docs, await embedDocs(docs));
+    appendDelta(dir, docs);
+  }
+  async function remove(ids: string[]): Promise<void> {
+    if (!engine || ids.length === 0) return;
+    engine.remove(ids);
+    appendRemoved(dir, ids);
   }
 
   return {
@@ -245,24 +366,29 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
     similar(id, k = 6) {
       return engine ? engine.similar(id, k) : [];
     },
-    async upsert(docs) {
-      if (!engine || docs.length === 0) return;
-      engine.upsert(docs, await embedDocs(docs));
-      appendDelta(dir, docs);
+    upsert,
+    remove,
+    refresh,
+    get ready() {
+      return engine !== null;
     },
-    async remove(ids) {
-      if (!engine || ids.length === 0) return;
-      engine.remove(ids);
-      appendRemoved(dir, ids);
+    async idle() {
+      while (building) await building;
+    },
+    async close() {
+      const w = worker;
+      if (w) await w.terminate();
+      await building?.catch(() => {});
     },
     rebuild,
     status() {
       const m = readManifest(dir);
-      if (!engine) return { ok: false, detail: problem ?? 'no index', docs: 0, pending: 0, embedder: m?.embedder?.id ?? null, builtAt: m?.builtAt ?? null };
-      const pending = engine.pending.length;
+      if (!engine) return { ok: false, detail: buildNote ?? problem ?? 'no index', docs: 0, pending: 0, embedder: m?.embedder?.id ?? null, builtAt: m?.builtAt ?? null };
+      const pending = engine.pendingCount;
+      const noVec = pending > 0 && !engine.pendingHaveVectors && (engine.main.vec || engine.embedder) ? '; some of them have no vector until the next reindex' : '';
       return {
         ok: true,
-        detail: `${engine.size} papers indexed (${pending} since the last reindex), embedder ${m?.embedder?.id ?? 'none'}, built ${m?.builtAt ?? 'in memory'}`,
+        detail: `${engine.size} papers indexed (${pending} since the last reindex${noVec}), embedder ${m?.embedder?.id ?? 'none'}, built ${m?.builtAt ?? 'in memory'}${buildNote ? `; ${buildNote}` : ''}`,
         docs: engine.size,
         pending,
         embedder: m?.embedder?.id ?? null,
@@ -275,28 +401,26 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
 export { escapeHtml };
 
 /**
- * One search service per application context, created on first use and kept in sync with the
- * store through ctx.onPapersChanged (new and edited papers go to the delta segment).
+ * One search service per application context, created by createApp (src/app.ts) and kept in
+ * sync with the store through ctx.onPapersChanged (new and edited papers go to the delta
+ * segment). Registers the `papertide doctor` health check and stops a background build on close.
  */
 const services = new WeakMap<object, Promise<SearchService>>();
 export function getSearchService(ctx: {
   store: { db: Kysely<Database> };
-  config: { dataDir: string };
+  config: { dataDir: string; databaseUrl?: string };
   onPapersChanged: ((ids: string[]) => Promise<void> | void)[];
   healthChecks?: { name: string; check: () => Promise<{ ok: boolean; detail: string }> }[];
+  disposers?: (() => Promise<void> | void)[];
+  logger?: { info(obj: object, msg?: string): void };
 }): Promise<SearchService> {
   let p = services.get(ctx);
   if (!p) {
-    p = createSearchService({ db: ctx.store.db, dataDir: ctx.config.dataDir }).then((svc) => {
-      ctx.onPapersChanged.push(async (ids) => {
-        const { iterateSearchDocs } = await import('../papers/papers.repository.js');
-        const found: SearchDoc[] = [];
-        for await (const batch of iterateSearchDocs(ctx.store.db, 500, ids)) found.push(...(batch as SearchDoc[]));
-        const present = new Set(found.map((d) => d.id));
-        await svc.upsert(found);
-        await svc.remove(ids.filter((id) => !present.has(id)));
-      });
+    const log = ctx.logger ? (m: string) => ctx.logger!.info({}, m) : undefined;
+    p = createSearchService({ db: ctx.store.db, dataDir: ctx.config.dataDir, background: ctx.config.databaseUrl ? { databaseUrl: ctx.config.databaseUrl } : null, log }).then((svc) => {
+      ctx.onPapersChanged.push((ids) => svc.refresh(ids));
       ctx.healthChecks?.push({ name: 'search index', check: async () => svc.status() });
+      ctx.disposers?.push(() => svc.close());
       return svc;
     });
     services.set(ctx, p);

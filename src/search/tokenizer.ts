@@ -66,13 +66,49 @@ function keep(w: string): boolean {
   return !STOPWORDS.has(w);
 }
 
-/** Index terms of a text, in order (stop words removed, stemmed). */
+/** Raw word → index term (null: dropped), so each distinct word is checked and stemmed once. */
+const TERM_CACHE_MAX = 500_000;
+const termCache = new Map<string, string | null>();
+function termOf(w: string): string | null {
+  let t = termCache.get(w);
+  if (t === undefined) {
+    t = keep(w) ? stem(w) : null;
+    if (termCache.size >= TERM_CACHE_MAX) termCache.clear();
+    termCache.set(w, t);
+  }
+  return t;
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/**
+ * Index terms of a text, in order (stop words removed, stemmed). ASCII text (nearly every
+ * abstract) is scanned by char code, without the Unicode split regex or intermediate arrays;
+ * other text goes through NFKD and the regex. Both give the same tokens.
+ */
 export function tokenize(text: string): string[] {
-  const ws = normalize(text).split(SPLIT);
   const out: string[] = [];
-  for (const w of ws) {
-    if (w.length === 0 || !keep(w)) continue;
-    out.push(stem(w));
+  if (NON_ASCII.test(text)) {
+    for (const w of normalize(text).split(SPLIT)) {
+      if (w.length === 0) continue;
+      const t = termOf(w);
+      if (t !== null) out.push(t);
+    }
+    return out;
+  }
+  const s = text.toLowerCase();
+  const n = s.length;
+  let start = -1;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? s.charCodeAt(i) : 32;
+    const alnum = (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+    if (alnum) {
+      if (start < 0) start = i;
+    } else if (start >= 0) {
+      const t = termOf(s.slice(start, i));
+      if (t !== null) out.push(t);
+      start = -1;
+    }
   }
   return out;
 }

@@ -110,7 +110,15 @@ describe('contents', () => {
     assert.deepEqual((await (await app.request('/api/daily_papers?date=2025-06-05')).json()), []);
   });
 
-  test('search (fallback when the search service is absent) finds papers by words of the title', async () => {
+  test('search uses the search engine when it is wired in', async () => {
+    const items = (await (await app.request('/api/papers/search?q=facial%20expression&limit=5')).json()) as any[];
+    assert.equal(items[0]?.paper.id, '2402.00281');
+  });
+
+  test('search (fallback when the search service is absent) finds papers by words of the title', async (t) => {
+    const engine = app.ctx.search;
+    app.ctx.search = null; // the plain-SQL fallback (also used while the index is being built)
+    t.after(() => (app.ctx.search = engine));
     const res = await app.request('/api/papers/search?q=facial%20expression&limit=5');
     assert.equal(res.status, 200);
     const items = (await res.json()) as any[];

@@ -6,6 +6,8 @@ import type { AppContext } from '../../app.js';
 import type { ListingDeps, SearchPort } from '../../feeds/listings.service.js';
 
 export function listingDeps(ctx: AppContext): ListingDeps {
-  const ext = ctx as AppContext & { search?: SearchPort | null };
-  return { db: ctx.store.db, now: () => ctx.clock.now(), search: ext.search ?? null };
+  const s = ctx.search;
+  // While the index is being built the listings use their plain-SQL fallback.
+  const search: SearchPort | null = s && s.ready ? { search: (q, o) => s.search(q, o), similar: async (id, k) => s.similar(id, k) } : null;
+  return { db: ctx.store.db, now: () => ctx.clock.now(), search };
 }
