@@ -18,14 +18,14 @@ function corpus() {
 test('forward index keeps each document\'s strongest terms with df >= 2, at most T', () => {
   const ix = corpus();
   const f = ForwardTerms.fromLexical(ix, 2);
-  const termsOf = (d: number) => [...f.term.subarray(f.start[d], f.start[d + 1])].map((t) => ix.terms[t]).sort();
+  const termsOf = (d: number) => [...f.term.subarray(d * f.T, d * f.T + f.count[d])].map((t) => ix.terms[t]).sort();
   // doc a: graph (tf 3) beats neural/network (tf 1); "uniqu" (df 1) is never kept
   assert.equal(termsOf(0).length, 2);
   assert.ok(termsOf(0).includes('graph'));
   assert.ok(!termsOf(0).includes('uniqu'));
   assert.deepEqual(termsOf(2), ['network', 'vision']); // "languag" has df 1
   const all = ForwardTerms.fromLexical(ix, 10);
-  assert.deepEqual([...all.term.subarray(all.start[1], all.start[2])].map((t) => ix.terms[t]).sort(), ['graph', 'neural', 'vision']);
+  assert.deepEqual([...all.term.subarray(all.T, all.T + all.count[1])].map((t) => ix.terms[t]).sort(), ['graph', 'neural', 'vision']);
 });
 
 test('rm3Expand: original terms keep weight λ/|q|, expansion terms share 1−λ by feedback mass', () => {

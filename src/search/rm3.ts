@@ -10,8 +10,10 @@
  * vector top-K); on SciFact a full second retrieval pass with it found the same top 10
  * (train 0.7147 either way), so the cost is |pool| × |q'| binary searches, no second pass.
  *
- * Memory: `maxTermsPerDoc` × 6 bytes per document (terms seen in one document only are
- * skipped: they cannot expand towards any other document). Built lazily, once per segment.
+ * Memory: `maxTermsPerDoc` × 6 bytes per document (32 → 14 MB at 75k papers, 190 MB at 1M;
+ * terms seen in one document only are skipped: they cannot expand towards any other
+ * document). Built once per segment, O(postings · log T): lazily on the first hybrid query, or
+ * ahead of time with `forwardTermsOf` (e.g. right after loading or building an index).
  */
 import type { LexicalIndex } from './lexical-index.js';
 
@@ -31,18 +33,24 @@ export interface Rm3Params {
  * the highest impacts (BM25F-saturated, length-normalised tf) of the terms with df ≥ 2.
  */
 export class ForwardTerms {
+  /** Slots of document d: [d·T, d·T + count[d]). */
   constructor(
-    readonly start: Uint32Array, // N + 1
-    readonly term: Uint32Array,
-    readonly impact: Uint16Array,
+    readonly T: number,
+    readonly count: Uint16Array,
+    readonly term: Uint32Array, // N × T
+    readonly impact: Uint16Array, // N × T
   ) {}
+
+  get bytes(): number {
+    return this.count.byteLength + this.term.byteLength + this.impact.byteLength;
+  }
 
   static fromLexical(lex: LexicalIndex, maxTermsPerDoc: number): ForwardTerms {
     const N = lex.size;
-    const T = Math.max(1, maxTermsPerDoc | 0);
+    const T = Math.max(1, Math.min(65535, maxTermsPerDoc | 0));
     const { offsets, postDocs, postImpact } = lex;
     const V = offsets.length - 1;
-    // Per-document min-heaps of size T over impacts (slots N × T), filled term by term.
+    // Per-document min-heaps of size T over impacts, filled term by term: O(postings · log T).
     const hTerm = new Uint32Array(N * T);
     const hImp = new Uint16Array(N * T);
     const cnt = new Uint16Array(N);
@@ -52,10 +60,9 @@ export class ForwardTerms {
       for (let p = s; p < e; p++) {
         const d = postDocs[p], imp = postImpact[p];
         const base = d * T;
-        let n = cnt[d];
+        const n = cnt[d];
         if (n < T) {
-          // sift up
-          let i = n;
+          let i = n; // sift up
           cnt[d] = n + 1;
           while (i > 0) {
             const par = (i - 1) >> 1;
@@ -67,14 +74,12 @@ export class ForwardTerms {
           hImp[base + i] = imp;
           hTerm[base + i] = t;
         } else if (imp > hImp[base]) {
-          // replace the root, sift down
-          let i = 0;
-          n = T;
+          let i = 0; // replace the root, sift down
           for (;;) {
             const l = 2 * i + 1;
-            if (l >= n) break;
+            if (l >= T) break;
             const r = l + 1;
-            const c = r < n && hImp[base + r] < hImp[base + l] ? r : l;
+            const c = r < T && hImp[base + r] < hImp[base + l] ? r : l;
             if (hImp[base + c] >= imp) break;
             hImp[base + i] = hImp[base + c];
             hTerm[base + i] = hTerm[base + c];
@@ -85,15 +90,7 @@ export class ForwardTerms {
         }
       }
     }
-    const start = new Uint32Array(N + 1);
-    for (let d = 0; d < N; d++) start[d + 1] = start[d] + cnt[d];
-    const term = new Uint32Array(start[N]);
-    const impact = new Uint16Array(start[N]);
-    for (let d = 0; d < N; d++) {
-      term.set(hTerm.subarray(d * T, d * T + cnt[d]), start[d]);
-      impact.set(hImp.subarray(d * T, d * T + cnt[d]), start[d]);
-    }
-    return new ForwardTerms(start, term, impact);
+    return new ForwardTerms(T, cnt, hTerm, hImp);
   }
 }
 
@@ -128,7 +125,7 @@ export function rm3Expand(queryTerms: string[], feedback: FeedbackDoc[], p: Rm3P
   const acc = new Map<string, number>();
   fb.forEach((f, k) => {
     const fw = forwardTermsOf(f.lex, p.maxTermsPerDoc);
-    const s = fw.start[f.doc], e = fw.start[f.doc + 1];
+    const s = f.doc * fw.T, e = s + fw.count[f.doc];
     let mass = 0;
     for (let i = s; i < e; i++) mass += fw.impact[i];
     if (mass === 0) return;

@@ -10,7 +10,7 @@ export function register(program: Command) {
     .requiredOption('--dataset <dir>', 'BEIR folder')
     .option('--split <split>', 'qrels split: test or train', 'test')
     .option('--mode <mode>', 'lexical | dense | hybrid (the product default) | all', 'hybrid')
-    .option('--alpha <x>', 'fusion weight of the lexical side (default: the product constant)')
+    .option('--alpha <x>', 'hybrid only: plain two-score z-score fusion with this lexical weight instead of the product ranker (RM3 + dense features), for comparison')
     .action(async (opts: { dataset: string; split: string; mode: string; alpha?: string }) => {
       const modes: SearchMode[] = opts.mode === 'all' ? ['lexical', 'dense', 'hybrid'] : [opts.mode as SearchMode];
       for (const m of modes) {
