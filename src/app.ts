@@ -57,6 +57,8 @@ export interface AppContext {
   search?: {
     search(query: string, opts: { limit: number }): Promise<{ hits: { id: string }[] }>;
     similar(id: string, k: number): { id: string }[] | Promise<{ id: string }[]>;
+    /** Finish deferred index work before `similar`. */
+    settle?(): Promise<void>;
     readonly ready: boolean;
   } | null;
   /** Cleanup callbacks run by close(), last registered first. */

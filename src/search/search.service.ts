@@ -111,6 +111,8 @@ export interface SearchService {
   remove(ids: string[]): Promise<void>;
   /** Re-read these papers from the store and update the index (the onPapersChanged hook). */
   refresh(ids: string[]): Promise<void>;
+  /** Finish deferred index work (call before `similar` when you can await). */
+  settle(): Promise<void>;
   rebuild(): Promise<{ docs: number; seconds: number }>;
   status(): SearchStatus;
   /** False while there is no usable index (being built, missing or refused). */
@@ -206,8 +208,26 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
     await upsert(found);
     await remove(ids.filter((id) => !present.has(id)));
     // A small index built before it had papers (fresh store, then the demo or a first import)
-    // has no embedder yet: rebuild it fully while that is cheap, so it gets vectors.
-    if (!external && !engine.embedder && engine.pendingCount > 0 && engine.size <= syncMax) await rebuild();
+    // has no embedder yet: rebuild it fully while that is cheap, so it gets vectors — once the
+    // changes settle (2 s without a change, or at the next query), not after every batch of a
+    // large import (which stays lexical-only until its background build or reindex).
+    if (!external && !engine.embedder && engine.pendingCount > 0 && engine.size <= syncMax) {
+      smallRebuildDue = true;
+      if (settleTimer) clearTimeout(settleTimer);
+      settleTimer = setTimeout(() => void settle().catch((e) => log(`search index rebuild failed: ${e instanceof Error ? e.message : String(e)}`)), 2000);
+      settleTimer.unref?.();
+    }
+  }
+
+  let smallRebuildDue = false;
+  let settleTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Finish deferred work (the small-store rebuild above) before answering. */
+  async function settle(): Promise<void> {
+    if (!smallRebuildDue) return;
+    smallRebuildDue = false;
+    if (settleTimer) clearTimeout(settleTimer);
+    settleTimer = null;
+    if (engine && !engine.embedder && engine.size <= syncMax) await rebuild();
   }
 
   function startBackgroundBuild(papers: number, why: string): void {
@@ -296,6 +316,7 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
     if (asId) return { ...base, redirect: asId.id, tookMs: performance.now() - t0 };
     const parsed = parseSearchQuery(q);
     if (!parsed.ok) return { ...base, error: parsed.error, tookMs: performance.now() - t0 };
+    if (smallRebuildDue) await settle();
     if (!engine) return { ...base, error: buildNote ?? problem ?? 'Search is not available yet.', tookMs: performance.now() - t0 };
     const f = parsed.query.filters;
     const extra = opts.filters ?? {};
@@ -369,6 +390,7 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
     upsert,
     remove,
     refresh,
+    settle,
     get ready() {
       return engine !== null;
     },
@@ -376,6 +398,7 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
       while (building) await building;
     },
     async close() {
+      if (settleTimer) clearTimeout(settleTimer);
       const w = worker;
       if (w) await w.terminate();
       await building?.catch(() => {});

@@ -82,6 +82,24 @@ function termOf(w: string): string | null {
 const NON_ASCII = /[^\x00-\x7f]/;
 
 /**
+ * Word table for the ASCII scanner: open addressing on an FNV-1a hash computed while scanning,
+ * entries compared char by char against the text, so a known word costs no substring and no
+ * Map hashing. Cleared when full (it is only a cache in front of termOf).
+ */
+const WT_BITS = 20;
+const WT_MASK = (1 << WT_BITS) - 1;
+const WT_MAX = 1 << (WT_BITS - 1);
+const wtSlot = new Int32Array(1 << WT_BITS); // entry + 1, 0 = empty
+const wtHash = new Int32Array(WT_MAX);
+let wtWord: string[] = [];
+let wtTerm: (string | null)[] = [];
+function wtClear(): void {
+  wtSlot.fill(0);
+  wtWord = [];
+  wtTerm = [];
+}
+
+/**
  * Index terms of a text, in order (stop words removed, stemmed). ASCII text (nearly every
  * abstract) is scanned by char code, without the Unicode split regex or intermediate arrays;
  * other text goes through NFKD and the regex. Both give the same tokens.
@@ -99,13 +117,48 @@ export function tokenize(text: string): string[] {
   const s = text.toLowerCase();
   const n = s.length;
   let start = -1;
+  let h = 0;
   for (let i = 0; i <= n; i++) {
     const c = i < n ? s.charCodeAt(i) : 32;
-    const alnum = (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
-    if (alnum) {
-      if (start < 0) start = i;
+    if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) {
+      if (start < 0) {
+        start = i;
+        h = -2128831035;
+      }
+      h = Math.imul(h ^ c, 16777619);
     } else if (start >= 0) {
-      const t = termOf(s.slice(start, i));
+      const len = i - start;
+      let slot = h & WT_MASK;
+      let t: string | null | undefined;
+      for (;;) {
+        const e = wtSlot[slot] - 1;
+        if (e < 0) break;
+        if (wtHash[e] === h) {
+          const w = wtWord[e];
+          if (w.length === len) {
+            let j = 0;
+            while (j < len && w.charCodeAt(j) === s.charCodeAt(start + j)) j++;
+            if (j === len) {
+              t = wtTerm[e];
+              break;
+            }
+          }
+        }
+        slot = (slot + 1) & WT_MASK;
+      }
+      if (t === undefined) {
+        const w = s.slice(start, i);
+        t = termOf(w);
+        if (wtWord.length >= WT_MAX) {
+          wtClear();
+          slot = h & WT_MASK;
+        }
+        const e = wtWord.length;
+        wtWord.push(w);
+        wtTerm.push(t);
+        wtHash[e] = h;
+        wtSlot[slot] = e + 1;
+      }
       if (t !== null) out.push(t);
       start = -1;
     }

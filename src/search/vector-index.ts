@@ -72,7 +72,7 @@ export class VectorIndex {
     const { dim } = this.d;
     const n = this.size;
     const r = rng(seed);
-    const sampleN = Math.min(n, nlist * 40);
+    const sampleN = Math.min(n, nlist * 20); // k-means on a sample (build time: see docs/search.md)
     const sample: number[] = [];
     const step = n / sampleN;
     for (let i = 0; i < sampleN; i++) sample.push(Math.floor(i * step));
@@ -87,7 +87,7 @@ export class VectorIndex {
       C.set(tmp, c * dim);
     }
     const assign = new Int32Array(sample.length);
-    for (let it = 0; it < 8; it++) {
+    for (let it = 0; it < 6; it++) {
       for (let si = 0; si < sample.length; si++) assign[si] = this.nearestCentroid(C, nlist, sample[si]);
       const sums = new Float64Array(nlist * dim);
       const counts = new Int32Array(nlist);

@@ -8,6 +8,6 @@ import type { ListingDeps, SearchPort } from '../../feeds/listings.service.js';
 export function listingDeps(ctx: AppContext): ListingDeps {
   const s = ctx.search;
   // While the index is being built the listings use their plain-SQL fallback.
-  const search: SearchPort | null = s && s.ready ? { search: (q, o) => s.search(q, o), similar: async (id, k) => s.similar(id, k) } : null;
+  const search: SearchPort | null = s && s.ready ? { search: (q, o) => s.search(q, o), similar: async (id, k) => (await s.settle?.(), s.similar(id, k)) } : null;
   return { db: ctx.store.db, now: () => ctx.clock.now(), search };
 }

@@ -14,6 +14,7 @@ export function registerSimilarPapers(slots: Slots) {
     let ids: string[] = [];
     try {
       const svc = await getSearchService(ctx);
+      await svc.settle(); // a just-filled small store gets its vectors first (search.service.ts)
       ids = svc.similar(paper.id, HOW_MANY + 1).map((h) => h.id).filter((id) => id !== paper.id).slice(0, HOW_MANY);
     } catch (e) {
       ctx.logger.warn({ err: (e as Error).message }, 'similar papers unavailable');
