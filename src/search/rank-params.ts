@@ -6,10 +6,13 @@
 import type { HybridWeights } from './hybrid-ranker.js';
 import type { Rm3Params } from './rm3.js';
 
-/** RM3 pseudo-relevance feedback. */
+/**
+ * RM3 pseudo-relevance feedback. fbTerms 50 rather than 75: same train nDCG@10 in the product
+ * (0.7189 vs 0.7188; 40 → 0.7184, 30 → 0.7168) for a third less re-scoring work per query.
+ */
 export const RM3_PARAMS: Rm3Params = {
   fbDocs: 10,
-  fbTerms: 75,
+  fbTerms: 50,
   origWeight: 0.6,
   temperature: 0.5,
   maxTermsPerDoc: 32,
