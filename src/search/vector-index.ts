@@ -13,12 +13,14 @@ import { TopK } from './lexical-index.js';
 import { rng } from './linalg.js';
 
 /**
- * IVF cells probed per query (of √N cells). 8 of 273 at 75k papers (~3% of the vectors); the
- * fused top 10 is dominated by documents near the query in both spaces, and every lexical
- * candidate gets its exact vector score anyway (engine.ts). Quality engineer: raise it here if
- * dense recall matters more than the ~1 ms it costs per 8 cells.
+ * IVF cells probed per query (of min(√N, 256) cells): 4 of 256 at 75k papers (~1.6% of the
+ * vectors). Measured on 300 sentence + 300 keyword queries over the 74,728 arXiv papers, the
+ * product's hybrid top 10 overlaps the 16-probe top 10 by 98.1% / 96.9% (8 probes: 99.4% /
+ * 98.2%; no dense retrieval at all: 93.8% / 87.7%), and the dense scan is ~1 ms per 8 cells:
+ * every pool member gets its exact vector score anyway (engine.ts), probing only decides which
+ * vector neighbours join the pool. Quality engineer: raise it here if dense recall matters more.
  */
-export const DEFAULT_NPROBE = 8;
+export const DEFAULT_NPROBE = 4;
 
 export interface VectorIndexData {
   dim: number;
@@ -54,7 +56,9 @@ export class VectorIndex {
     const scales = new Float32Array(n);
     for (let i = 0; i < n; i++) scales[i] = quantize(get(i), codes, i * dim);
     const vi = new VectorIndex({ dim, codes, scales, centroids: null, listOffsets: null, listDocs: null });
-    if (n >= (opts.ivfMin ?? 20000)) vi.trainIvf(Math.round(Math.sqrt(n)), opts.seed ?? 1);
+    // √N cells, at most 256: assigning N vectors costs N × cells × dim (at 1M, 1,000 cells would
+    // take minutes in JS); with 8 probes a query then scans ~3% of the vectors.
+    if (n >= (opts.ivfMin ?? 20000)) vi.trainIvf(Math.min(256, Math.round(Math.sqrt(n))), opts.seed ?? 1);
     return vi;
   }
 
@@ -152,9 +156,10 @@ export class VectorIndex {
   search(q: Float32Array, k: number, allow: Uint8Array | null, nprobe = DEFAULT_NPROBE): { doc: number; score: number }[] {
     const n = this.size;
     const { centroids, listOffsets, listDocs, dim, codes, scales } = this.d;
-    const qc = new Int8Array(dim);
-    const qs = quantize(q, qc, 0);
+    const q8 = new Int8Array(dim);
+    const qs = quantize(q, q8, 0);
     if (k <= 0 || qs === 0) return [];
+    const qc = Int32Array.from(q8); // int32 × int8 with |0 keeps V8 on integer multiply-adds
     const top = new TopK(k);
     const consider = (i: number) => {
       if (allow !== null && allow[i] === 0) return;
@@ -162,9 +167,7 @@ export class VectorIndex {
       if (sc === 0) return;
       const o = i * dim;
       let s = 0;
-      let j = 0;
-      for (; j + 3 < dim; j += 4) s += qc[j] * codes[o + j] + qc[j + 1] * codes[o + j + 1] + qc[j + 2] * codes[o + j + 2] + qc[j + 3] * codes[o + j + 3];
-      for (; j < dim; j++) s += qc[j] * codes[o + j];
+      for (let j = 0; j < dim; j++) s = (s + qc[j] * codes[o + j]) | 0;
       const v = s * sc;
       if (v > top.min) top.push(i, v);
     };
