@@ -58,3 +58,15 @@ export function findGithubRepo(text: string | null | undefined): string | null {
   if (!repo || ['about', 'features', 'pricing', 'orgs', 'topics', 'sponsors'].includes(owner.toLowerCase())) return null;
   return `https://github.com/${owner}/${repo}`;
 }
+
+/** What the search index is derived from: one visible paper (see papers.repository iterateSearchDocs). */
+export interface SearchDoc {
+  id: string;
+  title: string;
+  abstract: string;
+  authors: string[];
+  categories: string[];
+  publishedAt: string | null;
+  codeUrl: string | null;
+  upvotes: number;
+}

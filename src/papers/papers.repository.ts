@@ -4,7 +4,7 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, PaperRow, NewPaperRow } from '../db/schema.js';
-import type { Paper, PaperInput, PaperVersion } from '../domain/paper.js';
+import type { Paper, PaperInput, PaperVersion, SearchDoc } from '../domain/paper.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -184,16 +184,7 @@ export async function countPapers(db: Db): Promise<number> {
   return Number(r.n);
 }
 
-export interface SearchDoc {
-  id: string;
-  title: string;
-  abstract: string;
-  authors: string[];
-  categories: string[];
-  publishedAt: string | null;
-  codeUrl: string | null;
-  upvotes: number;
-}
+export type { SearchDoc };
 
 /** Every visible paper in id order, in batches: what the search index is derived from. */
 export async function* iterateSearchDocs(db: Db, batchSize = 5000, ids?: string[]): AsyncGenerator<SearchDoc[]> {

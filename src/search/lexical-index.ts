@@ -17,16 +17,8 @@
  */
 import { tokenize, tokenizeName } from './tokenizer.js';
 
-export interface SearchDoc {
-  id: string;
-  title: string;
-  abstract: string;
-  authors: string[];
-  categories: string[];
-  publishedAt: string | null;
-  codeUrl: string | null;
-  upvotes: number;
-}
+import type { SearchDoc } from '../domain/paper.js';
+export type { SearchDoc };
 
 export interface Bm25fParams {
   k1: number;
