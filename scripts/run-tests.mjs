@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Test runner: Node 20's `--test` has no glob support, so we list the files ourselves.
 //   node scripts/run-tests.mjs          unit + HTTP + store contract on SQLite + dependency check
-//   node scripts/run-tests.mjs --pg     the store contract suites on PostgreSQL (TEST_DATABASE_URL)
+//   node scripts/run-tests.mjs --pg     every store-backed suite under test/ (contract, HTTP, API, accounts,
+//                                       digests, ingest) on PostgreSQL (TEST_DATABASE_URL); not browser/CLI
 //   node scripts/run-tests.mjs --e2e    browser tests (Chromium via playwright-core)
 //   node scripts/run-tests.mjs FILE...  just these files
 import { spawnSync } from 'node:child_process';
@@ -28,7 +29,7 @@ const env = { ...process.env };
 if (explicit.length) files = explicit;
 else if (mode === 'e2e') files = walk(path.join(root, 'test', 'e2e'));
 else if (mode === 'pg') {
-  files = walk(path.join(root, 'test', 'contract'));
+  files = walk(path.join(root, 'test')).filter((f) => !f.startsWith(path.join('test', 'e2e')) && !f.startsWith(path.join('test', 'cli')));
   env.TEST_DATABASE_URL = env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 } else {
   files = [...walk(path.join(root, 'src')), ...walk(path.join(root, 'test')).filter((f) => !f.startsWith(path.join('test', 'e2e')))];
