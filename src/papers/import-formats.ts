@@ -144,64 +144,96 @@ export function normalizeRecord(o: any): ImportRecord {
       const item = o.item;
       const p = item.paper;
       if (!p || typeof p !== 'object') throw new Error('missing item.paper');
-      const date = str(o.archive_date, 'archive_date', true, 10)!;
-      if (!DATE.test(date)) throw new Error(`archive_date is not YYYY-MM-DD: ${JSON.stringify(date)}`);
-      const c = common({ title: p.title ?? item.title, summary: p.summary, authors: (Array.isArray(p.authors) ? p.authors : []).filter((a: any) => !a?.hidden) });
-      const submitter = p.submittedOnDailyBy?.user ?? item.submittedBy?.user ?? item.submittedBy?.name ?? null;
-      const upvotes = Number(p.upvotes ?? 0);
-      const comments = Number(item.numComments ?? 0);
-      if (!Number.isFinite(upvotes) || upvotes < 0 || !Number.isFinite(comments) || comments < 0) throw new Error('upvotes or numComments is not a count');
-      return {
-        format,
-        paper: {
-          id: id(p.id),
-          ...c,
-          categories: [],
-          publishedAt: isoDate(p.publishedAt, 'paper.publishedAt'),
-          codeUrl: findGithubRepo(str(p.githubRepo, 'githubRepo', false, 500)) ?? findGithubRepo(c.abstract),
-          githubStars: typeof p.githubStars === 'number' ? p.githubStars : null,
-          projectPage: str(p.projectPage, 'projectPage', false, 500),
-          aiSummary: str(p.ai_summary, 'ai_summary', false, 5000),
-          aiKeywords: strList(p.ai_keywords, 'ai_keywords'),
-        },
-        daily: {
-          date,
-          submittedAt: isoDate(p.submittedOnDailyAt ?? item.publishedAt, 'submittedOnDailyAt') ?? `${date}T00:00:00.000Z`,
-          submitterName: typeof submitter === 'string' ? submitter.slice(0, 100) : null,
-          upvotes: Math.floor(upvotes),
-          comments: Math.floor(comments),
-          rank: null,
-        },
-      };
+      return hfRecord(format, {
+        id: p.id,
+        title: p.title ?? item.title,
+        summary: p.summary,
+        authors: (Array.isArray(p.authors) ? p.authors : []).filter((a: any) => !a?.hidden),
+        publishedAt: p.publishedAt,
+        githubRepo: p.githubRepo,
+        githubStars: p.githubStars,
+        projectPage: p.projectPage,
+        aiSummary: p.ai_summary,
+        aiKeywords: p.ai_keywords,
+        date: o.archive_date,
+        submittedAt: p.submittedOnDailyAt ?? item.publishedAt,
+        submitter: p.submittedOnDailyBy?.user ?? item.submittedBy?.user ?? item.submittedBy?.name,
+        upvotes: p.upvotes,
+        comments: item.numComments,
+        rank: null,
+      });
     }
-    case 'hf-flat': {
-      const c = common({ title: o.title, summary: o.summary, authors: o.authors });
-      const date = str(o.date, 'date', true, 10)!;
-      if (!DATE.test(date)) throw new Error(`date is not YYYY-MM-DD: ${JSON.stringify(date)}`);
-      return {
-        format,
-        paper: {
-          id: id(o.arxiv_id),
-          ...c,
-          categories: [],
-          publishedAt: isoDate(o.published_at, 'published_at'),
-          codeUrl: findGithubRepo(o.github_repo) ?? findGithubRepo(c.abstract),
-          githubStars: typeof o.github_stars === 'number' ? o.github_stars : null,
-          projectPage: str(o.project_page, 'project_page', false, 500),
-          aiSummary: str(o.ai_summary, 'ai_summary', false, 5000),
-          aiKeywords: strList(o.ai_keywords, 'ai_keywords'),
-        },
-        daily: {
-          date,
-          submittedAt: isoDate(o.submitted_on_daily_at, 'submitted_on_daily_at') ?? `${date}T00:00:00.000Z`,
-          submitterName: typeof o.submitted_by === 'string' ? o.submitted_by : null,
-          upvotes: Math.max(0, Math.floor(Number(o.upvotes) || 0)),
-          comments: Math.max(0, Math.floor(Number(o.num_comments) || 0)),
-          rank: typeof o.rank_in_response === 'number' ? o.rank_in_response : null,
-        },
-      };
-    }
+    case 'hf-flat':
+      return hfRecord(format, {
+        id: o.arxiv_id,
+        title: o.title,
+        summary: o.summary,
+        authors: o.authors,
+        publishedAt: o.published_at,
+        githubRepo: o.github_repo,
+        githubStars: o.github_stars,
+        projectPage: o.project_page,
+        aiSummary: o.ai_summary,
+        aiKeywords: o.ai_keywords,
+        date: o.date,
+        submittedAt: o.submitted_on_daily_at,
+        submitter: o.submitted_by,
+        upvotes: o.upvotes,
+        comments: o.num_comments,
+        rank: typeof o.rank_in_response === 'number' ? o.rank_in_response : null,
+      });
     default:
       throw new Error('unrecognised record: expected a seed-papers, arxiv-recent-ai, arxiv-cs-2015-2018 or Hugging Face daily_papers line');
   }
+}
+
+/** The fields a Hugging Face daily-papers record carries, whichever of its two shapes it came in. */
+interface HfFields {
+  id: unknown;
+  title: unknown;
+  summary: unknown;
+  authors: unknown;
+  publishedAt: unknown;
+  githubRepo: unknown;
+  githubStars: unknown;
+  projectPage: unknown;
+  aiSummary: unknown;
+  aiKeywords: unknown;
+  date: unknown; // the daily-papers date
+  submittedAt: unknown;
+  submitter: unknown;
+  upvotes: unknown;
+  comments: unknown;
+  rank: number | null;
+}
+
+function hfRecord(format: ImportFormat, f: HfFields): ImportRecord {
+  const date = str(f.date, 'date', true, 10)!;
+  if (!DATE.test(date)) throw new Error(`date is not YYYY-MM-DD: ${JSON.stringify(date)}`);
+  const c = common({ title: f.title, summary: f.summary, authors: f.authors });
+  const upvotes = Number(f.upvotes ?? 0);
+  const comments = Number(f.comments ?? 0);
+  if (!Number.isFinite(upvotes) || upvotes < 0 || !Number.isFinite(comments) || comments < 0) throw new Error('upvotes or comment count is not a count');
+  return {
+    format,
+    paper: {
+      id: id(f.id),
+      ...c,
+      categories: [],
+      publishedAt: isoDate(f.publishedAt, 'publishedAt'),
+      codeUrl: findGithubRepo(str(f.githubRepo, 'githubRepo', false, 500)) ?? findGithubRepo(c.abstract),
+      githubStars: typeof f.githubStars === 'number' ? f.githubStars : null,
+      projectPage: str(f.projectPage, 'projectPage', false, 500),
+      aiSummary: str(f.aiSummary, 'ai_summary', false, 5000),
+      aiKeywords: strList(f.aiKeywords, 'ai_keywords'),
+    },
+    daily: {
+      date,
+      submittedAt: isoDate(f.submittedAt, 'submittedOnDailyAt') ?? `${date}T00:00:00.000Z`,
+      submitterName: typeof f.submitter === 'string' ? f.submitter.slice(0, 100) : null,
+      upvotes: Math.floor(upvotes),
+      comments: Math.floor(comments),
+      rank: f.rank,
+    },
+  };
 }
