@@ -78,11 +78,14 @@ export function saveEngine(engine: SearchEngine, dir: string, embedderMeta?: { i
   arrays.authOffsets = a.offs;
   arrays.authDocs = a.all;
   if (vec) {
-    arrays.vecCodes = vec.d.codes;
-    arrays.vecScales = vec.d.scales;
-    if (vec.d.centroids) arrays.ivfCentroids = vec.d.centroids;
-    if (vec.d.listOffsets) arrays.ivfOffsets = vec.d.listOffsets;
-    if (vec.d.listDocs) arrays.ivfDocs = vec.d.listDocs;
+    const vd = vec.d;
+    arrays.vecCodes = vd.codes;
+    arrays.vecScales = vd.scales;
+    // Codes stored cell by cell (see vector-index.ts); an index written before had them in doc order.
+    if (vd.cellOrdered) arrays.vecCellOrdered = Uint8Array.of(1);
+    if (vd.centroids) arrays.ivfCentroids = vd.centroids;
+    if (vd.listOffsets) arrays.ivfOffsets = vd.listOffsets;
+    if (vd.listDocs) arrays.ivfDocs = vd.listDocs;
   }
   const emb = engine.embedder;
   if (emb) {
@@ -202,6 +205,7 @@ export function loadEngine(dir: string, expectedEmbedder: { id: string; dim: num
         centroids: has('ivfCentroids') ? get('ivfCentroids') : null,
         listOffsets: has('ivfOffsets') ? get('ivfOffsets') : null,
         listDocs: has('ivfDocs') ? get('ivfDocs') : null,
+        cellOrdered: has('vecCellOrdered'),
       })
     : null;
   const embedder = s.embTerms ? new CorpusEmbedder({ terms: s.embTerms, dim: s.embDim, vectors: get('embVectors'), weights: get('embWeights'), common: get('embCommon') }) : null;
