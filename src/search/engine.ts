@@ -306,27 +306,34 @@ export class SearchEngine {
     const depth = Math.max(opts.depth ?? LEXICAL_K, offset + limit);
     let qvec: Float32Array | null = null;
     if (mode !== 'lexical') qvec = opts.queryVector ?? this.embedQuery(q.text);
-    // Candidates from both retrievers, keyed by (segment, doc).
-    const cands: number[][] = segments.map(() => []);
+    // Candidates from both retrievers, keyed by (segment, doc). The lexical top-K comes with
+    // exact scores (MaxScore is exact); only the vector side's other documents need scoring.
+    const items: ScoredCandidate[] = [];
     segments.forEach((seg, si) => {
-      const seen = new Set<number>();
+      const known = new Map<number, number>();
       if (mode !== 'dense' && qterms.length > 0) {
         const qt = qterms.map((t) => ({ termId: seg.lex.vocab.get(t.term) ?? -1, w: t.idf })).filter((t) => t.termId >= 0);
-        for (const h of seg.lex.search(qt, depth, masks[si])) seen.add(h.doc);
+        for (const h of seg.lex.search(qt, depth, masks[si])) known.set(h.doc, h.score);
       }
+      const others: number[] = [];
       if (qvec && seg.vec) {
         const vk = mode === 'dense' ? depth : Math.max(opts.depth ?? VECTOR_K, offset + limit);
-        for (const h of seg.vec.search(qvec, vk, masks[si])) seen.add(h.doc);
+        for (const h of seg.vec.search(qvec, vk, masks[si])) if (!known.has(h.doc)) others.push(h.doc);
       }
-      cands[si] = [...seen];
+      this.scoreCandidates(seg, si, known, others, qterms, qvec, items);
     });
-    const items = this.scoreCandidates(segments, cands, qterms, qvec);
     const fused = this.fuse(items, mode, opts.alpha ?? FUSION_ALPHA, { qterms, external: !!opts.queryVector, explicitAlpha: opts.alpha !== undefined });
-    // Ranks within each retriever (1-based), for ?debug=1.
-    const lexRank = new Map<number, number>();
-    items.filter((x) => x.lexical > 0).sort((a, b) => b.lexical - a.lexical || a.key - b.key).forEach((x, i) => lexRank.set(x.key, i + 1));
-    const vecRank = new Map<number, number>();
-    items.filter((x) => Number.isFinite(x.vector)).sort((a, b) => b.vector - a.vector || a.key - b.key).forEach((x, i) => vecRank.set(x.key, i + 1));
+    // Ranks within each retriever (1-based) for ?debug=1, counted for the page's hits only.
+    const rankBy = (x: ScoredCandidate, field: 'lexical' | 'vector'): number | null => {
+      const v = x[field];
+      if (field === 'lexical' ? !(v > 0) : !Number.isFinite(v)) return null;
+      let r = 1;
+      for (const y of items) {
+        const w = y[field];
+        if (w > v || (w === v && y.key < x.key)) r++;
+      }
+      return r;
+    };
     if (sort !== 'relevance') {
       fused.sort((a, b) => {
         const sa = segments[Math.floor(a.key / SEG_STRIDE)], sb = segments[Math.floor(b.key / SEG_STRIDE)];
@@ -349,8 +356,8 @@ export class SearchEngine {
         score: x.score,
         lexical: x.lexical,
         vector: x.vector,
-        lexicalRank: lexRank.get(x.key) ?? null,
-        vectorRank: vecRank.get(x.key) ?? null,
+        lexicalRank: rankBy(x, 'lexical'),
+        vectorRank: rankBy(x, 'vector'),
         matchedTerms,
       };
     });
@@ -358,19 +365,18 @@ export class SearchEngine {
   }
 
   /**
-   * Both scores for every candidate: the exact lexical score (Σ idf·impact, one galloping pass
-   * per term over the segment's candidates in doc order) and the exact vector score.
+   * Both scores for every candidate of one segment: lexical hits keep their exact score from
+   * the lexical retrieval; the vector side's other documents are scored exactly here (one pass
+   * per candidate over its forward terms, or per term over the postings). Vector scores use the
+   * float query.
    */
-  private scoreCandidates(segments: Segment[], cands: number[][], qterms: { term: string; idf: number }[], qvec: Float32Array | null): ScoredCandidate[] {
-    const items: ScoredCandidate[] = [];
-    segments.forEach((seg, si) => {
-      const docs = cands[si];
-      if (docs.length === 0) return;
-      const qt = qterms.map((t) => ({ termId: seg.lex.vocab.get(t.term) ?? -1, w: t.idf }));
-      const lex = seg.lex.scoreDocs(qt, docs);
-      docs.forEach((d, i) => items.push({ key: si * SEG_STRIDE + d, lexical: lex[i], vector: qvec && seg.vec ? seg.vec.dot(qvec, d) : NaN }));
-    });
-    return items;
+  private scoreCandidates(seg: Segment, si: number, known: Map<number, number>, others: number[], qterms: { term: string; idf: number }[], qvec: Float32Array | null, out: ScoredCandidate[]): void {
+    const vec = qvec && seg.vec ? seg.vec : null;
+    for (const [d, lexical] of known) out.push({ key: si * SEG_STRIDE + d, lexical, vector: vec ? vec.dot(qvec!, d) : NaN });
+    if (others.length === 0) return;
+    const qt = qterms.map((t) => ({ termId: seg.lex.vocab.get(t.term) ?? -1, w: t.idf }));
+    const lex = qt.some((t) => t.termId >= 0) ? seg.lex.scoreDocs(qt, others) : new Float64Array(others.length);
+    others.forEach((d, i) => out.push({ key: si * SEG_STRIDE + d, lexical: lex[i], vector: vec ? vec.dot(qvec!, d) : NaN }));
   }
 
   /**
