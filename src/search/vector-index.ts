@@ -61,6 +61,9 @@ export class VectorIndex {
   private readonly centroids: Float32Array | null;
   private readonly listOffsets: Uint32Array | null;
   private readonly listDocs: Uint32Array | null;
+  /** Centroids quantised like the rows (cells are ranked through the kernel too), and scales. */
+  private readonly cellStore: Int8Rows | null;
+  private readonly cellScales: Float32Array | null;
 
   constructor(data: VectorIndexData, opts: { forceScalar?: boolean } = {}) {
     const { dim, codes, scales, centroids, listOffsets, listDocs } = data;
@@ -87,6 +90,15 @@ export class VectorIndex {
       this.rowOf = new Int32Array(n);
       for (let r = 0; r < n; r++) this.rowOf[listDocs[r]] = r;
     } else this.rowOf = null;
+    if (centroids && listOffsets) {
+      const nlist = listOffsets.length - 1;
+      this.cellStore = new Int8Rows(nlist, dim, opts);
+      this.cellScales = new Float32Array(nlist);
+      for (let c = 0; c < nlist; c++) this.cellScales[c] = quantize(centroids.subarray(c * dim, (c + 1) * dim), this.cellStore.rows, c * dim);
+    } else {
+      this.cellStore = null;
+      this.cellScales = null;
+    }
   }
 
   get size(): number {
@@ -147,7 +159,7 @@ export class VectorIndex {
    */
   search(q: Float32Array, k: number, allow: Uint8Array | null, nprobe = DEFAULT_NPROBE): { doc: number; score: number }[] {
     const n = this.size;
-    const { centroids, listOffsets, listDocs, dim, rowScales } = this;
+    const { listOffsets, listDocs, dim, rowScales } = this;
     const q8 = new Int8Array(dim);
     const qs = quantize(q, q8, 0);
     if (k <= 0 || qs === 0 || n === 0) return [];
@@ -166,15 +178,19 @@ export class VectorIndex {
         }
       }
     };
-    if (!centroids || !listOffsets || !listDocs) scan(0, n);
+    const { cellStore, cellScales } = this;
+    if (!cellStore || !cellScales || !listOffsets || !listDocs) scan(0, n);
     else {
       const nlist = listOffsets.length - 1;
       const cells = new TopK(Math.min(nprobe, nlist));
-      for (let c = 0; c < nlist; c++) {
-        let s = 0;
-        const co = c * dim;
-        for (let j = 0; j < dim; j++) s += centroids[co + j] * q[j];
-        if (s > cells.min) cells.push(c, s);
+      cellStore.setQuery(q8);
+      for (let c0 = 0; c0 < nlist; c0 += CHUNK_ROWS) {
+        const m = Math.min(CHUNK_ROWS, nlist - c0);
+        const out = cellStore.dots(c0, m);
+        for (let x = 0; x < m; x++) {
+          const s = out[x] * cellScales[c0 + x];
+          if (s > cells.min) cells.push(c0 + x, s);
+        }
       }
       for (const { doc: c } of cells.sorted()) scan(listOffsets[c], listOffsets[c + 1]);
     }
