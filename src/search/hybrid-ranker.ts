@@ -11,13 +11,16 @@
  *             side alone is weak on short claims (SciFact train 0.594), the expanded query
  *             reads like an abstract (0.676), and that is the dense signal that adds to BM25F;
  *   - lex:    BM25F of the original query.
+ * The original query terms' weights in the expanded query are first discounted for concept
+ * redundancy (query-weights.ts: the words of a multi-word concept share one term's weight).
  * Costs |pool| × |expanded query| posting binary searches and one extra embedding; no second
  * retrieval pass.
  */
 import { linearZFusion } from '../domain/fusion.js';
 import type { CorpusEmbedder } from './embedders/corpus-embedder.js';
 import { idf, type LexicalIndex } from './lexical-index.js';
-import { HYBRID_WEIGHTS, RM3_PARAMS } from './rank-params.js';
+import { presenceJaccard, redundancyMultipliers, vectorCosine, type RedundancyParams } from './query-weights.js';
+import { HYBRID_WEIGHTS, QUERY_REDUNDANCY, RM3_PARAMS } from './rank-params.js';
 import { forwardTermsOf, rm3Expand, type FeedbackDoc, type Rm3Params } from './rm3.js';
 import type { VectorIndex } from './vector-index.js';
 
@@ -51,10 +54,12 @@ export function rankHybrid(
   queryTerms: string[],
   /** The built-in embedder when the segment vectors are its own (null for external embedders). */
   embedder: CorpusEmbedder | null,
-  opts: { weights?: HybridWeights; rm3?: Rm3Params } = {},
+  /** `redundancy: null` switches the query-term redundancy discount off (comparisons, tests). */
+  opts: { weights?: HybridWeights; rm3?: Rm3Params; redundancy?: RedundancyParams | null } = {},
 ): RankedCandidate[] {
   const W = opts.weights ?? HYBRID_WEIGHTS;
   const P = opts.rm3 ?? RM3_PARAMS;
+  const R = opts.redundancy === undefined ? QUERY_REDUNDANCY : opts.redundancy;
   const n = cands.length;
   if (n === 0) return [];
   const feedback: FeedbackDoc[] = cands
@@ -62,7 +67,11 @@ export function rankHybrid(
     .sort((a, b) => b.lexical - a.lexical || a.key - b.key)
     .slice(0, P.fbDocs)
     .map((c) => ({ lex: segments[c.si].lex, doc: c.d, score: c.lexical }));
-  const expanded = rm3Expand(queryTerms, feedback, P);
+  let expanded = rm3Expand(queryTerms, feedback, P);
+  if (R) {
+    const mult = queryTermMultipliers(segments, cands, [...new Set(queryTerms)], embedder, R);
+    if (mult.size > 0) expanded = expanded.map((x) => ({ term: x.term, weight: x.weight * (mult.get(x.term) ?? 1) }));
+  }
   // idf over all segments (as SearchEngine.queryTerms does).
   let N = 0;
   for (const s of segments) N += s.lex.size;
@@ -104,6 +113,41 @@ export function rankHybrid(
   return cands
     .map((c, i) => ({ key: c.key, score: score[i], lexical: c.lexical, vector: c.vector }))
     .sort((a, b) => b.score - a.score || a.key - b.key);
+}
+
+/**
+ * Concept-redundancy multipliers of the original query terms (query-weights.ts): word-vector
+ * cosines of the built-in embedder when it is there, else the terms' co-occurrence over the
+ * pool's lexical top documents. Terms whose multiplier is 1 are left out of the map.
+ */
+export function queryTermMultipliers(
+  segments: RankSegment[],
+  cands: RankCandidate[],
+  terms: string[],
+  embedder: CorpusEmbedder | null,
+  R: RedundancyParams,
+): Map<string, number> {
+  const out = new Map<string, number>();
+  if (terms.length < 2) return out;
+  let m: Float64Array;
+  if (embedder) {
+    m = redundancyMultipliers(terms.length, vectorCosine(terms.map((t) => embedder.wordVector(t))), R.threshold);
+  } else {
+    const top = cands
+      .filter((c) => c.lexical > 0)
+      .sort((a, b) => b.lexical - a.lexical || a.key - b.key)
+      .slice(0, R.poolTop);
+    if (top.length === 0) return out;
+    const has = terms.map((t) => {
+      const tids = segments.map((s) => s.lex.vocab.get(t) ?? -1);
+      return Uint8Array.from(top, (c) => (tids[c.si] >= 0 && segments[c.si].lex.impact(tids[c.si], c.d) > 0 ? 1 : 0));
+    });
+    m = redundancyMultipliers(terms.length, presenceJaccard(has), R.poolThreshold);
+  }
+  terms.forEach((t, i) => {
+    if (m[i] < 1) out.set(t, m[i]);
+  });
+  return out;
 }
 
 /**

@@ -274,6 +274,14 @@ export class CorpusEmbedder {
     return new CorpusEmbedder(model);
   }
 
+  /** A term's word vector (a view into the model, not a copy), or null when the term is unknown. */
+  wordVector(term: string): Float32Array | null {
+    const i = this.vocab.get(term);
+    if (i === undefined) return null;
+    const { dim, vectors } = this.model;
+    return vectors.subarray(i * dim, (i + 1) * dim);
+  }
+
   /** SIF average without common-component removal. */
   rawVector(tokens: string[], tokenWeights?: number[]): Float32Array {
     const { dim, vectors, weights } = this.model;
