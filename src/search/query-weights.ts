@@ -46,20 +46,28 @@ export function redundancyMultipliers(n: number, sim: (a: number, b: number) => 
   return m;
 }
 
-/** Cosine similarity of word vectors (rows of `vectors`, `dim` wide); null rows (unknown terms) give NaN. */
+/** Cosine similarity of word vectors (one row per term; null = unknown term → NaN). */
 export function vectorCosine(rows: (Float32Array | null)[]): (a: number, b: number) => number {
-  const norms = rows.map((v) => {
-    if (!v) return 0;
+  const n = rows.length;
+  const dim = rows.find((v) => v)?.length ?? 0;
+  // Unit rows, contiguous: the |q|²/2 dot products then read one small array.
+  const unit = new Float32Array(n * dim);
+  const ok = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = rows[i];
+    if (!v || v.length !== dim) continue;
     let s = 0;
-    for (let j = 0; j < v.length; j++) s += v[j] * v[j];
-    return Math.sqrt(s);
-  });
+    for (let j = 0; j < dim; j++) s += v[j] * v[j];
+    if (!(s > 0)) continue;
+    const inv = 1 / Math.sqrt(s);
+    for (let j = 0, o = i * dim; j < dim; j++) unit[o + j] = v[j] * inv;
+    ok[i] = 1;
+  }
   return (a, b) => {
-    const x = rows[a], y = rows[b];
-    if (!x || !y || norms[a] === 0 || norms[b] === 0) return NaN;
+    if (!ok[a] || !ok[b]) return NaN;
     let s = 0;
-    for (let j = 0; j < x.length; j++) s += x[j] * y[j];
-    return s / (norms[a] * norms[b]);
+    for (let j = 0, x = a * dim, y = b * dim; j < dim; j++) s += unit[x + j] * unit[y + j];
+    return s;
   };
 }
 
