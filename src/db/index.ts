@@ -63,6 +63,7 @@ export function openStore(opts: { databaseUrl: string }): Store {
   handle.pragma('synchronous = NORMAL');
   handle.pragma('cache_size = -65536'); // 64 MiB page cache
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: handle }) });
+  sqliteHandles.set(db, handle);
   return {
     db,
     dialect: 'sqlite',
@@ -71,6 +72,18 @@ export function openStore(opts: { databaseUrl: string }): Store {
     sqlite: handle,
     close: () => db.destroy(),
   };
+}
+
+const sqliteHandles = new WeakMap<Kysely<Database>, SQLite.Database>();
+
+/**
+ * The raw better-sqlite3 handle behind an embedded store's Kysely instance (null on PostgreSQL,
+ * and for a transaction: pass the handle down from where the store is known). For bulk paths
+ * that run prepared statements on the same single connection, inside a transaction or a
+ * `db.connection()` Kysely holds, so nothing else interleaves.
+ */
+export function sqliteHandleOf(db: Kysely<Database>): SQLite.Database | null {
+  return sqliteHandles.get(db) ?? null;
 }
 
 export interface MigrationReport {

@@ -11,6 +11,7 @@
  * and re-reading that day is harmless.
  */
 import type { Kysely } from 'kysely';
+import { sqliteHandleOf } from '../db/index.js';
 import type { Database } from '../db/schema.js';
 import type { PaperInput } from '../domain/paper.js';
 import { upsertPapers } from '../papers/papers.repository.js';
@@ -56,8 +57,9 @@ export async function storeBatch(
   checkpoint?: { source: string; state: unknown },
 ): Promise<StoreCounts> {
   const now = (deps.now?.() ?? new Date()).toISOString();
+  const sqlite = sqliteHandleOf(deps.db); // the embedded store: prepared statements for the bulk upsert
   const { r, withdrawn } = await deps.db.transaction().execute(async (trx) => {
-    const r = papers.length ? await upsertPapers(trx, papers, { now }) : { added: 0, updated: 0, unchanged: 0, changedIds: [] as string[] };
+    const r = papers.length ? await upsertPapers(trx, papers, { now, sqlite }) : { added: 0, updated: 0, unchanged: 0, changedIds: [] as string[] };
     const withdrawn = deletedIds.length ? await markWithdrawn(trx, deletedIds, now) : [];
     if (checkpoint) await saveCheckpoint(trx, checkpoint.source, checkpoint.state, now);
     return { r, withdrawn };

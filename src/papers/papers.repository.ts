@@ -2,7 +2,9 @@
  * SQL for papers. Functions take the database (or a transaction) as their first parameter;
  * the caller owns the transaction (architecture.md rule 3).
  */
+import type SQLite from 'better-sqlite3';
 import type { Kysely, Transaction } from 'kysely';
+import { sqliteHandleOf, type Store } from '../db/index.js';
 import type { Database, PaperRow, NewPaperRow } from '../db/schema.js';
 import type { Paper, PaperInput, PaperVersion, SearchDoc } from '../domain/paper.js';
 
@@ -70,52 +72,100 @@ function chunk<T>(xs: T[], n: number): T[][] {
   return out;
 }
 
+/** What one batch of an upsert writes, decided from the inputs and the stored rows alone. */
+interface UpsertPlan {
+  inserts: NewPaperRow[];
+  updates: (PaperFields & { updated_at: string })[];
+  /** New papers: their authors and categories, nothing to delete first. */
+  newRelations: PaperInput[];
+  /** Updated papers whose authors or categories changed: replace their rows. */
+  replaceRelations: PaperInput[];
+}
+
+function planBatch(batch: PaperInput[], existing: Map<string, PaperRow>, opts: { now: string; isDemo?: boolean }, result: UpsertResult): UpsertPlan {
+  const plan: UpsertPlan = { inserts: [], updates: [], newRelations: [], replaceRelations: [] };
+  for (const p of batch) {
+    const old = existing.get(p.id);
+    if (old && p.version != null && p.version < old.version) {
+      result.unchanged++; // an older version changes nothing
+      continue;
+    }
+    const row = rowFromInput(p, old);
+    if (!old) {
+      plan.inserts.push({ ...row, is_demo: opts.isDemo ? 1 : 0, created_at: opts.now, updated_at: opts.now });
+      plan.newRelations.push(p);
+      result.added++;
+      result.changedIds.push(p.id);
+      continue;
+    }
+    const changed = COMPARED.filter((k) => (row as any)[k] !== (old as any)[k]);
+    if (changed.length === 0) {
+      result.unchanged++;
+      continue;
+    }
+    plan.updates.push({ ...row, updated_at: opts.now });
+    if (changed.includes('authors') || changed.includes('categories')) plan.replaceRelations.push({ ...p, authors: JSON.parse(row.authors!), categories: JSON.parse(row.categories!), primaryCategory: row.primary_category });
+    result.updated++;
+    if (changed.some((k) => k === 'title' || k === 'abstract' || k === 'authors' || k === 'categories' || k === 'code_url' || k === 'published_at' || k === 'withdrawn')) result.changedIds.push(p.id);
+  }
+  return plan;
+}
+
+export interface UpsertOptions {
+  now: string;
+  isDemo?: boolean;
+  /**
+   * The embedded store's better-sqlite3 handle, the connection `db` runs on: the batch is then
+   * written with cached prepared statements (one per row) instead of compiling SQL per batch.
+   * Same rows either way (test/ingest/upsert-raw.test.ts). Default: the handle registered for
+   * `db` by openStore when `db` is the store itself; pass null to force the Kysely path.
+   */
+  sqlite?: SqliteHandle | null;
+}
+
 /**
  * Insert or update papers by arXiv id. Semantics (issue 3): one row per id; a newer version
  * replaces title, abstract and authors and extends the version history; an older version than
  * the stored one changes nothing; a field missing from the input keeps its stored value.
  * Re-upserting identical data changes nothing and is reported as unchanged.
  */
-export async function upsertPapers(db: Db, papers: PaperInput[], opts: { now: string; isDemo?: boolean }): Promise<UpsertResult> {
+export async function upsertPapers(db: Db, papers: PaperInput[], opts: UpsertOptions): Promise<UpsertResult> {
+  const raw = opts.sqlite === undefined ? (db.isTransaction ? null : sqliteHandleOf(db as Kysely<Database>)) : opts.sqlite;
+  // The raw statements run on the connection, so they must run inside a transaction Kysely
+  // holds (no other query can interleave on the single SQLite connection meanwhile).
+  if (raw && db && !db.isTransaction) return (db as Kysely<Database>).transaction().execute((trx) => upsertPapers(trx, papers, { ...opts, sqlite: raw }));
   const result: UpsertResult = { added: 0, updated: 0, unchanged: 0, changedIds: [] };
   // De-duplicate within the batch: the last occurrence of an id wins.
   const byId = new Map<string, PaperInput>();
   for (const p of papers) byId.set(p.id, p);
+  if (raw) {
+    const batch = [...byId.values()];
+    const existing = new Map<string, PaperRow>();
+    if (batch.length) for (const r of stmt(raw, SELECT_EXISTING).all(JSON.stringify(batch.map((p) => p.id))) as PaperRow[]) existing.set(r.id, r);
+    applyRaw(raw, planBatch(batch, existing, opts, result));
+    return result;
+  }
   for (const batch of chunk([...byId.values()], 500)) {
     const existingRows = await db.selectFrom('papers').selectAll().where('id', 'in', batch.map((p) => p.id)).execute();
-    const existing = new Map(existingRows.map((r) => [r.id, r]));
-    const inserts: NewPaperRow[] = [];
-    const relationIds: PaperInput[] = []; // updated papers whose authors or categories changed
-    const newRelations: PaperInput[] = []; // new papers: nothing to delete first
-    for (const p of batch) {
-      const old = existing.get(p.id);
-      if (old && p.version != null && p.version < old.version) {
-        result.unchanged++; // an older version changes nothing
-        continue;
-      }
-      const row = rowFromInput(p, old);
-      if (!old) {
-        inserts.push({ ...row, is_demo: opts.isDemo ? 1 : 0, created_at: opts.now, updated_at: opts.now });
-        newRelations.push(p);
-        result.added++;
-        result.changedIds.push(p.id);
-        continue;
-      }
-      const changed = COMPARED.filter((k) => (row as any)[k] !== (old as any)[k]);
-      if (changed.length === 0) {
-        result.unchanged++;
-        continue;
-      }
-      await db.updateTable('papers').set({ ...row, updated_at: opts.now }).where('id', '=', p.id).execute();
-      if (changed.includes('authors') || changed.includes('categories')) relationIds.push({ ...p, authors: JSON.parse(row.authors!), categories: JSON.parse(row.categories!), primaryCategory: row.primary_category });
-      result.updated++;
-      if (changed.some((k) => k === 'title' || k === 'abstract' || k === 'authors' || k === 'categories' || k === 'code_url' || k === 'published_at' || k === 'withdrawn')) result.changedIds.push(p.id);
-    }
-    for (const part of chunk(inserts, 500)) await db.insertInto('papers').values(part).execute();
-    if (newRelations.length) await writeRelations(db, newRelations, false);
-    if (relationIds.length) await writeRelations(db, relationIds, true);
+    const plan = planBatch(batch, new Map(existingRows.map((r) => [r.id, r])), opts, result);
+    for (const u of plan.updates) await db.updateTable('papers').set(u).where('id', '=', u.id).execute();
+    for (const part of chunk(plan.inserts, 500)) await db.insertInto('papers').values(part).execute();
+    if (plan.newRelations.length) await writeRelations(db, plan.newRelations, false);
+    if (plan.replaceRelations.length) await writeRelations(db, plan.replaceRelations, true);
   }
   return result;
+}
+
+function authorRows(papers: PaperInput[]) {
+  return papers.flatMap((p) => p.authors.map((name, position) => ({ paper_id: p.id, position, name, name_key: authorKey(name) })));
+}
+
+function categoryRows(papers: PaperInput[]) {
+  return papers.flatMap((p) => {
+    const seen = new Set<string>();
+    const primary = p.primaryCategory ?? p.categories[0];
+    return p.categories.filter((c) => (seen.has(c) ? false : (seen.add(c), true))).map((category) => ({ paper_id: p.id, category, is_primary: category === primary ? 1 : 0 }));
+  });
 }
 
 async function writeRelations(db: Db, papers: PaperInput[], replace: boolean): Promise<void> {
@@ -124,14 +174,60 @@ async function writeRelations(db: Db, papers: PaperInput[], replace: boolean): P
     await db.deleteFrom('paper_authors').where('paper_id', 'in', ids).execute();
     await db.deleteFrom('paper_categories').where('paper_id', 'in', ids).execute();
   }
-  const authors = papers.flatMap((p) => p.authors.map((name, position) => ({ paper_id: p.id, position, name, name_key: authorKey(name) })));
-  const cats = papers.flatMap((p) => {
-    const seen = new Set<string>();
-    const primary = p.primaryCategory ?? p.categories[0];
-    return p.categories.filter((c) => (seen.has(c) ? false : (seen.add(c), true))).map((category) => ({ paper_id: p.id, category, is_primary: category === primary ? 1 : 0 }));
-  });
-  for (const part of chunk(authors, 2500)) await db.insertInto('paper_authors').values(part).execute();
-  for (const part of chunk(cats, 2500)) await db.insertInto('paper_categories').values(part).execute();
+  for (const part of chunk(authorRows(papers), 2500)) await db.insertInto('paper_authors').values(part).execute();
+  for (const part of chunk(categoryRows(papers), 2500)) await db.insertInto('paper_categories').values(part).execute();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The embedded store's bulk path: prepared statements, compiled once per connection.
+
+type SqliteHandle = NonNullable<Store['sqlite']>;
+type Statement = SQLite.Statement<unknown[]>;
+
+const statements = new WeakMap<SqliteHandle, Map<string, Statement>>();
+function stmt(h: SqliteHandle, sqlText: string): Statement {
+  let m = statements.get(h);
+  if (!m) statements.set(h, (m = new Map()));
+  let s = m.get(sqlText);
+  if (!s) m.set(sqlText, (s = h.prepare(sqlText)));
+  return s;
+}
+
+/** Every column upsert writes, in one order for the INSERT and UPDATE statements. */
+const FIELDS = ['version', 'versions', 'title', 'abstract', 'authors', 'categories', 'primary_category', 'published_at', 'updated_at_arxiv', 'comment', 'journal_ref', 'doi', 'license', 'code_url', 'github_stars', 'project_page', 'ai_summary', 'ai_keywords', 'withdrawn'] as const satisfies readonly (keyof PaperFields)[];
+const INSERT_COLS = ['id', ...FIELDS, 'is_demo', 'created_at', 'updated_at'] as const;
+const INSERT_PAPER = `insert into papers (${INSERT_COLS.join(', ')}) values (${INSERT_COLS.map(() => '?').join(', ')})`;
+const UPDATE_PAPER = `update papers set ${[...FIELDS, 'updated_at'].map((c) => `${c} = ?`).join(', ')} where id = ?`;
+const SELECT_EXISTING = 'select * from papers where id in (select value from json_each(?))';
+const INSERT_AUTHOR = 'insert into paper_authors (paper_id, position, name, name_key) values (?, ?, ?, ?)';
+const INSERT_CATEGORY = 'insert into paper_categories (paper_id, category, is_primary) values (?, ?, ?)';
+const DELETE_AUTHORS = 'delete from paper_authors where paper_id = ?';
+const DELETE_CATEGORIES = 'delete from paper_categories where paper_id = ?';
+
+function applyRaw(h: SqliteHandle, plan: UpsertPlan): void {
+  if (plan.updates.length) {
+    const up = stmt(h, UPDATE_PAPER);
+    for (const u of plan.updates) up.run(...FIELDS.map((c) => u[c] ?? null), u.updated_at, u.id);
+  }
+  if (plan.inserts.length) {
+    const ins = stmt(h, INSERT_PAPER);
+    for (const r of plan.inserts) ins.run(...INSERT_COLS.map((c) => r[c] ?? null));
+  }
+  if (plan.replaceRelations.length) {
+    const da = stmt(h, DELETE_AUTHORS);
+    const dc = stmt(h, DELETE_CATEGORIES);
+    for (const p of plan.replaceRelations) {
+      da.run(p.id);
+      dc.run(p.id);
+    }
+  }
+  const rel = plan.replaceRelations.length ? [...plan.newRelations, ...plan.replaceRelations] : plan.newRelations;
+  if (rel.length) {
+    const ia = stmt(h, INSERT_AUTHOR);
+    for (const a of authorRows(rel)) ia.run(a.paper_id, a.position, a.name, a.name_key);
+    const ic = stmt(h, INSERT_CATEGORY);
+    for (const c of categoryRows(rel)) ic.run(c.paper_id, c.category, c.is_primary);
+  }
 }
 
 export function toPaper(r: PaperRow): Paper {
@@ -188,7 +284,7 @@ export type { SearchDoc };
 
 /** Every visible paper in id order, in batches: what the search index is derived from. */
 export async function* iterateSearchDocs(db: Db, batchSize = 5000, ids?: string[]): AsyncGenerator<SearchDoc[]> {
-  const toDoc = (r: Pick<PaperRow, 'id' | 'title' | 'abstract' | 'authors' | 'categories' | 'published_at' | 'code_url' | 'upvotes'>): SearchDoc => ({
+  const toDoc = (r: SearchDocRow): SearchDoc => ({
     id: r.id,
     title: r.title,
     abstract: r.abstract,
@@ -199,6 +295,27 @@ export async function* iterateSearchDocs(db: Db, batchSize = 5000, ids?: string[
     upvotes: r.upvotes,
   });
   const cols = ['id', 'title', 'abstract', 'authors', 'categories', 'published_at', 'code_url', 'upvotes'] as const;
+  const raw = db.isTransaction ? null : sqliteHandleOf(db as Kysely<Database>);
+  if (raw) {
+    // Embedded store: one cached prepared statement per shape. Each read runs while Kysely's
+    // connection lock is held, so it never sees another caller's uncommitted transaction.
+    const root = db as Kysely<Database>;
+    const read = (sqlText: string, ...params: unknown[]) => root.connection().execute(async () => stmt(raw, sqlText).all(...params) as SearchDocRow[]);
+    if (ids) {
+      for (const part of chunk(ids, batchSize)) {
+        const rows = await read(SEARCH_DOCS_BY_ID, JSON.stringify(part));
+        if (rows.length) yield rows.map(toDoc);
+      }
+      return;
+    }
+    let after = '';
+    for (;;) {
+      const rows = await read(SEARCH_DOCS_AFTER, after, batchSize);
+      if (!rows.length) return;
+      yield rows.map(toDoc);
+      after = rows[rows.length - 1].id;
+    }
+  }
   if (ids) {
     for (const part of chunk(ids, batchSize)) {
       const rows = await db.selectFrom('papers').select(cols).where('id', 'in', part).where('hidden', '=', 0).where('withdrawn', '=', 0).execute();
@@ -214,6 +331,11 @@ export async function* iterateSearchDocs(db: Db, batchSize = 5000, ids?: string[
     after = rows[rows.length - 1].id;
   }
 }
+
+type SearchDocRow = Pick<PaperRow, 'id' | 'title' | 'abstract' | 'authors' | 'categories' | 'published_at' | 'code_url' | 'upvotes'>;
+const SEARCH_DOC_COLS = 'id, title, abstract, authors, categories, published_at, code_url, upvotes';
+const SEARCH_DOCS_BY_ID = `select ${SEARCH_DOC_COLS} from papers where id in (select value from json_each(?)) and hidden = 0 and withdrawn = 0 order by id`;
+const SEARCH_DOCS_AFTER = `select ${SEARCH_DOC_COLS} from papers where id > ? and hidden = 0 and withdrawn = 0 order by id limit ?`;
 
 export async function deleteDemoPapers(db: Db): Promise<number> {
   const r = await db.deleteFrom('papers').where('is_demo', '=', 1).executeTakeFirst();
