@@ -32,6 +32,8 @@ export interface ParseXmlOptions {
   validate?: boolean;
   /** Build the object with the small builder in xml-fast.ts (bulk OAI-PMH path); same shape. */
   fast?: boolean;
+  /** With `fast`: check well-formedness in the builder's pass, XMLValidator only when unsure (default true). */
+  onePass?: boolean;
 }
 
 export function parseXml(body: string, what: string, opts: ParseXmlOptions = {}): XmlNode {
@@ -42,6 +44,12 @@ export function parseXml(body: string, what: string, opts: ParseXmlOptions = {})
     throw new IngestError('not_xml', `${what}: got an HTML page instead of XML${title ? ` ("${title}")` : ''}`);
   }
   if (!head.startsWith('<')) throw new IngestError('not_xml', `${what}: body is not XML (starts with ${JSON.stringify(head.slice(0, 40))})`);
+  if (opts.fast && opts.validate !== false && opts.onePass !== false) {
+    // One pass that checks well-formedness at least as strictly as XMLValidator and builds the
+    // tree; null when unsure (or malformed), and then XMLValidator decides and explains.
+    const doc = fastParse(body, ARRAY_TAGS, { validate: true });
+    if (doc) return doc;
+  }
   if (opts.validate !== false) {
     const v = XMLValidator.validate(body);
     if (v !== true) {
