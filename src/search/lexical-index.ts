@@ -397,7 +397,7 @@ export class LexicalIndex {
   readonly authors: Map<string, Uint32Array>;
   readonly averages: { title: number; abstract: number; authors: number };
   readonly params: Bm25fParams;
-  private acc: Float64Array;
+  private acc: Float32Array;
   private touched: Int32Array;
   private pdI: Int32Array;
   private offI: Int32Array;
@@ -418,7 +418,7 @@ export class LexicalIndex {
     this.authors = d.authors;
     this.averages = d.averages;
     this.params = d.params;
-    this.acc = new Float64Array(d.ids.length);
+    this.acc = new Float32Array(d.ids.length);
     this.touched = new Int32Array(d.ids.length);
     // Int32 views of the postings for the query loops: V8 handles int32 loads as small integers,
     // while uint32 loads may need a float conversion on every element.
@@ -500,8 +500,11 @@ export class LexicalIndex {
     let i = 0;
     let theta = -Infinity;
     for (; i < m; i++) {
-      // Can the remaining terms alone still bring an untouched doc into the top k?
-      if (nt >= k && suffix[i] < maxAcc) {
+      // Can the remaining terms alone still bring an untouched doc into the top k? Refreshing θ
+      // reads every touched accumulator, so it is done only when the next list is long enough
+      // to be worth skipping (at 1M papers, refreshing before every term took a quarter of the
+      // time); a stale θ is still a valid lower bound.
+      if (nt >= k && suffix[i] < maxAcc && (suffix[i] < theta || (offsets[ts[i].termId + 1] - offsets[ts[i].termId]) * 4 >= nt)) {
         theta = this.kthOf(touched, nt, k, theta);
         if (suffix[i] < theta) break;
       }
@@ -539,7 +542,10 @@ export class LexicalIndex {
       let nc = 0;
       const need = theta - suffix[i];
       if (nt * 8 > N) {
-        for (let d = 0; d < N; d++) if (acc[d] >= need && acc[d] > 0) cands[nc++] = d;
+        for (let d = 0; d < N; d++) {
+          const a = acc[d];
+          if (a >= need && a > 0) cands[nc++] = d;
+        }
       } else {
         for (let j = 0; j < nt; j++) {
           const d = touched[j];
@@ -597,7 +603,8 @@ export class LexicalIndex {
         if (v > top.min) top.push(d, v);
       }
     }
-    for (let j = 0; j < nt; j++) acc[touched[j]] = 0;
+    if (nt * 8 > N) acc.fill(0);
+    else for (let j = 0; j < nt; j++) acc[touched[j]] = 0;
     return top.sorted();
   }
 
