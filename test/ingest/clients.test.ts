@@ -164,3 +164,20 @@ test('RSS: categories joined with +, bad categories refused before any request',
   await rejects(client.rss(['cs.LG', '../etc']), 'bad_input', /not an arXiv category/);
   assert.equal(server.requests.length, 1);
 });
+
+test('bodies of any size, one after another, arrive whole and decoded as UTF-8; an oversized one is refused', async () => {
+  const bodies = [
+    'é'.repeat(300_000) + ' – end', // 600 kB of two-byte characters: chunks split them
+    'small <a/>',
+    '<x>' + 'ab'.repeat(1_500_000) + '</x>', // 3 MB: the reused buffer grows
+    '∀x. x = x',
+  ];
+  let i = 0;
+  server.handle = () => ({ body: bodies[i++] });
+  const { fetcher } = setup({ minIntervalMs: 0 });
+  for (const b of bodies) assert.equal((await fetcher.get(`${server.url}/oai?n=${i}`)).body, b);
+  const small = new PoliteFetcher({ minIntervalMs: 0, userAgent: 'Papertide-test', maxBodyBytes: 1000, maxRetries: 0, log: memoryLog() });
+  server.handle = (r) => (r.query.get('n') === 'big' ? { body: 'x'.repeat(5000) } : { body: 'fine' });
+  await rejects(small.get(`${server.url}/oai?n=big`), 'too_large', /over the 1000-byte limit/);
+  assert.equal((await small.get(`${server.url}/oai?n=ok`)).body, 'fine', 'the next response is not mixed with the refused one');
+});
