@@ -8,7 +8,8 @@ import type { AddressInfo } from 'node:net';
 export interface Reply {
   status?: number;
   headers?: Record<string, string>;
-  body?: string;
+  /** A string (sent as UTF-8) or bytes already encoded. */
+  body?: string | Buffer;
   /** Destroy the socket without answering (a network failure). */
   hangUp?: boolean;
 }
