@@ -61,3 +61,32 @@ test('MaxScore pruning returns the same top k as exhaustive scoring', () => {
     assert.deepEqual(pruned.map((h) => h.score.toFixed(4)), exact.map((h) => h.score.toFixed(4)));
   }
 });
+
+test('chunked MaxScore (more documents than the first chunk, short queries, masks) returns the exhaustive top k', () => {
+  const words = 'alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma tau upsilon phi chi psi omega'.split(' ');
+  let seed = 7;
+  const r = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const b = new LexicalBuilder();
+  for (let i = 0; i < 40000; i++) {
+    const n = 3 + Math.floor(r() * 12);
+    const ws: string[] = [];
+    for (let j = 0; j < n; j++) ws.push(words[Math.floor(Math.pow(r(), 3) * words.length)]);
+    b.add(doc(`d${i}`, ws.slice(0, 2).join(' '), ws.join(' ')));
+  }
+  const ix = b.finish();
+  const allow = new Uint8Array(ix.size).map(() => (r() < 0.7 ? 1 : 0));
+  for (let t = 0; t < 30; t++) {
+    const q = [...new Set(Array.from({ length: 2 + (t % 4) }, () => words[Math.floor(r() * words.length)]))].map((w) => {
+      const termId = ix.vocab.get(tokenize(w)[0])!;
+      return { termId, w: idf(ix.size, ix.offsets[termId + 1] - ix.offsets[termId]) };
+    });
+    const mask = t % 3 === 0 ? allow : null;
+    const pruned = ix.search(q, 50, mask);
+    const exact = ix.ids
+      .map((_, d) => ({ doc: d, score: mask && !mask[d] ? 0 : q.reduce((s, x) => s + x.w * ix.impact(x.termId, d), 0) }))
+      .filter((x) => x.score > 0)
+      .sort((a, b) => b.score - a.score || a.doc - b.doc)
+      .slice(0, 50);
+    assert.deepEqual(pruned.map((h) => h.score.toFixed(3)), exact.map((h) => h.score.toFixed(3)));
+  }
+});

@@ -32,6 +32,16 @@ export const DEFAULT_BM25F: Bm25fParams = {
 };
 
 const IMPACT_SCALE = 65535;
+/**
+ * search() strategy (measured at 74,728 and 1,000,000 papers, docs/search.md): queries of at
+ * least EXHAUSTIVE_TERMS terms are scored term-at-a-time over all their postings (one float32
+ * accumulator per document, then one scan): a branch-free add per posting beat MaxScore's
+ * per-candidate look-ups 2× at 1M on 25-word sentences. Shorter queries score the first
+ * FIRST_CHUNK documents exhaustively, then the rest with MaxScore, θ taken from that chunk.
+ */
+const EXHAUSTIVE_TERMS = 6;
+const FIRST_CHUNK = 16384;
+
 /** Up to this many documents a segment keeps a forward index for candidate scoring (see forward()). */
 export const FORWARD_MAX_DOCS = 300_000;
 
@@ -398,7 +408,6 @@ export class LexicalIndex {
   readonly averages: { title: number; abstract: number; authors: number };
   readonly params: Bm25fParams;
   private acc: Float32Array;
-  private touched: Int32Array;
   private pdI: Int32Array;
   private offI: Int32Array;
 
@@ -419,12 +428,10 @@ export class LexicalIndex {
     this.averages = d.averages;
     this.params = d.params;
     this.acc = new Float32Array(d.ids.length);
-    this.touched = new Int32Array(d.ids.length);
     // Int32 views of the postings for the query loops: V8 handles int32 loads as small integers,
     // while uint32 loads may need a float conversion on every element.
     this.pdI = new Int32Array(d.postDocs.buffer, d.postDocs.byteOffset, d.postDocs.length);
     this.offI = new Int32Array(d.offsets.buffer, d.offsets.byteOffset, d.offsets.length);
-    this.cands = new Int32Array(d.ids.length);
   }
 
   get size(): number {
@@ -468,17 +475,18 @@ export class LexicalIndex {
   }
 
   /**
-   * Top-k documents for weighted terms. `idf` gives each term's idf (the caller may combine
-   * statistics of several segments); `allow` (optional) is a per-doc 0/1 mask.
+   * Top-k documents for weighted terms. `w` is each term's query weight × idf (the caller may
+   * combine statistics of several segments); `allow` (optional) is a per-doc 0/1 mask.
    * Exact: pruning never changes the top k (up to float rounding), only skips work.
    *
-   * Term-at-a-time MaxScore: terms by decreasing upper bound (rare terms first) are added into
-   * an accumulator. θ, the k-th best partial score, only grows, so it is kept as a running lower
-   * bound and refreshed by a quickselect over the accumulators that are ≥ the previous θ (no
-   * heap, no allocation). Once the summed upper bounds of the remaining terms fall below θ, no
-   * untouched document can enter the top k: the remaining (frequent) terms are only looked up
-   * for the surviving candidates, by galloping search in their posting lists, and θ tightens
-   * after each of them.
+   * Terms are ordered by decreasing upper bound (rare terms first); documents are processed in
+   * doc-number chunks (see EXHAUSTIVE_TERMS / FIRST_CHUNK for when). For each chunk, with θ = the
+   * k-th best complete score so far (the heap's minimum), the "essential" terms are the shortest
+   * prefix whose remaining bounds cannot lift a document to θ on their own (MaxScore); their
+   * postings inside the chunk are added into float32 accumulators (a branch-free add per
+   * posting), then the chunk's accumulators are scanned in doc order and each one that could
+   * still beat θ looks up the non-essential terms (forward-only galloping cursors) while its
+   * score plus the remaining bounds can.
    */
   search(qterms: { termId: number; w: number }[], k: number, allow: Uint8Array | null): ScoredDoc[] {
     const N = this.ids.length;
@@ -491,84 +499,55 @@ export class LexicalIndex {
     const m = ts.length;
     const suffix = new Float64Array(m + 1);
     for (let i = m - 1; i >= 0; i--) suffix[i] = suffix[i + 1] + ts[i].ub;
-    const acc = this.acc;
-    const touched = this.touched;
-    const offsets = this.offI;
-    let nt = 0;
-    let maxAcc = 0;
-    const pd = this.pdI, pi = this.postImpact;
-    let i = 0;
-    let theta = -Infinity;
-    for (; i < m; i++) {
-      // Can the remaining terms alone still bring an untouched doc into the top k? Refreshing θ
-      // reads every touched accumulator, so it is done only when the next list is long enough
-      // to be worth skipping (at 1M papers, refreshing before every term took a quarter of the
-      // time); a stale θ is still a valid lower bound.
-      if (nt >= k && suffix[i] < maxAcc && (suffix[i] < theta || (offsets[ts[i].termId + 1] - offsets[ts[i].termId]) * 4 >= nt)) {
-        theta = this.kthOf(touched, nt, k, theta);
-        if (suffix[i] < theta) break;
-      }
-      const { termId, w } = ts[i];
-      const s = w / IMPACT_SCALE;
-      const e = offsets[termId + 1];
-      if (allow) {
-        for (let p = offsets[termId]; p < e; p++) {
-          const d = pd[p];
-          if (allow[d] === 0) continue;
-          const old = acc[d];
-          if (old === 0) touched[nt++] = d;
-          const v = old + s * pi[p];
-          acc[d] = v;
-          if (v > maxAcc) maxAcc = v;
-        }
-      } else {
-        for (let p = offsets[termId]; p < e; p++) {
-          const d = pd[p];
-          const old = acc[d];
-          if (old === 0) touched[nt++] = d;
-          const v = old + s * pi[p];
-          acc[d] = v;
-          if (v > maxAcc) maxAcc = v;
-        }
-      }
+    const cur = new Int32Array(m);
+    const end = new Int32Array(m);
+    const sc = new Float64Array(m);
+    for (let j = 0; j < m; j++) {
+      cur[j] = this.offI[ts[j].termId];
+      end[j] = this.offI[ts[j].termId + 1];
+      sc[j] = ts[j].w / IMPACT_SCALE;
     }
+    const acc = this.acc;
+    const pd = this.pdI, pi = this.postImpact;
     const top = new TopK(k);
-    if (i < m) {
-      // Non-essential phase (MaxScore): candidates in doc order; each one looks up the remaining
-      // terms (highest bound first, one forward-only galloping cursor per term) only while its
-      // score plus the bounds of the terms still to look up can beat the threshold, which rises
-      // as finished candidates enter the top-k heap.
-      const cands = this.cands;
-      let nc = 0;
-      const need = theta - suffix[i];
-      if (nt * 8 > N) {
-        for (let d = 0; d < N; d++) {
-          const a = acc[d];
-          if (a >= need && a > 0) cands[nc++] = d;
+    let ess = m; // essential terms: [0, ess)
+    for (let base = 0; base < N; ) {
+      const lim = base === 0 && m < EXHAUSTIVE_TERMS ? Math.min(N, FIRST_CHUNK) : N;
+      let thr = top.min;
+      while (ess > 0 && suffix[ess - 1] < thr) ess--;
+      if (ess === 0) break; // no document left can reach the top k
+      // 1. Essential terms: their postings in [base, lim) into the chunk's accumulators.
+      for (let j = 0; j < ess; j++) {
+        const s = sc[j];
+        let p = cur[j];
+        const e = end[j];
+        if (allow) {
+          for (; p < e; p++) {
+            const d = pd[p];
+            if (d >= lim) break;
+            if (allow[d] !== 0) acc[d - base] += s * pi[p];
+          }
+        } else {
+          for (; p < e; p++) {
+            const d = pd[p];
+            if (d >= lim) break;
+            acc[d - base] += s * pi[p];
+          }
         }
-      } else {
-        for (let j = 0; j < nt; j++) {
-          const d = touched[j];
-          if (acc[d] >= need) cands[nc++] = d;
-        }
-        cands.subarray(0, nc).sort();
+        cur[j] = p;
       }
-      const rest = m - i;
-      const cur = new Int32Array(rest);
-      const end = new Int32Array(rest);
-      const sc = new Float64Array(rest);
-      for (let j = 0; j < rest; j++) {
-        cur[j] = offsets[ts[i + j].termId];
-        end[j] = offsets[ts[i + j].termId + 1];
-        sc[j] = ts[i + j].w / IMPACT_SCALE;
-      }
-      let thr = theta;
-      for (let c = 0; c < nc; c++) {
-        const d = cands[c];
-        let score = acc[d];
-        let j = 0;
-        for (; j < rest; j++) {
-          if (score + suffix[i + j] < thr) break;
+      // 2. Candidates in doc order: complete with the non-essential terms while they can win.
+      const restBound = suffix[ess];
+      for (let x = 0, n = lim - base; x < n; x++) {
+        const a = acc[x];
+        if (a === 0) continue;
+        acc[x] = 0;
+        if (a + restBound <= thr) continue;
+        const d = base + x;
+        let score = a;
+        let j = ess;
+        for (; j < m; j++) {
+          if (score + suffix[j] <= thr) break;
           let p = cur[j];
           const e = end[j];
           if (p < e && pd[p] < d) {
@@ -591,61 +570,14 @@ export class LexicalIndex {
           }
           if (p < e && pd[p] === d) score += sc[j] * pi[p];
         }
-        if (j === rest && score > top.min) {
+        if (j === m && score > top.min) {
           top.push(d, score);
           if (top.min > thr) thr = top.min;
         }
       }
-    } else {
-      for (let j = 0; j < nt; j++) {
-        const d = touched[j];
-        const v = acc[d];
-        if (v > top.min) top.push(d, v);
-      }
+      base = lim;
     }
-    if (nt * 8 > N) acc.fill(0);
-    else for (let j = 0; j < nt; j++) acc[touched[j]] = 0;
     return top.sorted();
-  }
-
-  private scratch = new Float64Array(0);
-  private cands = new Int32Array(0);
-  /**
-   * k-th largest accumulator among docs[0..n) (n ≥ k), given a known lower bound `floor`
-   * (θ never decreases, so only values ≥ floor are looked at). Quickselect, no allocation.
-   */
-  private kthOf(docs: Int32Array, n: number, k: number, floor: number): number {
-    const acc = this.acc;
-    let vals = this.scratch;
-    if (vals.length < n) vals = this.scratch = new Float64Array(Math.max(n, Math.min(this.ids.length, n * 2)));
-    let c = 0;
-    for (let j = 0; j < n; j++) {
-      const v = acc[docs[j]];
-      if (v >= floor) vals[c++] = v;
-    }
-    if (c < k) return floor;
-    // quickselect the k-th largest in vals[0..c)
-    let lo = 0, hi = c - 1;
-    const target = k - 1;
-    while (lo < hi) {
-      const pivot = vals[(lo + hi) >>> 1];
-      let a = lo, b = hi;
-      while (a <= b) {
-        while (vals[a] > pivot) a++;
-        while (vals[b] < pivot) b--;
-        if (a <= b) {
-          const t = vals[a];
-          vals[a] = vals[b];
-          vals[b] = t;
-          a++;
-          b--;
-        }
-      }
-      if (target <= b) hi = b;
-      else if (target >= a) lo = a;
-      else break;
-    }
-    return Math.max(floor, vals[target]);
   }
 
   /**
