@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { findCodeRepo, LIMITS, normalizeEntry, splitAuthors, toIsoDate, type RawArxivEntry } from './arxiv-entry.js';
 import { parseArxivId } from './arxiv-id.js';
+import { normalizeSpace } from './paper.js';
 
 const junk = fc.oneof(fc.string(), fc.fullUnicodeString(), fc.constant(''), fc.constant(null), fc.constant(undefined));
 const rawEntry: fc.Arbitrary<RawArxivEntry> = fc.record(
@@ -110,4 +111,10 @@ test('helpers: dates, authors, bare links', () => {
   assert.deepEqual(splitAuthors('Ileana Streinu and Louis Theran'), ['Ileana Streinu', 'Louis Theran']);
   assert.deepEqual(splitAuthors('A. One,  B. Two,\n and C. Three'), ['A. One', 'B. Two', 'C. Three']);
   assert.equal(findCodeRepo('see https://github.com/about', 'mygithub.com/x/y'), null);
+});
+
+test('normalizeSpace collapses every whitespace run to one space and trims (same as /\\s+/ → " ")', () => {
+  const ws = fc.constantFrom(' ', '  ', '\n', '\t', '\r\n', '\u00a0', ' \n ', '\u2003');
+  const text = fc.array(fc.oneof(fc.string({ maxLength: 5 }), ws), { maxLength: 30 }).map((xs) => xs.join(''));
+  fc.assert(fc.property(text, (s) => normalizeSpace(s) === s.replace(/\s+/g, ' ').trim()), { numRuns: 2000 });
 });
