@@ -66,15 +66,25 @@ function keep(w: string): boolean {
   return !STOPWORDS.has(w);
 }
 
+/**
+ * A substring of 13+ characters is a V8 "sliced string" that keeps its whole parent alive: a
+ * word cached (or kept in the index vocabulary) straight from `text.slice()` would pin the
+ * abstract it first appeared in. Cached words are copied out of their parent instead.
+ */
+function detach(w: string): string {
+  return w.length >= 13 ? (' ' + w).slice(1) : w;
+}
+
 /** Raw word → index term (null: dropped), so each distinct word is checked and stemmed once. */
 const TERM_CACHE_MAX = 500_000;
 const termCache = new Map<string, string | null>();
 function termOf(w: string): string | null {
   let t = termCache.get(w);
   if (t === undefined) {
-    t = keep(w) ? stem(w) : null;
+    const own = detach(w);
+    t = keep(own) ? stem(own) : null;
     if (termCache.size >= TERM_CACHE_MAX) termCache.clear();
-    termCache.set(w, t);
+    termCache.set(own, t);
   }
   return t;
 }
@@ -147,7 +157,7 @@ export function tokenize(text: string): string[] {
         slot = (slot + 1) & WT_MASK;
       }
       if (t === undefined) {
-        const w = s.slice(start, i);
+        const w = detach(s.slice(start, i));
         t = termOf(w);
         if (wtWord.length >= WT_MAX) {
           wtClear();
