@@ -8,7 +8,8 @@ import { zScoreFusion } from '../domain/fusion.js';
 import { rankHybrid } from './hybrid-ranker.js';
 import type { ParsedQuery } from '../domain/search-query.js';
 import { CorpusEmbedder, type CorpusEmbedderOptions } from './embedders/corpus-embedder.js';
-import { DEFAULT_BM25F, idf, isoToDays, LexicalBuilder, LexicalIndex, NO_DATE, type SearchDoc, docTokens } from './lexical-index.js';
+import { DEFAULT_BM25F, idf, isoToDays, LexicalBuilder, LexicalIndex, NO_DATE, type SearchDoc } from './lexical-index.js';
+import { PositionBuilder, type PositionStore, type SentenceTokens } from './positions.js';
 import { tokenize, tokenizeName } from './tokenizer.js';
 import { quantize, VectorIndex } from './vector-index.js';
 
@@ -33,6 +34,8 @@ export interface EngineHit {
 export interface Segment {
   lex: LexicalIndex;
   vec: VectorIndex | null;
+  /** Token positions with sentence boundaries (positions.ts); null above its cap or when not saved. */
+  pos: PositionStore | null;
   live: Uint8Array;
   deleted: number;
 }
@@ -58,6 +61,7 @@ export interface EngineSearchOptions {
  */
 class Delta {
   builder: LexicalBuilder;
+  positions: PositionBuilder;
   rowOf = new Map<string, number>();
   live: number[] = [];
   dead = 0;
@@ -66,18 +70,21 @@ class Delta {
   hasVectors = true;
   constructor(params: LexicalIndex['params'], readonly dim: number) {
     this.builder = new LexicalBuilder(params);
+    this.positions = new PositionBuilder(this.builder.vocab);
     this.codes = new Int8Array(dim * 1024);
   }
   get size(): number {
     return this.builder.size - this.dead;
   }
-  add(doc: SearchDoc, tokens: ReturnType<typeof docTokens>, vec: Float32Array | null): void {
+  add(doc: SearchDoc, st: SentenceTokens, vec: Float32Array | null): void {
+    const tokens = st.tokens;
     const old = this.rowOf.get(doc.id);
     if (old !== undefined && this.live[old]) {
       this.live[old] = 0;
       this.dead++;
     }
     const row = this.builder.add(doc, tokens);
+    this.positions.add(st);
     this.rowOf.set(doc.id, row);
     this.live.push(1);
     if (this.dim > 0) {
@@ -115,7 +122,7 @@ class Delta {
       this.dim > 0
         ? new VectorIndex({ dim: this.dim, codes: this.codes.subarray(0, rows * this.dim), scales: Float32Array.from(this.scales), centroids: null, listOffsets: null, listDocs: null })
         : null;
-    return { lex, vec, live: Uint8Array.from(this.live), deleted: this.dead };
+    return { lex, vec, pos: this.positions.finish(), live: Uint8Array.from(this.live), deleted: this.dead };
   }
 }
 
@@ -133,10 +140,10 @@ export class SearchEngine {
   private deltaDirty = false;
 
   constructor(
-    main: { lex: LexicalIndex; vec: VectorIndex | null },
+    main: { lex: LexicalIndex; vec: VectorIndex | null; pos?: PositionStore | null },
     readonly embedder: CorpusEmbedder | null,
   ) {
-    this.segs = [{ lex: main.lex, vec: main.vec, live: new Uint8Array(main.lex.size).fill(1), deleted: 0 }];
+    this.segs = [{ lex: main.lex, vec: main.vec, pos: main.pos ?? null, live: new Uint8Array(main.lex.size).fill(1), deleted: 0 }];
   }
 
   /** Main segment, then the delta segment (finished on demand). */
@@ -207,10 +214,11 @@ export class SearchEngine {
         main.live[d] = 0;
         main.deleted++;
       }
-      const t = docTokens(doc);
+      const st = this.delta!.positions.tokenize(doc);
+      const t = st.tokens;
       let v: Float32Array | null = externalVectors?.[i] ?? null;
       if (!v && this.embedder && this.delta!.dim > 0) v = this.embedder.embedTokens([...t.title, ...t.abstract]);
-      this.delta!.add(doc, t, v);
+      this.delta!.add(doc, st, v);
     });
     this.deltaDirty = true;
   }
@@ -451,13 +459,16 @@ export interface BuildOptions {
 export async function buildEngine(source: AsyncIterable<SearchDoc | SearchDoc[]> | Iterable<SearchDoc | SearchDoc[]>, opts: BuildOptions = {}): Promise<SearchEngine> {
   const log = opts.log ?? (() => {});
   const builder = new LexicalBuilder(DEFAULT_BM25F);
+  const positions = new PositionBuilder(builder.vocab);
   const sampleMax = opts.embedderSample ?? 120_000;
   const sample: string[][] = [];
   const wantVectors = (opts.embedder ?? 'builtin') === 'builtin';
   const t0 = Date.now();
   const addOne = (doc: SearchDoc) => {
-    const t = docTokens(doc);
+    const st = positions.tokenize(doc); // = docTokens(doc), plus sentence lengths
+    const t = st.tokens;
     builder.add(doc, t);
+    positions.add(st);
     if (wantVectors && sample.length < sampleMax) sample.push([...t.title, ...t.abstract]);
     if (builder.size % 100000 === 0) log(`indexed ${builder.size} docs (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
   };
@@ -511,6 +522,7 @@ export async function buildEngine(source: AsyncIterable<SearchDoc | SearchDoc[]>
     log(`vectors built in ${((Date.now() - t2) / 1000).toFixed(1)} s`);
   }
   const lex = builder.finish();
-  log(`index built: ${lex.size} docs, ${lex.terms.length} terms, ${lex.postDocs.length} postings in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  return new SearchEngine({ lex, vec }, embedder);
+  const pos = positions.finish();
+  log(`index built: ${lex.size} docs, ${lex.terms.length} terms, ${lex.postDocs.length} postings, positions ${pos ? `${(pos.bytes / 1e6).toFixed(1)} MB` : 'not kept'} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  return new SearchEngine({ lex, vec, pos }, embedder);
 }

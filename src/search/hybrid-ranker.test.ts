@@ -58,7 +58,7 @@ test('hybrid ranker: the words of one concept share a weight (word vectors, or p
   for (const t of ['endoplasm', 'reticulum', 'stress']) assert.ok(Math.abs(m2.get(t)! - 1 / 3) < 1e-6);
   assert.ok(Math.abs(m2.get('pba')! - 0.5) < 1e-6);
   // Ranking: three words of one concept (a) no longer outweigh two independent terms (b).
-  const opts = { weights: { rm3: 1, vec: 0, vecRm3: 0, lex: 0 }, rm3: { fbDocs: 0, fbTerms: 0, origWeight: 1, temperature: 1, maxTermsPerDoc: 32 } };
+  const opts = { weights: { rm3: 1, vec: 0, vecRm3: 0, lex: 0, cov: 0, prox: 0 }, rm3: { fbDocs: 0, fbTerms: 0, origWeight: 1, temperature: 1, maxTermsPerDoc: 32 } };
   const off = rankHybrid(segs, cands, q, emb, { ...opts, redundancy: null }).map((r) => lex.ids[r.key]);
   const on = rankHybrid(segs, cands, q, emb, opts).map((r) => lex.ids[r.key]);
   assert.deepEqual(off, ['a', 'a2', 'b', 'b2']);

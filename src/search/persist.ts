@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { CorpusEmbedder } from './embedders/corpus-embedder.js';
 import { SearchEngine } from './engine.js';
 import { LexicalIndex, type SearchDoc } from './lexical-index.js';
+import { PositionStore } from './positions.js';
 import { TOKENIZER_ID } from './tokenizer.js';
 import { VectorIndex } from './vector-index.js';
 
@@ -52,7 +53,7 @@ export function saveEngine(engine: SearchEngine, dir: string, embedderMeta?: { i
   const tmp = join(dir, `.tmp-${process.pid}`);
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp);
-  const { lex, vec } = engine.main;
+  const { lex, vec, pos } = engine.main;
   const arrays: Record<string, Typed> = {
     offsets: lex.offsets,
     postDocs: lex.postDocs,
@@ -86,6 +87,11 @@ export function saveEngine(engine: SearchEngine, dir: string, embedderMeta?: { i
     if (vd.centroids) arrays.ivfCentroids = vd.centroids;
     if (vd.listOffsets) arrays.ivfOffsets = vd.listOffsets;
     if (vd.listDocs) arrays.ivfDocs = vd.listDocs;
+  }
+  // Token positions (positions.ts); optional: an index saved without them loads without them.
+  if (pos) {
+    arrays.posTokens = pos.tokens;
+    arrays.posOffsets = pos.offsets;
   }
   const emb = engine.embedder;
   if (emb) {
@@ -209,7 +215,8 @@ export function loadEngine(dir: string, expectedEmbedder: { id: string; dim: num
       })
     : null;
   const embedder = s.embTerms ? new CorpusEmbedder({ terms: s.embTerms, dim: s.embDim, vectors: get('embVectors'), weights: get('embWeights'), common: get('embCommon') }) : null;
-  const engine = new SearchEngine({ lex, vec }, embedder);
+  const pos = has('posTokens') && has('posOffsets') ? new PositionStore(get('posTokens'), get('posOffsets')) : null;
+  const engine = new SearchEngine({ lex, vec, pos: pos && pos.size === lex.size ? pos : null }, embedder);
   // Replay changes made since the build.
   const removedPath = join(dir, 'removed.json');
   if (existsSync(removedPath)) engine.remove(JSON.parse(readFileSync(removedPath, 'utf8')) as string[]);
