@@ -9,7 +9,8 @@ import { rankHybrid } from './hybrid-ranker.js';
 import type { ParsedQuery } from '../domain/search-query.js';
 import { CorpusEmbedder, type CorpusEmbedderOptions } from './embedders/corpus-embedder.js';
 import { DEFAULT_BM25F, idf, isoToDays, LexicalBuilder, LexicalIndex, NO_DATE, type SearchDoc } from './lexical-index.js';
-import { PositionBuilder, type PositionStore, type SentenceTokens } from './positions.js';
+import { PositionBuilder, POSITIONS_MAX_DOCS, type PositionStore, type SentenceTokens } from './positions.js';
+import { KEEP_POSITIONS } from './rank-params.js';
 import { tokenize, tokenizeName } from './tokenizer.js';
 import { quantize, VectorIndex } from './vector-index.js';
 
@@ -68,9 +69,9 @@ class Delta {
   codes: Int8Array;
   scales: number[] = [];
   hasVectors = true;
-  constructor(params: LexicalIndex['params'], readonly dim: number) {
+  constructor(params: LexicalIndex['params'], readonly dim: number, keepPositions: boolean) {
     this.builder = new LexicalBuilder(params);
-    this.positions = new PositionBuilder(this.builder.vocab);
+    this.positions = new PositionBuilder(this.builder.vocab, keepPositions ? POSITIONS_MAX_DOCS : 0);
     this.codes = new Int8Array(dim * 1024);
   }
   get size(): number {
@@ -207,7 +208,7 @@ export class SearchEngine {
     if (docs.length === 0) return;
     const main = this.main;
     const dim = main.vec?.dim ?? externalVectors?.[0]?.length ?? 0;
-    if (!this.delta) this.delta = new Delta(main.lex.params, dim);
+    if (!this.delta) this.delta = new Delta(main.lex.params, dim, main.pos !== null || KEEP_POSITIONS);
     docs.forEach((doc, i) => {
       const d = main.lex.docOf(doc.id);
       if (d >= 0 && main.live[d]) {
@@ -448,6 +449,8 @@ export class SearchEngine {
 }
 
 export interface BuildOptions {
+  /** Keep token positions (positions.ts); default: when a positional feature has a weight. */
+  positions?: boolean;
   embedder?: 'builtin' | 'none';
   embedderOptions?: Partial<CorpusEmbedderOptions>;
   /** Documents used to learn word vectors (the first N; default 120,000). */
@@ -459,7 +462,7 @@ export interface BuildOptions {
 export async function buildEngine(source: AsyncIterable<SearchDoc | SearchDoc[]> | Iterable<SearchDoc | SearchDoc[]>, opts: BuildOptions = {}): Promise<SearchEngine> {
   const log = opts.log ?? (() => {});
   const builder = new LexicalBuilder(DEFAULT_BM25F);
-  const positions = new PositionBuilder(builder.vocab);
+  const positions = new PositionBuilder(builder.vocab, (opts.positions ?? KEEP_POSITIONS) ? POSITIONS_MAX_DOCS : 0);
   const sampleMax = opts.embedderSample ?? 120_000;
   const sample: string[][] = [];
   const wantVectors = (opts.embedder ?? 'builtin') === 'builtin';

@@ -99,7 +99,7 @@ test('positions: best-sentence coverage and query-term pairs within a window', (
 
 test('positions: built with the engine, updated by the delta, saved and loaded; an index saved without them still loads', async () => {
   const docs = Array.from({ length: 30 }, (_, i) => doc(`p${i}`, `Topic ${i % 3} paper`, `First sentence about topic ${i % 3}. Second sentence mentions graphs ${i}.`));
-  const e = await buildEngine([docs]);
+  const e = await buildEngine([docs], { positions: true });
   assert.ok(e.main.pos && e.main.pos.size === 30);
   const dir = mkdtempSync(join(tmpdir(), 'pt-pos-'));
   saveEngine(e, dir);
