@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Test runner: Node 20's `--test` has no glob support, so we list the files ourselves.
-//   node scripts/run-tests.mjs          unit + HTTP + store contract on SQLite + dependency check
+//   node scripts/run-tests.mjs          unit + HTTP + store contract on SQLite + dependency check + wasm check
 //   node scripts/run-tests.mjs --pg     every store-backed suite under test/ (contract, HTTP, API, accounts,
 //                                       digests, ingest) on PostgreSQL (TEST_DATABASE_URL); not browser/CLI
 //   node scripts/run-tests.mjs --e2e    browser tests (Chromium via playwright-core)
@@ -40,6 +40,9 @@ files.sort();
 if (mode === 'unit' && !explicit.length) {
   const dep = spawnSync(process.execPath, [path.join(root, 'scripts', 'check-deps.mjs')], { stdio: 'inherit' });
   if (dep.status !== 0) process.exit(dep.status ?? 1);
+  // The committed WebAssembly bytes must match their .wat source.
+  const wasm = spawnSync(process.execPath, [path.join(root, 'scripts', 'build-wasm.mjs'), '--check'], { stdio: 'inherit' });
+  if (wasm.status !== 0) process.exit(wasm.status ?? 1);
 }
 if (!files.length) {
   console.error('no test files found');
