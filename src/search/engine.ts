@@ -524,7 +524,7 @@ export async function buildEngine(source: AsyncIterable<SearchDoc | SearchDoc[]>
     );
     log(`vectors built in ${((Date.now() - t2) / 1000).toFixed(1)} s`);
   }
-  const lex = builder.finish();
+  const lex = builder.finish(undefined, { release: true }); // the builder's tuples are dropped as they are read
   const pos = positions.finish();
   log(`index built: ${lex.size} docs, ${lex.terms.length} terms, ${lex.postDocs.length} postings, positions ${pos ? `${(pos.bytes / 1e6).toFixed(1)} MB` : 'not kept'} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   return new SearchEngine({ lex, vec, pos }, embedder);

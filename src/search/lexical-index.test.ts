@@ -90,3 +90,27 @@ test('chunked MaxScore (more documents than the first chunk, short queries, mask
     assert.deepEqual(pruned.map((h) => h.score.toFixed(3)), exact.map((h) => h.score.toFixed(3)));
   }
 });
+
+test('finish with release (tuples dropped chunk by chunk) builds the same index, across tuple chunks', () => {
+  let seed = 3;
+  const r = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const a = new LexicalBuilder();
+  const b = new LexicalBuilder();
+  for (let i = 0; i < 3000; i++) {
+    // ~110 distinct terms a document: 330k tuples, more than one chunk of 2^18
+    const ws = Array.from({ length: 140 }, () => `w${Math.floor(r() * 5000)}x`);
+    const d = doc(`d${i}`, ws.slice(0, 5).join(' '), ws.join(' '), { authors: [`Author ${i % 50}`] });
+    a.add(d);
+    b.add(d);
+  }
+  const x = a.finish();
+  const y = b.finish(undefined, { release: true });
+  assert.ok(x.postDocs.length > 1 << 18);
+  assert.deepEqual([...y.offsets], [...x.offsets]);
+  assert.deepEqual([...y.postDocs], [...x.postDocs]);
+  assert.deepEqual([...y.postImpact], [...x.postImpact]);
+  assert.throws(() => b.add(doc('late', 'x', 'y')), /finished/);
+  // Without release the builder stays usable (the delta segment finishes it repeatedly).
+  a.add(doc('more', 'w1x', 'w2x'));
+  assert.equal(a.finish().size, 3001);
+});
