@@ -11,6 +11,7 @@ import { CorpusEmbedder, type CorpusEmbedderOptions } from './embedders/corpus-e
 import { DEFAULT_BM25F, idf, isoToDays, LexicalBuilder, LexicalIndex, NO_DATE, type SearchDoc } from './lexical-index.js';
 import { PositionBuilder, POSITIONS_MAX_DOCS, type PositionStore, type SentenceTokens } from './positions.js';
 import { KEEP_POSITIONS } from './rank-params.js';
+import { collectGarbage } from './gc.js';
 import { tokenize, tokenizeName } from './tokenizer.js';
 import { quantize, VectorIndex } from './vector-index.js';
 
@@ -524,7 +525,10 @@ export async function buildEngine(source: AsyncIterable<SearchDoc | SearchDoc[]>
     );
     log(`vectors built in ${((Date.now() - t2) / 1000).toFixed(1)} s`);
   }
-  const lex = builder.finish(undefined, { release: true }); // the builder's tuples are dropped as they are read
+  // The builder's tuples are dropped as they are read, and collected as the postings fill.
+  collectGarbage();
+  const lex = builder.finish(undefined, { release: true, onReleased: collectGarbage });
+  collectGarbage();
   const pos = positions.finish();
   log(`index built: ${lex.size} docs, ${lex.terms.length} terms, ${lex.postDocs.length} postings, positions ${pos ? `${(pos.bytes / 1e6).toFixed(1)} MB` : 'not kept'} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   return new SearchEngine({ lex, vec, pos }, embedder);

@@ -275,7 +275,7 @@ export class LexicalBuilder {
    * Build the immutable index. `avg` lets a delta segment reuse the main segment's average
    * field lengths so impacts are comparable across segments.
    */
-  finish(avg?: { title: number; abstract: number; authors: number }, opts: { release?: boolean } = {}): LexicalIndex {
+  finish(avg?: { title: number; abstract: number; authors: number }, opts: { release?: boolean; onReleased?: () => void } = {}): LexicalIndex {
     if (this.released) throw new Error('LexicalBuilder: already finished with release');
     const N = this.ids.length;
     const V = this.terms.length;
@@ -312,7 +312,10 @@ export class LexicalBuilder {
       for (let i = s; i < e; i++) {
         const c = i >>> TUP_BITS;
         if (c !== chunk) {
-          if (opts.release && chunk >= 0) T.drop(chunk);
+          if (opts.release && chunk >= 0) {
+            T.drop(chunk);
+            if (chunk % 64 === 63) opts.onReleased?.(); // e.g. let the caller collect them
+          }
           chunk = c;
           tupTerm = T.term[c];
           tupTf = T.tf[c];
