@@ -12,6 +12,18 @@ import { tokenize } from './tokenizer.js';
 
 const doc = (id: string, title: string, abstract: string): SearchDoc => ({ id, title, abstract, authors: [], categories: [], publishedAt: null, codeUrl: null, upvotes: 0 });
 
+/** A lexical index and its position store over the same documents, built as buildEngine does. */
+function indexWithPositions(docs: SearchDoc[]) {
+  const lb = new LexicalBuilder();
+  const pb = new PositionBuilder(lb.vocab);
+  for (const d of docs) {
+    const st = pb.tokenize(d);
+    lb.add(d, st.tokens);
+    pb.add(st);
+  }
+  return { lex: lb.finish(), pos: pb.finish() };
+}
+
 test('positions: sentence splitting keeps the index tokens ("e.g. the" and decimals stay in one sentence)', () => {
   const text = 'Graphs are everywhere, e.g. in chemistry. We use 3.5 layers! Does it work? Yes.\nNew line here';
   const starts = sentenceStarts(text);
@@ -28,16 +40,9 @@ test('positions: sentence splitting keeps the index tokens ("e.g. the" and decim
 });
 
 test('positions: a document\'s slice is its title, then its abstract sentences, as LexicalIndex term ids', () => {
-  const lb = new LexicalBuilder();
-  const pb = new PositionBuilder(lb.vocab);
   const docs = [doc('a', 'Graph networks', 'Graph models learn. Molecules are graphs.'), doc('b', '', 'Only abstract here'), doc('c', 'Only title', '')];
-  for (const d of docs) {
-    const st = pb.tokenize(d);
-    lb.add(d, st.tokens);
-    pb.add(st);
-  }
-  const lex = lb.finish();
-  const store = pb.finish()!;
+  const { lex, pos } = indexWithPositions(docs);
+  const store = pos!;
   assert.equal(store.size, 3);
   const words = (d: number) => store.sentences(d).map((s) => s.map((id) => lex.terms[id]));
   assert.deepEqual(words(0), [['graph', 'network'], ['graph', 'model', 'learn'], ['molecul', 'graph']]);
@@ -61,20 +66,13 @@ test('positions: above the document cap nothing is kept', () => {
 });
 
 test('positions: best-sentence coverage and query-term pairs within a window', () => {
-  const lb = new LexicalBuilder();
-  const pb = new PositionBuilder(lb.vocab);
   const docs = [
     doc('together', 'unrelated title', 'Alpha beta gamma in one sentence. Filler words follow.'),
     doc('apart', 'unrelated title', 'Alpha appears here. Then many filler words one two three four five six seven eight nine. Beta and gamma later.'),
     doc('none', 'nothing relevant', 'Filler only.'),
   ];
-  for (const d of docs) {
-    const st = pb.tokenize(d);
-    lb.add(d, st.tokens);
-    pb.add(st);
-  }
-  const lex = lb.finish();
-  const store = pb.finish()!;
+  const { lex, pos } = indexWithPositions(docs);
+  const store = pos!;
   const q = ['alpha', 'beta', 'gamma'];
   const ids = q.map((t) => lex.vocab.get(t) ?? -1);
   const w = [1, 1, 2];
@@ -126,16 +124,8 @@ test('positions: built with the engine, updated by the delta, saved and loaded; 
 
 test('hybrid ranker: best-sentence coverage breaks a tie between equal bags of words; absent without positions', async () => {
   const { rankHybrid } = await import('./hybrid-ranker.js');
-  const lb = new LexicalBuilder();
-  const pb = new PositionBuilder(lb.vocab);
   const docs = [doc('apart', '', 'Alpha filler. Beta filler.'), doc('together', '', 'Alpha beta. Filler filler.'), doc('x', '', 'Unrelated text.'), doc('y', '', 'Other words.')];
-  for (const d of docs) {
-    const st = pb.tokenize(d);
-    lb.add(d, st.tokens);
-    pb.add(st);
-  }
-  const lex = lb.finish();
-  const pos = pb.finish();
+  const { lex, pos } = indexWithPositions(docs);
   const cands = [0, 1].map((d) => ({ key: d, si: 0, d, lexical: 1, vector: NaN }));
   const opts = { weights: { rm3: 1, vec: 0, vecRm3: 0, lex: 0, cov: 0.5, prox: 0 }, rm3: { fbDocs: 0, fbTerms: 0, origWeight: 1, temperature: 1, maxTermsPerDoc: 32 }, redundancy: null };
   const order = (withPos: boolean) => rankHybrid([{ lex, vec: null, pos: withPos ? pos : null }], cands, ['alpha', 'beta'], null, opts).map((r) => lex.ids[r.key]);
