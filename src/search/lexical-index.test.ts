@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { idf, LexicalBuilder, type SearchDoc, type Bm25fParams } from './lexical-index.js';
-import { tokenize } from './tokenizer.js';
+import { docTokens, idf, LexicalBuilder, type SearchDoc, type Bm25fParams } from './lexical-index.js';
+import { clearWordTable, tokenize } from './tokenizer.js';
 
 const doc = (id: string, title: string, abstract: string, extra: Partial<SearchDoc> = {}): SearchDoc => ({ id, title, abstract, authors: [], categories: [], publishedAt: null, codeUrl: null, upvotes: 0, ...extra });
 
@@ -113,4 +113,28 @@ test('finish with release (tuples dropped chunk by chunk) builds the same index,
   // Without release the builder stays usable (the delta segment finishes it repeatedly).
   a.add(doc('more', 'w1x', 'w2x'));
   assert.equal(a.finish().size, 3001);
+});
+
+test('builder tokenising straight to term ids builds the index that docTokens gives, across word-table clears and non-ASCII text', () => {
+  let seed = 11;
+  const r = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const pick = <T,>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)];
+  const vocab = ['Graph', 'neural', 'networks', 'the', 'of', 'a', 'x', '3D', 'self-attention', 'Transformers', 'naïve', 'Ångström', 'learning', 'LEARNED', 'is', 'αβγ', 'covid19', 'µ-law', 'e.g.', 'state-of-the-art', 'pre-training'];
+  const text = (n: number) => Array.from({ length: n }, () => (r() < 0.2 ? `w${Math.floor(r() * 400)}` : pick(vocab))).join(r() < 0.5 ? ' ' : ', ');
+  const docs = Array.from({ length: 400 }, (_, i) => doc(`d${i}`, text(6), text(60), { authors: [pick(['Zoë Müller', 'Ann Lee', 'J. Smith']), `Author ${i % 7}`] }));
+  const byTokens = new LexicalBuilder();
+  const byIds = new LexicalBuilder();
+  docs.forEach((d, i) => {
+    byTokens.add(d, docTokens(d));
+    if (i % 97 === 0) clearWordTable(); // the shared word table is renumbered
+    byIds.add(d);
+  });
+  const x = byTokens.finish();
+  const y = byIds.finish();
+  assert.deepEqual(y.terms, x.terms);
+  assert.deepEqual([...y.offsets], [...x.offsets]);
+  assert.deepEqual([...y.postDocs], [...x.postDocs]);
+  assert.deepEqual([...y.postImpact], [...x.postImpact]);
+  assert.deepEqual(y.averages, x.averages);
+  assert.ok(y.terms.includes('naiv') && y.terms.includes('angstrom') && !y.terms.includes('the'));
 });

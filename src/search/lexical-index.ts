@@ -15,7 +15,7 @@
  * postImpact (Uint16). Plus per-doc metadata used by filters and sorts, and two small
  * filter-only inverted lists: categories and unstemmed author-name tokens.
  */
-import { tokenize, tokenizeName } from './tokenizer.js';
+import { TermIds, tokenize, tokenizeName } from './tokenizer.js';
 
 import type { SearchDoc } from '../domain/paper.js';
 export type { SearchDoc };
@@ -176,9 +176,7 @@ export class LexicalBuilder {
   private packed = new Int32Array(1024);
   private seen = new Int32Array(256);
 
-  private bump(t: string, shift: number, stampV: number, nSeen: number): number {
-    let id = this.vocab.get(t);
-    if (id === undefined) id = this.termId(t);
+  private bump(id: number, shift: number, stampV: number, nSeen: number): number {
     if (id >= this.stamp.length) {
       const cap = Math.max(id + 1, this.stamp.length * 2);
       const a = new Int32Array(cap);
@@ -201,17 +199,40 @@ export class LexicalBuilder {
     return nSeen;
   }
 
-  /** Add one document; `tokens` may be passed when the caller already tokenised it. */
-  add(doc: SearchDoc, tokens: DocTokens = docTokens(doc)): number {
+  /** Tokenises straight to this builder's term ids (same tokens as docTokens). */
+  private readonly termIds = new TermIds((t) => this.termId(t));
+
+  /** Count one field's tokens into the document's scratch; returns [nSeen, field length]. */
+  private field(text: string | readonly string[], shift: number, stampV: number, nSeen: number): number {
+    if (typeof text === 'string') {
+      const n = this.termIds.scan(text);
+      const ids = this.termIds.ids;
+      for (let i = 0; i < n; i++) nSeen = this.bump(ids[i], shift, stampV, nSeen);
+      this.fieldLen = n;
+    } else {
+      for (const t of text) nSeen = this.bump(this.termId(t), shift, stampV, nSeen);
+      this.fieldLen = text.length;
+    }
+    return nSeen;
+  }
+  private fieldLen = 0;
+
+  /**
+   * Add one document; `tokens` (= docTokens(doc)) may be passed when the caller already
+   * tokenised it, otherwise the builder tokenises the fields itself, straight to term ids.
+   */
+  add(doc: SearchDoc, tokens?: DocTokens): number {
     const docId = this.ids.length;
     this.ids.push(doc.id);
     if (this.released) throw new Error('LexicalBuilder: finished with release, cannot add');
     this.docStart.push(this.tuples.n);
     const stampV = docId + 1;
-    let nSeen = 0;
-    for (const t of tokens.title) nSeen = this.bump(t, 16, stampV, nSeen);
-    for (const t of tokens.abstract) nSeen = this.bump(t, 8, stampV, nSeen);
-    for (const t of tokens.authors) nSeen = this.bump(t, 0, stampV, nSeen);
+    let nSeen = this.field(tokens ? tokens.title : doc.title, 16, stampV, 0);
+    const lenT = this.fieldLen;
+    nSeen = this.field(tokens ? tokens.abstract : doc.abstract, 8, stampV, nSeen);
+    const lenA = this.fieldLen;
+    nSeen = this.field(tokens ? tokens.authors : doc.authors.join(' '), 0, stampV, nSeen);
+    const lenAu = this.fieldLen;
     const seen = this.seen, packed = this.packed, df = this.df;
     for (let i = 0; i < nSeen; i++) {
       const id = seen[i];
@@ -219,9 +240,9 @@ export class LexicalBuilder {
       this.tuples.push(id, p >>> 8, p & 0xff);
       df[id]++;
     }
-    this.lenT.push(Math.min(tokens.title.length, 65535));
-    this.lenA.push(Math.min(tokens.abstract.length, 65535));
-    this.lenAu.push(Math.min(tokens.authors.length, 65535));
+    this.lenT.push(Math.min(lenT, 65535));
+    this.lenA.push(Math.min(lenA, 65535));
+    this.lenAu.push(Math.min(lenAu, 65535));
     this.days.push(isoToDays(doc.publishedAt) >>> 0);
     this.upv.push(Math.max(0, Math.min(doc.upvotes | 0, 0x7fffffff)));
     this.code.push(doc.codeUrl ? 1 : 0);

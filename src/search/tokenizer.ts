@@ -83,7 +83,8 @@ const NON_ASCII = /[^\x00-\x7f]/;
 /**
  * Word table for the ASCII scanner: open addressing on an FNV-1a hash computed while scanning,
  * entries compared char by char against the text, so a known word costs no substring and no
- * Map hashing. Cleared when full (it is only a cache in front of termOf).
+ * Map hashing. Cleared when full (it is only a cache in front of termOf); `wtGen` counts the
+ * clears, so a consumer that keeps its own data per entry (TermIds) knows when to drop it.
  */
 const WT_BITS = 20;
 const WT_MASK = (1 << WT_BITS) - 1;
@@ -92,29 +93,27 @@ const wtSlot = new Int32Array(1 << WT_BITS); // entry + 1, 0 = empty
 const wtHash = new Int32Array(WT_MAX);
 let wtWord: string[] = [];
 let wtTerm: (string | null)[] = [];
-function wtClear(): void {
+let wtGen = 0;
+
+/** Drop the word table (its entries are re-learnt on demand). Exported for tests. */
+export function clearWordTable(): void {
   wtSlot.fill(0);
   wtWord = [];
   wtTerm = [];
+  wtGen++;
 }
 
+/** Word-table entries of the kept words (stop words and one-letter words dropped) of the last scan. */
+let entries = new Int32Array(4096);
+
 /**
- * Index terms of a text, in order (stop words removed, stemmed). ASCII text (nearly every
- * abstract) is scanned by char code, without the Unicode split regex or intermediate arrays;
- * other text goes through NFKD and the regex. Both give the same tokens.
+ * Scan an ASCII text into `entries` (returns their count): one pass by char code, without the
+ * Unicode split regex, substrings or intermediate arrays for words already in the table.
  */
-export function tokenize(text: string): string[] {
-  const out: string[] = [];
-  if (NON_ASCII.test(text)) {
-    for (const w of normalize(text).split(SPLIT)) {
-      if (w.length === 0) continue;
-      const t = termOf(w);
-      if (t !== null) out.push(t);
-    }
-    return out;
-  }
+function scanAscii(text: string): number {
   const s = text.toLowerCase();
   const n = s.length;
+  let k = 0;
   let start = -1;
   let h = 0;
   for (let i = 0; i <= n; i++) {
@@ -128,41 +127,116 @@ export function tokenize(text: string): string[] {
     } else if (start >= 0) {
       const len = i - start;
       let slot = h & WT_MASK;
-      let t: string | null | undefined;
+      let e = -1;
       for (;;) {
-        const e = wtSlot[slot] - 1;
-        if (e < 0) break;
-        if (wtHash[e] === h) {
-          const w = wtWord[e];
+        const x = wtSlot[slot] - 1;
+        if (x < 0) break;
+        if (wtHash[x] === h) {
+          const w = wtWord[x];
           if (w.length === len) {
             let j = 0;
             while (j < len && w.charCodeAt(j) === s.charCodeAt(start + j)) j++;
             if (j === len) {
-              t = wtTerm[e];
+              e = x;
               break;
             }
           }
         }
         slot = (slot + 1) & WT_MASK;
       }
-      if (t === undefined) {
+      if (e < 0) {
         const w = detach(s.slice(start, i));
-        t = termOf(w);
         if (wtWord.length >= WT_MAX) {
-          wtClear();
-          slot = h & WT_MASK;
+          // Entries already in `entries` belong to the old table: start this text again.
+          clearWordTable();
+          return scanAscii(text);
         }
-        const e = wtWord.length;
+        e = wtWord.length;
         wtWord.push(w);
-        wtTerm.push(t);
+        wtTerm.push(termOf(w));
         wtHash[e] = h;
         wtSlot[slot] = e + 1;
       }
-      if (t !== null) out.push(t);
+      if (wtTerm[e] !== null) {
+        if (k === entries.length) {
+          const a = new Int32Array(k * 2);
+          a.set(entries);
+          entries = a;
+        }
+        entries[k++] = e;
+      }
       start = -1;
     }
   }
+  return k;
+}
+
+/** The Unicode path: NFKD, the split regex, termOf per word. Gives the same tokens as scanAscii. */
+function tokenizeUnicode(text: string): string[] {
+  const out: string[] = [];
+  for (const w of normalize(text).split(SPLIT)) {
+    if (w.length === 0) continue;
+    const t = termOf(w);
+    if (t !== null) out.push(t);
+  }
   return out;
+}
+
+/**
+ * Index terms of a text, in order (stop words removed, stemmed). ASCII text (nearly every
+ * abstract) goes through the word table; other text through NFKD and the regex. Both give the
+ * same tokens.
+ */
+export function tokenize(text: string): string[] {
+  if (NON_ASCII.test(text)) return tokenizeUnicode(text);
+  const k = scanAscii(text);
+  const out: string[] = new Array(k);
+  for (let i = 0; i < k; i++) out[i] = wtTerm[entries[i]] as string;
+  return out;
+}
+
+/**
+ * Tokenizing straight to one consumer's term ids (an index builder's): the word table's entries
+ * are mapped to the consumer's ids once, so a known word costs an array read instead of a term
+ * string per token and a Map look-up per token. `scan(text)` leaves the ids of the text's
+ * tokens (the same tokens as `tokenize(text)`, in order) in `ids[0..n)` and returns n.
+ */
+export class TermIds {
+  ids = new Int32Array(4096);
+  private map = new Int32Array(0); // word-table entry → term id + 1 (0: not looked up yet)
+  private gen = -1;
+
+  constructor(private readonly idOf: (term: string) => number) {}
+
+  scan(text: string): number {
+    if (NON_ASCII.test(text)) {
+      const ts = tokenizeUnicode(text);
+      this.reserve(ts.length);
+      for (let i = 0; i < ts.length; i++) this.ids[i] = this.idOf(ts[i]);
+      return ts.length;
+    }
+    const k = scanAscii(text);
+    this.reserve(k);
+    if (this.gen !== wtGen) {
+      this.map = new Int32Array(WT_MAX);
+      this.gen = wtGen;
+    }
+    const map = this.map, ids = this.ids, ent = entries;
+    for (let i = 0; i < k; i++) {
+      const e = ent[i];
+      let id = map[e] - 1;
+      if (id < 0) {
+        id = this.idOf(wtTerm[e] as string);
+        map[e] = id + 1;
+      }
+      ids[i] = id;
+    }
+    return k;
+  }
+
+  private reserve(n: number): void {
+    if (n > this.ids.length) this.ids = new Int32Array(Math.max(n, this.ids.length * 2));
+  }
 }
 
 /** Terms of author names: no stemming, no stop words (a surname is a surname). */
