@@ -469,11 +469,16 @@ export async function buildEngine(source: AsyncIterable<SearchDoc | SearchDoc[]>
   const wantVectors = (opts.embedder ?? 'builtin') === 'builtin';
   const t0 = Date.now();
   const addOne = (doc: SearchDoc) => {
-    const st = positions.tokenize(doc); // = docTokens(doc), plus sentence lengths
-    const t = st.tokens;
-    builder.add(doc, t);
-    positions.add(st);
-    if (wantVectors && sample.length < sampleMax) sample.push([...t.title, ...t.abstract]);
+    const wantSample = wantVectors && sample.length < sampleMax;
+    if (!wantSample && !positions.active) {
+      builder.add(doc); // nothing else needs the token strings: tokenised straight to term ids
+    } else {
+      const st = positions.tokenize(doc); // = docTokens(doc), plus sentence lengths
+      const t = st.tokens;
+      builder.add(doc, t);
+      positions.add(st);
+      if (wantSample) sample.push([...t.title, ...t.abstract]);
+    }
     if (builder.size % 100000 === 0) log(`indexed ${builder.size} docs (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
   };
   for await (const item of source as AsyncIterable<SearchDoc | SearchDoc[]>) {
