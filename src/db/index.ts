@@ -62,6 +62,12 @@ export function openStore(opts: { databaseUrl: string }): Store {
   handle.pragma('busy_timeout = 5000');
   handle.pragma('synchronous = NORMAL');
   handle.pragma('cache_size = -65536'); // 64 MiB page cache
+  // Checkpoint the WAL every ~40 MB instead of every 4 MB (SQLite's default 1,000 pages): a bulk
+  // harvest commits one OAI page (1,000 papers, a few thousand index pages) at a time, and with
+  // the default nearly every commit paid a checkpoint. bench:ingest, quiet machine, same run:
+  // 11.0 s → 9.9 s for 73,776 papers. The WAL file is cut back to 64 MiB after a checkpoint.
+  handle.pragma('wal_autocheckpoint = 10000');
+  handle.pragma('journal_size_limit = 67108864');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: handle }) });
   sqliteHandles.set(db, handle);
   return {
