@@ -78,15 +78,16 @@ class Delta {
   get size(): number {
     return this.builder.size - this.dead;
   }
-  add(doc: SearchDoc, st: SentenceTokens, vec: Float32Array | null): void {
-    const tokens = st.tokens;
+  /** `st` null: no positions and no token strings needed (the builder tokenises to term ids). */
+  add(doc: SearchDoc, st: SentenceTokens | null, vec: Float32Array | null): void {
     const old = this.rowOf.get(doc.id);
     if (old !== undefined && this.live[old]) {
       this.live[old] = 0;
       this.dead++;
     }
-    const row = this.builder.add(doc, tokens);
-    this.positions.add(st);
+    const row = st ? this.builder.add(doc, st.tokens) : this.builder.add(doc);
+    if (st) this.positions.add(st);
+    else this.positions.skip();
     this.rowOf.set(doc.id, row);
     this.live.push(1);
     if (this.dim > 0) {
@@ -216,11 +217,13 @@ export class SearchEngine {
         main.live[d] = 0;
         main.deleted++;
       }
-      const st = this.delta!.positions.tokenize(doc);
-      const t = st.tokens;
+      const delta = this.delta!;
       let v: Float32Array | null = externalVectors?.[i] ?? null;
-      if (!v && this.embedder && this.delta!.dim > 0) v = this.embedder.embedTokens([...t.title, ...t.abstract]);
-      this.delta!.add(doc, st, v);
+      if (!v && this.embedder && delta.dim > 0) {
+        const st = delta.positions.tokenize(doc);
+        v = this.embedder.embedTokens([...st.tokens.title, ...st.tokens.abstract]);
+        delta.add(doc, st, v);
+      } else delta.add(doc, delta.positions.active ? delta.positions.tokenize(doc) : null, v);
     });
     this.deltaDirty = true;
   }
@@ -472,6 +475,7 @@ export async function buildEngine(source: AsyncIterable<SearchDoc | SearchDoc[]>
     const wantSample = wantVectors && sample.length < sampleMax;
     if (!wantSample && !positions.active) {
       builder.add(doc); // nothing else needs the token strings: tokenised straight to term ids
+      positions.skip();
     } else {
       const st = positions.tokenize(doc); // = docTokens(doc), plus sentence lengths
       const t = st.tokens;

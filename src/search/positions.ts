@@ -126,9 +126,13 @@ export class PositionBuilder {
     return this.offs.length - 1;
   }
 
-  /** Over the cap: nothing is kept any more. */
+  /**
+   * Whether the next document's positions would be kept (false when positions are not wanted,
+   * maxDocs 0, or the cap is reached). When it is false a caller may `skip()` instead of
+   * tokenising the document by sentences for `add`.
+   */
   get active(): boolean {
-    return !this.dropped;
+    return !this.dropped && this.size < this.maxDocs;
   }
 
   private push(v: number): void {
@@ -145,17 +149,20 @@ export class PositionBuilder {
     return this.dropped || this.size >= this.maxDocs ? { tokens: docTokens(d), sentences: null } : docTokensWithSentences(d);
   }
 
+  /** The next document keeps no positions: the store would be incomplete, so nothing is kept. */
+  skip(): void {
+    if (this.dropped) return;
+    this.dropped = true;
+    this.tok = new Uint32Array(0);
+    this.offs = [0];
+    this.nTok = 0;
+  }
+
   /** Append the next document (same order as the LexicalBuilder, after its `add`). */
   add(st: SentenceTokens): void {
     const tokens = st.tokens;
     if (this.dropped) return;
-    if (this.size >= this.maxDocs) {
-      this.dropped = true;
-      this.tok = new Uint32Array(0);
-      this.offs = [0];
-      this.nTok = 0;
-      return;
-    }
+    if (this.size >= this.maxDocs) return this.skip();
     const vocab = this.vocab;
     for (const t of tokens.title) this.push(vocab.get(t)!);
     const abs = tokens.abstract;
@@ -171,8 +178,9 @@ export class PositionBuilder {
     this.offs.push(this.nTok);
   }
 
+  /** The store, or null when positions were not wanted (maxDocs 0) or not kept for every document. */
   finish(): PositionStore | null {
-    if (this.dropped) return null;
+    if (this.dropped || this.maxDocs === 0) return null;
     return new PositionStore(this.tok.slice(0, this.nTok), Uint32Array.from(this.offs));
   }
 }

@@ -99,6 +99,23 @@ test('incremental: upserted papers are searchable at once and after a reload; re
   assert.ok(reloaded.similar('2401.10005', 3).length === 3);
 });
 
+test('a lexical-only store filled by upserts (no vectors, no positions) ranks exactly like a full build', async () => {
+  const docs = corpus();
+  const filled = await buildEngine([], { embedder: 'none' });
+  for (let i = 0; i < docs.length; i += 3) filled.upsert(docs.slice(i, i + 3));
+  const full = await buildEngine([docs], { embedder: 'none' });
+  for (const text of ['graph neural networks', 'quantum', 'retrieval augmented language models', 'author:lovelace vision']) {
+    const a = filled.search(q(text), { limit: 20, mode: 'lexical' }).hits;
+    const b = full.search(q(text), { limit: 20, mode: 'lexical' }).hits;
+    assert.deepEqual(a.map((h) => h.id), b.map((h) => h.id), text);
+    a.forEach((h, i) => assert.ok(Math.abs(h.score - b[i].score) < 1e-9, `${text}: ${h.id} ${h.score} vs ${b[i].score}`));
+  }
+  assert.ok(full.search(q('graph'), { limit: 5, mode: 'lexical' }).hits.length > 0);
+  // Nothing positional is kept when no positional feature is weighted.
+  assert.ok(filled.segments.every((s) => s.pos === null));
+  assert.ok(full.segments.every((s) => s.pos === null));
+});
+
 test('snippets are escaped and highlighted', () => {
   assert.equal(highlight('<b>Graphs</b> & nets', ['graph']), '&lt;b&gt;<mark>Graphs</mark>&lt;/b&gt; &amp; nets');
   const long = Array.from({ length: 100 }, (_, i) => (i === 70 ? 'retrieval' : `w${i}`)).join(' ');
