@@ -171,12 +171,15 @@ export class LexicalBuilder {
   }
 
   // Per-document scratch (no Map or closure per document): stamp[t] = doc + 1 when term t was
-  // already seen in the current document, packed[t] = titleTf<<16 | absTf<<8 | authTf.
+  // already seen in the current document, packed[t] = titleTf<<16 | absTf<<8 | authTf, and
+  // seen[0..nSeen) the document's distinct term ids in first-seen order.
   private stamp = new Int32Array(1024);
   private packed = new Int32Array(1024);
   private seen = new Int32Array(256);
+  private nSeen = 0;
 
-  private bump(id: number, shift: number, stampV: number, nSeen: number): number {
+  /** Count one occurrence of term `id` in the field whose tf sits at bit `shift` of packed. */
+  private bump(id: number, shift: number, stampV: number): void {
     if (id >= this.stamp.length) {
       const cap = Math.max(id + 1, this.stamp.length * 2);
       const a = new Int32Array(cap);
@@ -189,33 +192,29 @@ export class LexicalBuilder {
     if (this.stamp[id] !== stampV) {
       this.stamp[id] = stampV;
       this.packed[id] = 1 << shift;
-      if (nSeen === this.seen.length) {
-        const a = new Int32Array(nSeen * 2);
+      if (this.nSeen === this.seen.length) {
+        const a = new Int32Array(this.nSeen * 2);
         a.set(this.seen);
         this.seen = a;
       }
-      this.seen[nSeen++] = id;
+      this.seen[this.nSeen++] = id;
     } else if (((this.packed[id] >>> shift) & 0xff) < 255) this.packed[id] += 1 << shift;
-    return nSeen;
   }
 
   /** Tokenises straight to this builder's term ids (same tokens as docTokens). */
   private readonly termIds = new TermIds((t) => this.termId(t));
 
-  /** Count one field's tokens into the document's scratch; returns [nSeen, field length]. */
-  private field(text: string | readonly string[], shift: number, stampV: number, nSeen: number): number {
-    if (typeof text === 'string') {
-      const n = this.termIds.scan(text);
-      const ids = this.termIds.ids;
-      for (let i = 0; i < n; i++) nSeen = this.bump(ids[i], shift, stampV, nSeen);
-      this.fieldLen = n;
-    } else {
-      for (const t of text) nSeen = this.bump(this.termId(t), shift, stampV, nSeen);
-      this.fieldLen = text.length;
+  /** Count one field's tokens (its text, or its tokens when given) into the scratch; returns the field's length. */
+  private field(text: string | readonly string[], shift: number, stampV: number): number {
+    if (typeof text !== 'string') {
+      for (const t of text) this.bump(this.termId(t), shift, stampV);
+      return text.length;
     }
-    return nSeen;
+    const n = this.termIds.scan(text);
+    const ids = this.termIds.ids;
+    for (let i = 0; i < n; i++) this.bump(ids[i], shift, stampV);
+    return n;
   }
-  private fieldLen = 0;
 
   /**
    * Add one document; `tokens` (= docTokens(doc)) may be passed when the caller already
@@ -227,12 +226,11 @@ export class LexicalBuilder {
     if (this.released) throw new Error('LexicalBuilder: finished with release, cannot add');
     this.docStart.push(this.tuples.n);
     const stampV = docId + 1;
-    let nSeen = this.field(tokens ? tokens.title : doc.title, 16, stampV, 0);
-    const lenT = this.fieldLen;
-    nSeen = this.field(tokens ? tokens.abstract : doc.abstract, 8, stampV, nSeen);
-    const lenA = this.fieldLen;
-    nSeen = this.field(tokens ? tokens.authors : doc.authors.join(' '), 0, stampV, nSeen);
-    const lenAu = this.fieldLen;
+    this.nSeen = 0;
+    const lenT = this.field(tokens ? tokens.title : doc.title, 16, stampV);
+    const lenA = this.field(tokens ? tokens.abstract : doc.abstract, 8, stampV);
+    const lenAu = this.field(tokens ? tokens.authors : doc.authors.join(' '), 0, stampV);
+    const nSeen = this.nSeen;
     const seen = this.seen, packed = this.packed, df = this.df;
     for (let i = 0; i < nSeen; i++) {
       const id = seen[i];
