@@ -1,9 +1,43 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { docTokens, idf, LexicalBuilder, type SearchDoc, type Bm25fParams } from './lexical-index.js';
+import { docTokens, idf, LexicalBuilder, type LexicalIndex, type SearchDoc, type Bm25fParams } from './lexical-index.js';
 import { clearWordTable, tokenize } from './tokenizer.js';
 
 const doc = (id: string, title: string, abstract: string, extra: Partial<SearchDoc> = {}): SearchDoc => ({ id, title, abstract, authors: [], categories: [], publishedAt: null, codeUrl: null, upvotes: 0, ...extra });
+
+/** A seeded linear congruential generator in [0, 1): the same test data on every run. */
+function lcg(seed: number): () => number {
+  return () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+}
+
+/** `n` documents of `len.min` + [0, `len.spread`) words drawn from `words` with a skew (r^power); the first `titleWords` are the title. */
+function skewedIndex(r: () => number, words: string[], n: number, len: { min: number; spread: number }, power: number, titleWords: number) {
+  const b = new LexicalBuilder();
+  for (let i = 0; i < n; i++) {
+    const k = len.min + Math.floor(r() * len.spread);
+    const ws: string[] = [];
+    for (let j = 0; j < k; j++) ws.push(words[Math.floor(Math.pow(r(), power) * words.length)]);
+    b.add(doc(`d${i}`, ws.slice(0, titleWords).join(' '), ws.join(' ')));
+  }
+  return b.finish();
+}
+
+/** A query of up to `len` distinct random words, weighted by idf. */
+function randomQuery(ix: LexicalIndex, r: () => number, words: string[], len: number) {
+  return [...new Set(Array.from({ length: len }, () => words[Math.floor(r() * words.length)]))].map((w) => {
+    const termId = ix.vocab.get(tokenize(w)[0])!;
+    return { termId, w: idf(ix.size, ix.offsets[termId + 1] - ix.offsets[termId]) };
+  });
+}
+
+/** The top k by scoring every (allowed) document: what pruned search must return. */
+function exhaustiveTopK(ix: LexicalIndex, q: { termId: number; w: number }[], k: number, mask: Uint8Array | null) {
+  return ix.ids
+    .map((_, d) => ({ doc: d, score: mask && !mask[d] ? 0 : q.reduce((s, x) => s + x.w * ix.impact(x.termId, d), 0) }))
+    .filter((x) => x.score > 0)
+    .sort((a, b) => b.score - a.score || a.doc - b.doc)
+    .slice(0, k);
+}
 
 test('tokenizer: lower-case, accents folded, hyphens split, stop words dropped, Snowball stems', () => {
   assert.deepEqual(tokenize('The Self-Attention of Transformers, naïvely'), ['self', 'attent', 'transform', 'naiv']);
@@ -41,59 +75,32 @@ test('title weight lifts a title match above the same word in the abstract', () 
 
 test('MaxScore pruning returns the same top k as exhaustive scoring', () => {
   const words = 'alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma tau upsilon'.split(' ');
-  let seed = 1;
-  const r = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
-  const b = new LexicalBuilder();
-  for (let i = 0; i < 3000; i++) {
-    const n = 5 + Math.floor(r() * 30);
-    const ws: string[] = [];
-    for (let j = 0; j < n; j++) ws.push(words[Math.floor(Math.pow(r(), 2) * words.length)]);
-    b.add(doc(`d${i}`, ws.slice(0, 3).join(' '), ws.join(' ')));
-  }
-  const ix = b.finish();
+  const r = lcg(1);
+  const ix = skewedIndex(r, words, 3000, { min: 5, spread: 30 }, 2, 3);
   for (let t = 0; t < 20; t++) {
-    const q = [...new Set(Array.from({ length: 2 + (t % 8) }, () => words[Math.floor(r() * words.length)]))].map((w) => {
-      const termId = ix.vocab.get(tokenize(w)[0])!;
-      return { termId, w: idf(ix.size, ix.offsets[termId + 1] - ix.offsets[termId]) };
-    });
+    const q = randomQuery(ix, r, words, 2 + (t % 8));
     const pruned = ix.search(q, 10, null);
-    const exact = ix.ids.map((_, d) => ({ doc: d, score: q.reduce((s, x) => s + x.w * ix.impact(x.termId, d), 0) })).filter((x) => x.score > 0).sort((a, b) => b.score - a.score || a.doc - b.doc).slice(0, 10);
+    const exact = exhaustiveTopK(ix, q, 10, null);
     assert.deepEqual(pruned.map((h) => h.score.toFixed(4)), exact.map((h) => h.score.toFixed(4)));
   }
 });
 
 test('chunked MaxScore (more documents than the first chunk, short queries, masks) returns the exhaustive top k', () => {
   const words = 'alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma tau upsilon phi chi psi omega'.split(' ');
-  let seed = 7;
-  const r = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
-  const b = new LexicalBuilder();
-  for (let i = 0; i < 40000; i++) {
-    const n = 3 + Math.floor(r() * 12);
-    const ws: string[] = [];
-    for (let j = 0; j < n; j++) ws.push(words[Math.floor(Math.pow(r(), 3) * words.length)]);
-    b.add(doc(`d${i}`, ws.slice(0, 2).join(' '), ws.join(' ')));
-  }
-  const ix = b.finish();
+  const r = lcg(7);
+  const ix = skewedIndex(r, words, 40000, { min: 3, spread: 12 }, 3, 2);
   const allow = new Uint8Array(ix.size).map(() => (r() < 0.7 ? 1 : 0));
   for (let t = 0; t < 30; t++) {
-    const q = [...new Set(Array.from({ length: 2 + (t % 4) }, () => words[Math.floor(r() * words.length)]))].map((w) => {
-      const termId = ix.vocab.get(tokenize(w)[0])!;
-      return { termId, w: idf(ix.size, ix.offsets[termId + 1] - ix.offsets[termId]) };
-    });
+    const q = randomQuery(ix, r, words, 2 + (t % 4));
     const mask = t % 3 === 0 ? allow : null;
     const pruned = ix.search(q, 50, mask);
-    const exact = ix.ids
-      .map((_, d) => ({ doc: d, score: mask && !mask[d] ? 0 : q.reduce((s, x) => s + x.w * ix.impact(x.termId, d), 0) }))
-      .filter((x) => x.score > 0)
-      .sort((a, b) => b.score - a.score || a.doc - b.doc)
-      .slice(0, 50);
+    const exact = exhaustiveTopK(ix, q, 50, mask);
     assert.deepEqual(pruned.map((h) => h.score.toFixed(3)), exact.map((h) => h.score.toFixed(3)));
   }
 });
 
 test('finish with release (tuples dropped chunk by chunk) builds the same index, across tuple chunks', () => {
-  let seed = 3;
-  const r = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const r = lcg(3);
   const a = new LexicalBuilder();
   const b = new LexicalBuilder();
   for (let i = 0; i < 3000; i++) {
@@ -116,8 +123,7 @@ test('finish with release (tuples dropped chunk by chunk) builds the same index,
 });
 
 test('builder tokenising straight to term ids builds the index that docTokens gives, across word-table clears and non-ASCII text', () => {
-  let seed = 11;
-  const r = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const r = lcg(11);
   const pick = <T,>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)];
   const vocab = ['Graph', 'neural', 'networks', 'the', 'of', 'a', 'x', '3D', 'self-attention', 'Transformers', 'naïve', 'Ångström', 'learning', 'LEARNED', 'is', 'αβγ', 'covid19', 'µ-law', 'e.g.', 'state-of-the-art', 'pre-training'];
   const text = (n: number) => Array.from({ length: n }, () => (r() < 0.2 ? `w${Math.floor(r() * 400)}` : pick(vocab))).join(r() < 0.5 ? ' ' : ', ');
