@@ -219,11 +219,11 @@ export class SearchEngine {
       }
       const delta = this.delta!;
       let v: Float32Array | null = externalVectors?.[i] ?? null;
-      if (!v && this.embedder && delta.dim > 0) {
-        const st = delta.positions.tokenize(doc);
-        v = this.embedder.embedTokens([...st.tokens.title, ...st.tokens.abstract]);
-        delta.add(doc, st, v);
-      } else delta.add(doc, delta.positions.active ? delta.positions.tokenize(doc) : null, v);
+      const embed = !v && this.embedder !== null && delta.dim > 0;
+      // Token strings only when the embedder or the position store needs them.
+      const st = embed || delta.positions.active ? delta.positions.tokenize(doc) : null;
+      if (embed && st) v = this.embedder!.embedTokens([...st.tokens.title, ...st.tokens.abstract]);
+      delta.add(doc, st, v);
     });
     this.deltaDirty = true;
   }
