@@ -50,6 +50,7 @@ const envSchema = z.object({
   EMBEDDINGS_MODEL: z.string().optional(),
   EMBEDDINGS_API_KEY: z.string().optional(),
   EMBEDDINGS_TIMEOUT_MS: int(10, 120_000).default(2000),
+  EMBEDDINGS_DIM: int(1, 65536).optional(), // learned from the index or one probe request when unset
   EMBEDDER: z.enum(['builtin', 'openai', 'transformers']).default('builtin'),
   TRANSFORMERS_MODEL: z.string().optional(),
   RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(600),
@@ -86,6 +87,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message} (got ${JSON.stringify(input[String(i.path[0])])})`));
   }
   const e = { ...parsed.data, ...overrides };
+  const problems = embedderProblems(e);
+  if (problems.length) throw new ConfigError(problems);
   const dataDir = path.resolve(e.DATA_DIR);
   const databaseUrl = e.DATABASE_URL
     ? e.DATABASE_URL.startsWith('sqlite:') || e.DATABASE_URL.startsWith('file:')
@@ -104,6 +107,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     secretIsGenerated: !e.SECRET,
   };
   return Object.freeze(config);
+}
+
+/** Settings that only make sense together (the embedder's). */
+function embedderProblems(e: Env): string[] {
+  const out: string[] = [];
+  if (e.EMBEDDER === 'openai') {
+    if (!e.EMBEDDINGS_URL) out.push('EMBEDDINGS_URL: required when EMBEDDER=openai (e.g. http://127.0.0.1:11434 for Ollama)');
+    if (!e.EMBEDDINGS_MODEL) out.push('EMBEDDINGS_MODEL: required when EMBEDDER=openai (e.g. nomic-embed-text)');
+  } else if (e.EMBEDDINGS_URL) {
+    out.push(`EMBEDDINGS_URL: set, but EMBEDDER is ${e.EMBEDDER}; set EMBEDDER=openai to use the endpoint, or unset EMBEDDINGS_URL`);
+  }
+  if (e.EMBEDDER === 'transformers' && !e.TRANSFORMERS_MODEL) out.push('TRANSFORMERS_MODEL: required when EMBEDDER=transformers (a local model folder or a hub id)');
+  return out;
 }
 
 /** For tests: a config with a temp data dir and no side effects. */

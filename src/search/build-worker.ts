@@ -5,12 +5,15 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openStore } from '../db/index.js';
+import { createEmbedder, type EmbedderSettings } from './embedders/from-config.js';
 import { createSearchService } from './search.service.js';
 
-const { databaseUrl, dataDir } = workerData as { databaseUrl: string; dataDir: string };
+const { databaseUrl, dataDir, embedder: settings } = workerData as { databaseUrl: string; dataDir: string; embedder: EmbedderSettings | null };
 const store = openStore({ databaseUrl });
 try {
-  const svc = await createSearchService({ db: store.db, dataDir, skipLoad: true, log: (m) => parentPort?.postMessage({ log: m }) });
+  // The same embedder as the server's (an external one is made again here from its settings).
+  const embedder = settings ? await createEmbedder(settings) : null;
+  const svc = await createSearchService({ db: store.db, dataDir, skipLoad: true, embedder, log: (m) => parentPort?.postMessage({ log: m }) });
   const r = await svc.rebuild();
   parentPort?.postMessage({ done: r });
 } catch (e) {

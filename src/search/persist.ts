@@ -31,8 +31,8 @@ export interface IndexManifest {
 }
 
 export class IndexMismatchError extends Error {
-  constructor(reason: string) {
-    super(`The search index does not match this version (${reason}). Run \`papertide reindex\` to rebuild it.`);
+  constructor(reason: string, what: 'version' | 'embedder' = 'version') {
+    super(`${what === 'embedder' ? 'The search index was built with another embedder' : 'The search index does not match this version'} (${reason}). Run \`papertide reindex\` to rebuild it.`);
     this.name = 'IndexMismatchError';
   }
 }
@@ -145,10 +145,10 @@ export function checkManifest(m: IndexManifest, expectedEmbedder: { id: string; 
   if (m.format !== INDEX_FORMAT) throw new IndexMismatchError(`index format ${m.format}, expected ${INDEX_FORMAT}`);
   if (m.tokenizer !== TOKENIZER_ID) throw new IndexMismatchError(`tokenizer ${m.tokenizer}, expected ${TOKENIZER_ID}`);
   if (expectedEmbedder === 'builtin') {
-    if (!m.embedder || !m.embedder.id.startsWith('builtin-')) throw new IndexMismatchError(`embedder ${m.embedder?.id ?? 'none'}, expected the built-in one`);
+    if (!m.embedder || !m.embedder.id.startsWith('builtin-')) throw new IndexMismatchError(`${m.embedder ? `${m.embedder.id}/${m.embedder.dim}` : 'none'}, configured the built-in one`, 'embedder');
   } else if (expectedEmbedder) {
     if (!m.embedder || m.embedder.id !== expectedEmbedder.id || m.embedder.dim !== expectedEmbedder.dim)
-      throw new IndexMismatchError(`embedder ${m.embedder ? `${m.embedder.id}/${m.embedder.dim}` : 'none'}, configured ${expectedEmbedder.id}/${expectedEmbedder.dim}`);
+      throw new IndexMismatchError(`${m.embedder ? `${m.embedder.id}/${m.embedder.dim}` : 'none'}, configured ${expectedEmbedder.id}/${expectedEmbedder.dim}`, 'embedder');
   }
 }
 

@@ -24,6 +24,7 @@ import { extractArxivId } from '../domain/arxiv-id.js';
 import { parseSearchQuery, type QueryFilters } from '../domain/search-query.js';
 import type { Database } from '../db/schema.js';
 import type { Embedder } from './embedder.js';
+import { createEmbedder, embedderId, embedderSettings, type EmbedderSettings } from './embedders/from-config.js';
 import { buildEngine, SearchEngine, type SearchMode, type SortOrder } from './engine.js';
 import type { SearchDoc } from './lexical-index.js';
 import { appendDelta, appendRemoved, DeltaTooLargeError, IndexMismatchError, IndexMissingError, loadEngine, readManifest, saveEngine } from './persist.js';
@@ -81,6 +82,13 @@ export interface SearchServiceDeps {
   dataDir: string;
   /** An external embedder (OpenAI-compatible, transformers); the built-in one when absent. */
   embedder?: Embedder | null;
+  /**
+   * How that embedder was made (from-config.ts): a background build (worker thread) makes the
+   * same one from these. Without them an external embedder's index is built in-process only.
+   */
+  embedderSettings?: EmbedderSettings;
+  /** The configured embedder could not be made: search answers with this message instead. */
+  unavailable?: string;
   /**
    * No index yet (or a large backlog of changes since the last build): build synchronously,
    * before the service is returned, when the store has at most this many papers (default
@@ -161,26 +169,41 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
     return external.embedDocuments(docs.map((d) => `${d.title}\n${d.abstract}`));
   }
 
-  async function rebuild(): Promise<{ docs: number; seconds: number }> {
+  /** Why the index has no vectors although an external embedder is configured (it failed at build). */
+  let vectorNote: string | null = null;
+
+  /**
+   * Full build from the store. With an external embedder every document is embedded in
+   * batches; if the embedder fails, `papertide reindex` (lexicalFallback false) stops with its
+   * message, while an automatic build (lexicalFallback true) serves a lexical-only index from
+   * memory (not saved, so the next start tries again) and says why.
+   */
+  async function rebuild(opts: { lexicalFallback?: boolean } = {}): Promise<{ docs: number; seconds: number }> {
     const t0 = Date.now();
     const src = await source();
     const e = await buildEngine(src, { embedder: external ? 'none' : 'builtin', log });
     if (external) {
-      // External embedder: vectors for every document, in batches.
       const { VectorIndex } = await import('./vector-index.js');
       const all: Float32Array[] = [];
       const ids = e.main.lex.ids;
       const byId = new Map<string, SearchDoc>();
       for await (const batch of await source()) for (const d of batch) byId.set(d.id, d);
-      for (let i = 0; i < ids.length; i += 64) {
-        const docs = ids.slice(i, i + 64).map((id) => byId.get(id)!);
-        all.push(...(await external.embedDocuments(docs.map((d) => `${d.title}\n${d.abstract}`))));
+      try {
+        for (let i = 0; i < ids.length; i += 64) all.push(...((await embedDocs(ids.slice(i, i + 64).map((id) => byId.get(id)!))) ?? []));
+      } catch (err) {
+        if (!opts.lexicalFallback) throw err;
+        vectorNote = `vector search is off until \`papertide reindex\` succeeds: the embedder failed while the index was built (${err instanceof Error ? err.message : String(err)})`;
+        log(vectorNote);
+        engine = e;
+        problem = null;
+        return { docs: e.size, seconds: (Date.now() - t0) / 1000 };
       }
       e.main.vec = all.length ? VectorIndex.fromVectors(all, all.length, external.dim) : null;
     }
     saveEngine(e, dir, external ? { id: external.id, dim: external.dim } : undefined);
     engine = e;
     problem = null;
+    vectorNote = null;
     return { docs: e.size, seconds: (Date.now() - t0) / 1000 };
   }
 
@@ -231,14 +254,14 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
   }
 
   function startBackgroundBuild(papers: number, why: string): void {
-    if (building || !deps.background || external || /:memory:|mode=memory/.test(deps.background.databaseUrl)) return;
+    if (building || !deps.background || (external && !deps.embedderSettings) || /:memory:|mode=memory/.test(deps.background.databaseUrl)) return;
     buildNote = `The search index is being built (${papers} papers, ${why}); results will appear when it is ready.`;
     log(buildNote);
     changedDuringBuild = new Set();
     const t0 = Date.now();
     building = (async () => {
       const { Worker } = await import('node:worker_threads');
-      const w = (worker = new Worker(new URL('./build-worker.mjs', import.meta.url), { workerData: { databaseUrl: deps.background!.databaseUrl, dataDir: deps.dataDir } }));
+      const w = (worker = new Worker(new URL('./build-worker.mjs', import.meta.url), { workerData: { databaseUrl: deps.background!.databaseUrl, dataDir: deps.dataDir, embedder: deps.embedderSettings ?? null } }));
       const ok = await new Promise<boolean>((resolve) => {
         w.on('message', (m: { log?: string; done?: unknown; error?: string }) => {
           if (m.log) log(`search index build: ${m.log}`);
@@ -283,13 +306,14 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
   }
 
   const syncMax = deps.autoBuildMax ?? 5000;
-  if (!deps.skipLoad) {
+  if (deps.unavailable) problem = deps.unavailable;
+  else if (!deps.skipLoad) {
     try {
       engine = loadEngine(dir, expected, { maxDelta: syncMax });
     } catch (err) {
       if (err instanceof IndexMissingError) {
         const n = await countPapers();
-        if (n <= syncMax) await rebuild();
+        if (n <= syncMax) await rebuild({ lexicalFallback: true });
         else {
           problem = err.message;
           startBackgroundBuild(n, 'no index yet');
@@ -364,13 +388,21 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
         upvotes: p.upvotes,
       });
     }
+    if (!degraded && vectorNote && mode !== 'lexical') degraded = vectorNote;
     if (!degraded && buildNote) degraded = buildNote;
     return { hits, total: r.total, page, limit, degraded, tookMs: performance.now() - t0 };
   }
 
   async function upsert(docs: SearchDoc[]): Promise<void> {
     if (!engine || docs.length === 0) return;
-    engine.upsert(docs, await embedDocs(docs));
+    let vectors: Float32Array[] | undefined;
+    try {
+      vectors = await embedDocs(docs);
+    } catch (e) {
+      // The papers must still be findable: lexical only until the next reindex.
+      log(`search index: ${docs.length} papers added without vectors (${e instanceof Error ? e.message : String(e)}); \`papertide reindex\` adds them`);
+    }
+    engine.upsert(docs, vectors);
     appendDelta(dir, docs);
   }
   async function remove(ids: string[]): Promise<void> {
@@ -408,7 +440,8 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
       const m = readManifest(dir);
       if (!engine) return { ok: false, detail: buildNote ?? problem ?? 'no index', docs: 0, pending: 0, embedder: m?.embedder?.id ?? null, builtAt: m?.builtAt ?? null };
       const pending = engine.pendingCount;
-      const noVec = pending > 0 && !engine.pendingHaveVectors && (engine.main.vec || engine.embedder) ? '; some of them have no vector until the next reindex' : '';
+      const noVec =
+        (pending > 0 && !engine.pendingHaveVectors && (external || engine.main.vec || engine.embedder) ? '; some of them have no vector until the next reindex' : '') + (vectorNote ? `; ${vectorNote}` : '');
       return {
         ok: true,
         detail: `${engine.size} papers indexed (${pending} since the last reindex${noVec}), embedder ${m?.embedder?.id ?? 'none'}, built ${m?.builtAt ?? 'in memory'}${buildNote ? `; ${buildNote}` : ''}`,
@@ -431,7 +464,7 @@ export { escapeHtml };
 const services = new WeakMap<object, Promise<SearchService>>();
 export function getSearchService(ctx: {
   store: { db: Kysely<Database> };
-  config: { dataDir: string; databaseUrl?: string };
+  config: { dataDir: string; databaseUrl?: string } & Parameters<typeof embedderSettings>[0];
   onPapersChanged: ((ids: string[]) => Promise<void> | void)[];
   healthChecks?: { name: string; check: () => Promise<{ ok: boolean; detail: string }> }[];
   disposers?: (() => Promise<void> | void)[];
@@ -440,13 +473,48 @@ export function getSearchService(ctx: {
   let p = services.get(ctx);
   if (!p) {
     const log = ctx.logger ? (m: string) => ctx.logger!.info({}, m) : undefined;
-    p = createSearchService({ db: ctx.store.db, dataDir: ctx.config.dataDir, background: ctx.config.databaseUrl ? { databaseUrl: ctx.config.databaseUrl } : null, log }).then((svc) => {
-      ctx.onPapersChanged.push((ids) => svc.refresh(ids));
-      ctx.healthChecks?.push({ name: 'search index', check: async () => svc.status() });
-      ctx.disposers?.push(() => svc.close());
-      return svc;
-    });
+    p = configuredEmbedder(ctx.config, log)
+      .then(({ embedder, settings, unavailable }) =>
+        createSearchService({
+          db: ctx.store.db,
+          dataDir: ctx.config.dataDir,
+          background: ctx.config.databaseUrl ? { databaseUrl: ctx.config.databaseUrl } : null,
+          embedder,
+          embedderSettings: settings,
+          unavailable,
+          queryEmbedTimeoutMs: settings.timeoutMs,
+          log,
+        }),
+      )
+      .then((svc) => {
+        ctx.onPapersChanged.push((ids) => svc.refresh(ids));
+        ctx.healthChecks?.push({ name: 'search index', check: async () => svc.status() });
+        ctx.disposers?.push(() => svc.close());
+        return svc;
+      });
     services.set(ctx, p);
   }
   return p;
+}
+
+/**
+ * The configured embedder for a server or CLI command (from-config.ts). The dimension an
+ * existing index recorded for the same embedder is reused, so an endpoint that is down at
+ * start-up does not stop the server; if the embedder cannot be made at all (no dimension
+ * known, package missing) search says why and the rest of the site still works.
+ */
+export async function configuredEmbedder(
+  config: { dataDir: string } & Parameters<typeof embedderSettings>[0],
+  log: (m: string) => void = () => {},
+): Promise<{ embedder: Embedder | null; settings: EmbedderSettings; unavailable?: string }> {
+  const settings = embedderSettings(config);
+  const m = readManifest(join(config.dataDir, 'search'));
+  const knownDim = m?.embedder && m.embedder.id === embedderId(settings) ? m.embedder.dim : undefined;
+  try {
+    return { embedder: await createEmbedder(settings, knownDim), settings };
+  } catch (e) {
+    const unavailable = `Search is unavailable: ${e instanceof Error ? e.message : String(e)}`;
+    log(unavailable);
+    return { embedder: null, settings, unavailable };
+  }
 }

@@ -33,6 +33,19 @@ export function cli(args: string[], env: Record<string, string>) {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** The same, without blocking this process (for a CLI run that talks to a server in this test). */
+export function cliAsync(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [path.join(ROOT, 'bin', 'papertide.js'), ...args], { env: { ...process.env, ...env }, cwd: ROOT });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (c) => (stdout += c));
+    p.stderr.on('data', (c) => (stderr += c));
+    p.on('error', reject);
+    p.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
 export interface RunningServer {
   base: string;
   proc: ChildProcess;

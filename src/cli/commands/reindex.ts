@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { configOrExit, fail } from '../context.js';
 import { openStore } from '../../db/index.js';
-import { createSearchService } from '../../search/search.service.js';
+import { configuredEmbedder, createSearchService } from '../../search/search.service.js';
 
 /** `papertide reindex`: rebuild the search index (lexical + vectors) from the store. */
 export function register(program: Command) {
@@ -13,7 +13,10 @@ export function register(program: Command) {
       const store = openStore({ databaseUrl: config.databaseUrl });
       try {
         const log = (m: string) => process.stderr.write(m + '\n');
-        const svc = await createSearchService({ db: store.db, dataDir: config.dataDir, log, autoBuildMax: 0 });
+        // The configured embedder (EMBEDDER): reindexing is how an index moves to another one.
+        const { embedder, unavailable } = await configuredEmbedder(config);
+        if (unavailable) throw new Error(unavailable.replace(/^Search is unavailable: /, 'the configured embedder cannot be used: '));
+        const svc = await createSearchService({ db: store.db, dataDir: config.dataDir, log, autoBuildMax: 0, embedder, skipLoad: true });
         const r = await svc.rebuild();
         process.stdout.write(`reindexed ${r.docs} papers in ${r.seconds.toFixed(1)} s (${svc.status().detail})\n`);
       } catch (e) {

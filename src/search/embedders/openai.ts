@@ -15,6 +15,8 @@ export interface OpenAIEmbedderOptions {
   timeoutMs?: number;
   batchSize?: number;
   fetch?: typeof fetch;
+  /** Accept whatever (non-empty) dimension the endpoint returns: for the one request that learns it. */
+  acceptAnyDim?: boolean;
 }
 
 export function createOpenAIEmbedder(o: OpenAIEmbedderOptions): Embedder {
@@ -45,7 +47,7 @@ export function createOpenAIEmbedder(o: OpenAIEmbedderOptions): Embedder {
     const out: Float32Array[] = new Array(input.length);
     data.forEach((d, i) => {
       const e = d.embedding;
-      if (!Array.isArray(e) || e.length !== o.dim || !e.every((x) => typeof x === 'number' && Number.isFinite(x)))
+      if (!Array.isArray(e) || (o.acceptAnyDim ? e.length === 0 : e.length !== o.dim) || !e.every((x) => typeof x === 'number' && Number.isFinite(x)))
         throw new EmbedderError(`embedding of dimension ${Array.isArray(e) ? e.length : '?'} from ${url}, configured ${o.dim}`);
       out[typeof d.index === 'number' ? d.index : i] = normalizeVector(e as number[]);
     });

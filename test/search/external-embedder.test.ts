@@ -1,0 +1,142 @@
+/**
+ * EMBEDDER=openai end to end: the configured endpoint (a local server speaking the documented
+ * OpenAI embeddings format) gives the index its vectors, the index records which embedder made
+ * them, and search keeps answering — keyword results with a note — when the endpoint is down,
+ * slow or answers garbage. Runs on SQLite and on PostgreSQL.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { testApp, writeJsonl } from '../helpers/app.js';
+import { startEmbeddingsServer } from '../helpers/embeddings-server.js';
+import { DEMO_FILE, papersChanged } from '../../src/app.js';
+import { importFile } from '../../src/papers/import.service.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { configuredEmbedder, createSearchService, getSearchService } from '../../src/search/search.service.js';
+import { ConfigError, testConfig } from '../../src/config.js';
+
+test('EMBEDDER=openai: vectors come from the endpoint; down, slow or broken endpoints fall back to keyword search with a note', async () => {
+  const ep = await startEmbeddingsServer(64);
+  // No EMBEDDINGS_DIM: the service learns it from one probe request.
+  const app = await testApp({ env: { EMBEDDER: 'openai', EMBEDDINGS_URL: ep.url, EMBEDDINGS_MODEL: 'test-embed', EMBEDDINGS_TIMEOUT_MS: '300' } });
+  try {
+    await importFile(app.ctx.store.db, DEMO_FILE, { now: () => app.clock.now(), demo: true, demoDate: '2024-02-01', onChanged: (ids) => papersChanged(app.ctx, ids) });
+    const svc = await getSearchService(app.ctx);
+    assert.equal(svc.status().embedder, 'openai:test-embed');
+    assert.match(svc.status().detail, /62 papers indexed/);
+    assert.ok(ep.requests.every((r) => r.model === 'test-embed'));
+    const docs = ep.requests.flatMap((r) => r.input).filter((t) => t.includes('\n'));
+    assert.equal(new Set(docs).size, 62, 'every paper (title and abstract) was sent to the endpoint');
+    assert.ok(docs.some((t) => t.startsWith('Guided Interpretable Facial Expression Recognition')));
+
+    const ok = await svc.search('facial expression recognition', { debug: true });
+    assert.equal(ok.degraded, undefined);
+    assert.equal(ok.hits[0]?.id, '2402.00281');
+    assert.ok(ok.hits[0].vectorScore !== null && ok.hits[0].vectorRank !== null, 'the vector side took part');
+    assert.deepEqual(ep.requests.at(-1)?.input, ['facial expression recognition'], 'the query itself was embedded by the endpoint');
+
+    for (const [mode, why] of [
+      ['down', /HTTP 503/],
+      ['slow', /did not answer within 300 ms/],
+      ['garbage', /invalid JSON/],
+    ] as const) {
+      ep.mode = mode;
+      const r = await svc.search('facial expression recognition');
+      assert.match(r.degraded ?? '', why, mode);
+      assert.equal(r.hits[0]?.id, '2402.00281', `${mode}: keyword results still come`);
+      assert.equal(r.hits[0].vectorScore, null);
+      const page = await (await app.request('/search?q=facial+expression+recognition')).text();
+      assert.match(page, /Showing keyword results only/);
+      assert.match(page, /2402\.00281/);
+    }
+
+    // A paper added while the endpoint is down is still found (lexically), and doctor says so.
+    ep.mode = 'down';
+    const line = JSON.stringify({ id: '2405.99999', title: 'Quokka locomotion on sandy terrain', abstract: 'We study how quokkas hop on sand.', authors: ['A. Marsupial'], categories: ['cs.RO'], created: '2024-05-01' });
+    await importFile(app.ctx.store.db, writeJsonl(app.env.dataDir, 'one.jsonl', [line]), { now: () => app.clock.now(), onChanged: (ids) => papersChanged(app.ctx, ids) });
+    const q = await svc.search('quokka sandy terrain');
+    assert.equal(q.hits[0]?.id, '2405.99999');
+    assert.match(svc.status().detail, /no vector until the next reindex/);
+
+    ep.mode = 'ok';
+    const back = await svc.search('facial expression recognition');
+    assert.equal(back.degraded, undefined, 'vectors again once the endpoint is back');
+    assert.ok(back.hits[0].vectorScore !== null);
+  } finally {
+    await app.close();
+    await ep.close();
+  }
+});
+
+test('EMBEDDER=openai with the endpoint down at first start: the site works, search explains what to fix', async () => {
+  const ep = await startEmbeddingsServer(8);
+  ep.mode = 'down';
+  const app = await testApp({ env: { EMBEDDER: 'openai', EMBEDDINGS_URL: ep.url, EMBEDDINGS_MODEL: 'm', EMBEDDINGS_TIMEOUT_MS: '300' } });
+  try {
+    const r = await (await getSearchService(app.ctx)).search('anything');
+    assert.match(r.error ?? '', /EMBEDDINGS_DIM is not set.*HTTP 503.*set EMBEDDINGS_DIM/);
+    const page = await app.request('/search?q=anything');
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /EMBEDDINGS_DIM is not set/);
+    assert.equal((await app.request('/')).status, 200, 'the rest of the site is up');
+  } finally {
+    await app.close();
+  }
+  // With EMBEDDINGS_DIM the endpoint need not answer at start: an automatic build with the
+  // endpoint down serves keyword search and says that vectors wait for a reindex.
+  const app2 = await testApp({ env: { EMBEDDER: 'openai', EMBEDDINGS_URL: ep.url, EMBEDDINGS_MODEL: 'm', EMBEDDINGS_DIM: '8', EMBEDDINGS_TIMEOUT_MS: '300' } });
+  try {
+    await importFile(app2.ctx.store.db, DEMO_FILE, { now: () => app2.clock.now(), demo: true, demoDate: '2024-02-01' });
+    const { embedder } = await configuredEmbedder(app2.ctx.config);
+    const svc = await createSearchService({ db: app2.ctx.store.db, dataDir: app2.env.dataDir + '/second', embedder, queryEmbedTimeoutMs: 300 });
+    const r = await svc.search('facial expression recognition');
+    assert.equal(r.hits[0]?.id, '2402.00281');
+    assert.match(r.degraded ?? '', /HTTP 503/);
+    assert.match(svc.status().detail, /vector search is off until `papertide reindex` succeeds/);
+  } finally {
+    await app2.close();
+    await ep.close();
+  }
+});
+
+test('embedder settings that do not fit together stop start-up with what to set', () => {
+  const problems = (env: Record<string, string>) => {
+    try {
+      testConfig(env);
+      return [];
+    } catch (e) {
+      assert.ok(e instanceof ConfigError);
+      return e.problems;
+    }
+  };
+  assert.deepEqual(problems({ EMBEDDER: 'openai' }).map((p) => p.split(':')[0]), ['EMBEDDINGS_URL', 'EMBEDDINGS_MODEL']);
+  assert.match(problems({ EMBEDDINGS_URL: 'http://127.0.0.1:11434' })[0], /set EMBEDDER=openai/);
+  assert.match(problems({ EMBEDDER: 'transformers' })[0], /TRANSFORMERS_MODEL: required/);
+  assert.match(problems({ EMBEDDER: 'cohere' })[0], /^EMBEDDER/);
+  assert.deepEqual(problems({ EMBEDDER: 'openai', EMBEDDINGS_URL: 'http://127.0.0.1:1', EMBEDDINGS_MODEL: 'm', EMBEDDINGS_DIM: '384' }), []);
+});
+
+test('a large store with EMBEDDER=openai is indexed by the background worker with the same endpoint', async () => {
+  const ep = await startEmbeddingsServer(16);
+  const app = await testApp({ env: { EMBEDDER: 'openai', EMBEDDINGS_URL: ep.url, EMBEDDINGS_MODEL: 'bg-embed' } });
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pt-search-bg-emb-'));
+  try {
+    await importFile(app.ctx.store.db, DEMO_FILE, { now: () => app.clock.now(), demo: true, demoDate: '2024-02-01' });
+    const { embedder, settings } = await configuredEmbedder(app.ctx.config);
+    const before = ep.requests.length;
+    const svc = await createSearchService({ db: app.ctx.store.db, dataDir, autoBuildMax: 10, background: { databaseUrl: app.ctx.config.databaseUrl }, embedder, embedderSettings: settings });
+    assert.match((await svc.search('facial expression')).error ?? '', /being built/);
+    await svc.idle();
+    assert.equal(svc.status().embedder, 'openai:bg-embed', svc.status().detail);
+    assert.ok(ep.requests.slice(before).flatMap((r) => r.input).filter((t) => t.includes('\n')).length >= 62, 'the worker embedded the papers through the endpoint');
+    const r = await svc.search('facial expression recognition');
+    assert.equal(r.hits[0]?.id, '2402.00281');
+    assert.ok(r.hits[0].vectorScore !== null);
+    await svc.close();
+  } finally {
+    await app.close();
+    await ep.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});
