@@ -10,7 +10,6 @@ import { buildEngine } from './engine.js';
 import type { SearchDoc } from './lexical-index.js';
 import { IndexMismatchError, loadEngine, saveEngine, appendDelta } from './persist.js';
 import { createOpenAIEmbedder } from './embedders/openai.js';
-import { createTransformersEmbedder, TRANSFORMERS_MISSING } from './embedders/transformers.js';
 import { snippet, highlight } from './snippet.js';
 
 const topics = [
@@ -158,11 +157,4 @@ test('OpenAI-compatible embedder: documented response format, errors and time-ou
   } finally {
     await s.close();
   }
-});
-
-test('transformers embedder is optional: absence gives a clear message', async () => {
-  await assert.rejects(createTransformersEmbedder({ model: 'x', dim: 3, importer: () => Promise.reject(new Error('Cannot find package')) }), (e: Error) => e.message === TRANSFORMERS_MISSING);
-  const fake = { pipeline: async () => async (t: string[]) => ({ tolist: () => t.map(() => [3, 4, 0]) }) };
-  const emb = await createTransformersEmbedder({ model: 'local', dim: 3, importer: async () => fake });
-  assert.deepEqual([...(await emb.embedQuery('x'))], [0.6000000238418579, 0.800000011920929, 0]);
 });
