@@ -140,3 +140,40 @@ test('a large store with EMBEDDER=openai is indexed by the background worker wit
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+// EMBEDDER=transformers with a model folder the test writes (the real library; it is an optional
+// package, so this is skipped where it is not installed — CI installs it).
+let transformersAbsent: string | false = false;
+try {
+  await import('@huggingface/transformers' as string);
+} catch (e) {
+  if ((e as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') transformersAbsent = '@huggingface/transformers is not installed (optional)';
+}
+
+test('EMBEDDER=transformers: the index gets its vectors from the local model folder', { skip: transformersAbsent }, async () => {
+  const modelDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pt-tiny-model-'));
+  const { writeTinyTransformer } = await import('../helpers/tiny-transformer.js');
+  writeTinyTransformer(modelDir);
+  const app = await testApp({ env: { EMBEDDER: 'transformers', TRANSFORMERS_MODEL: modelDir } });
+  try {
+    const paper = (id: string, title: string, abstract: string) => JSON.stringify({ id, title, abstract, authors: ['A. Author'], categories: ['cs.LG'], created: '2024-05-01' });
+    const file = writeJsonl(app.env.dataDir, 'p.jsonl', [
+      paper('2405.00001', 'Graph neural network training', 'We study deep learning on graphs with attention and gradient training of node embeddings.'),
+      paper('2405.00002', 'Attention for graph networks', 'Transformer attention over graph nodes for deep neural network learning.'),
+      paper('2405.00003', 'Protein folding and binding', 'We study protein folding, enzyme binding and membrane proteins in the cell.'),
+      paper('2405.00004', 'Gene mutation in tissue', 'A study of gene mutation and DNA in cells of tissue.'),
+    ]);
+    await importFile(app.ctx.store.db, file, { now: () => app.clock.now(), onChanged: (ids) => papersChanged(app.ctx, ids) });
+    const svc = await getSearchService(app.ctx);
+    assert.equal(svc.status().embedder, `transformers:${modelDir}`);
+    const r = await svc.search('neural network embeddings', { debug: true });
+    assert.equal(r.degraded, undefined);
+    assert.ok(r.hits.every((h) => h.vectorScore !== null), 'every hit has a vector score from the model');
+    const score = new Map(r.hits.map((h) => [h.id, h.vectorScore!]));
+    // The tiny model's word table puts ML words on one dimension and biology on another.
+    assert.ok(score.get('2405.00001')! > score.get('2405.00003')!, JSON.stringify([...score]));
+  } finally {
+    await app.close();
+    fs.rmSync(modelDir, { recursive: true, force: true });
+  }
+});
