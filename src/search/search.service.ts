@@ -164,9 +164,11 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
 
   const source = async () => (deps.docSource ? deps.docSource(deps.db) : await defaultSource(deps.db));
 
+  /** What an external embedder is given for a paper. */
+  const docText = (d: Pick<SearchDoc, 'title' | 'abstract'>) => `${d.title}\n${d.abstract}`;
   async function embedDocs(docs: SearchDoc[]): Promise<Float32Array[] | undefined> {
     if (!external) return undefined;
-    return external.embedDocuments(docs.map((d) => `${d.title}\n${d.abstract}`));
+    return external.embedDocuments(docs.map(docText));
   }
 
   /** Why the index has no vectors although an external embedder is configured (it failed at build). */
@@ -188,8 +190,13 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
       const ids = e.main.lex.ids;
       const byId = new Map<string, SearchDoc>();
       for await (const batch of await source()) for (const d of batch) byId.set(d.id, d);
+      // (a paper deleted between the two reads keeps a row: its id stands in for the text)
+      const texts = ids.map((id) => {
+        const d = byId.get(id);
+        return d ? docText(d) : id;
+      });
       try {
-        for (let i = 0; i < ids.length; i += 64) all.push(...((await embedDocs(ids.slice(i, i + 64).map((id) => byId.get(id)!))) ?? []));
+        for (let i = 0; i < texts.length; i += 64) all.push(...(await external!.embedDocuments(texts.slice(i, i + 64))));
       } catch (err) {
         if (!opts.lexicalFallback) throw err;
         vectorNote = `vector search is off until \`papertide reindex\` succeeds: the embedder failed while the index was built (${err instanceof Error ? err.message : String(err)})`;
