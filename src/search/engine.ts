@@ -69,7 +69,9 @@ class Delta {
   dead = 0;
   codes: Int8Array;
   scales: number[] = [];
-  hasVectors = true;
+  /** Rows added without a vector (dim > 0 only), and how many of them are live. */
+  noVector: number[] = [];
+  missing = 0;
   constructor(params: LexicalIndex['params'], readonly dim: number, keepPositions: boolean) {
     this.builder = new LexicalBuilder(params);
     this.positions = new PositionBuilder(this.builder.vocab, keepPositions ? POSITIONS_MAX_DOCS : 0);
@@ -84,6 +86,7 @@ class Delta {
     if (old !== undefined && this.live[old]) {
       this.live[old] = 0;
       this.dead++;
+      this.missing -= this.noVector[old] ?? 0;
     }
     const row = st ? this.builder.add(doc, st.tokens) : this.builder.add(doc);
     if (st) this.positions.add(st);
@@ -96,10 +99,11 @@ class Delta {
         c.set(this.codes);
         this.codes = c;
       }
+      this.noVector[row] = vec ? 0 : 1;
       if (vec) this.scales.push(quantize(vec, this.codes, row * this.dim));
       else {
         this.scales.push(0);
-        this.hasVectors = false;
+        this.missing++;
       }
     }
   }
@@ -108,6 +112,7 @@ class Delta {
     if (row === undefined || !this.live[row]) return false;
     this.live[row] = 0;
     this.dead++;
+    this.missing -= this.noVector[row] ?? 0;
     this.rowOf.delete(id);
     return true;
   }
@@ -141,6 +146,11 @@ export class SearchEngine {
   private readonly segs: Segment[];
   private delta: Delta | null = null;
   private deltaDirty = false;
+  /**
+   * Dimension of an external embedder's vectors, for a delta opened while the main segment has
+   * none (built empty, or its vectors failed) and its first papers come without vectors.
+   */
+  externalDim = 0;
 
   constructor(
     main: { lex: LexicalIndex; vec: VectorIndex | null; pos?: PositionStore | null },
@@ -174,7 +184,14 @@ export class SearchEngine {
 
   /** Whether every document added since the last full build has a vector. */
   get pendingHaveVectors(): boolean {
-    return !this.delta || this.delta.hasVectors;
+    return !this.delta || this.delta.missing === 0;
+  }
+
+  /** Ids of the documents added since the last full build that have no vector. */
+  pendingWithoutVectors(): string[] {
+    const d = this.delta;
+    if (!d || d.missing === 0) return [];
+    return [...d.rowOf].filter(([, row]) => d.noVector[row]).map(([id]) => id);
   }
 
   private locate(id: string): { seg: Segment; doc: number } | null {
@@ -209,7 +226,7 @@ export class SearchEngine {
   upsert(docs: SearchDoc[], externalVectors?: Float32Array[]): void {
     if (docs.length === 0) return;
     const main = this.main;
-    const dim = main.vec?.dim ?? externalVectors?.[0]?.length ?? 0;
+    const dim = main.vec?.dim || this.externalDim || externalVectors?.[0]?.length || 0;
     if (!this.delta) this.delta = new Delta(main.lex.params, dim, main.pos !== null || KEEP_POSITIONS);
     docs.forEach((doc, i) => {
       const d = main.lex.docOf(doc.id);

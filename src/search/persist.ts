@@ -217,6 +217,7 @@ export function loadEngine(dir: string, expectedEmbedder: { id: string; dim: num
   const embedder = s.embTerms ? new CorpusEmbedder({ terms: s.embTerms, dim: s.embDim, vectors: get('embVectors'), weights: get('embWeights'), common: get('embCommon') }) : null;
   const pos = has('posTokens') && has('posOffsets') ? new PositionStore(get('posTokens'), get('posOffsets')) : null;
   const engine = new SearchEngine({ lex, vec, pos: pos && pos.size === lex.size ? pos : null }, embedder);
+  if (expectedEmbedder && expectedEmbedder !== 'builtin') engine.externalDim = expectedEmbedder.dim;
   // Replay changes made since the build.
   const removedPath = join(dir, 'removed.json');
   if (existsSync(removedPath)) engine.remove(JSON.parse(readFileSync(removedPath, 'utf8')) as string[]);

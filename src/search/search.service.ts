@@ -125,7 +125,7 @@ export interface SearchService {
   status(): SearchStatus;
   /** False while there is no usable index (being built, missing or refused). */
   readonly ready: boolean;
-  /** Resolves when a background build started by the service has finished (or at once). */
+  /** Resolves when a background build (or a restore of recent papers' vectors) started by the service has finished (or at once). */
   idle(): Promise<void>;
   /** Stop a background build (on shutdown). */
   close(): Promise<void>;
@@ -185,6 +185,7 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
     const src = await source();
     const e = await buildEngine(src, { embedder: external ? 'none' : 'builtin', log });
     if (external) {
+      e.externalDim = external.dim;
       const { VectorIndex } = await import('./vector-index.js');
       const all: Float32Array[] = [];
       const ids = e.main.lex.ids;
@@ -312,11 +313,28 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
     return Number(n?.n ?? 0);
   }
 
+  /**
+   * Papers added since the last build are replayed from delta.jsonl as text only; with an
+   * external embedder they get their vectors again here, in the background, from the store's
+   * current version (the built-in embedder embeds them itself while replaying).
+   */
+  let restoring: Promise<void> | null = null;
+  function restorePendingVectors(): void {
+    const ids = external && engine ? engine.pendingWithoutVectors() : [];
+    if (ids.length === 0) return;
+    restoring = (async () => {
+      for (let i = 0; i < ids.length; i += 500) await refresh(ids.slice(i, i + 500));
+    })()
+      .catch((e) => log(`search index: could not restore vectors of ${ids.length} recent papers: ${e instanceof Error ? e.message : String(e)}`))
+      .finally(() => (restoring = null));
+  }
+
   const syncMax = deps.autoBuildMax ?? 5000;
   if (deps.unavailable) problem = deps.unavailable;
   else if (!deps.skipLoad) {
     try {
       engine = loadEngine(dir, expected, { maxDelta: syncMax });
+      restorePendingVectors();
     } catch (err) {
       if (err instanceof IndexMissingError) {
         const n = await countPapers();
@@ -330,7 +348,10 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
         // build without them while a fresh one is made, rather than replaying them at start.
         engine = err.engine;
         startBackgroundBuild(await countPapers(), `${err.pending} papers changed since the last build`);
-        if (!building) engine.upsert(err.docs); // no background build possible: replay them now
+        if (!building) {
+          engine.upsert(err.docs); // no background build possible: replay them now
+          restorePendingVectors();
+        }
       } else if (err instanceof IndexMismatchError) {
         problem = err.message;
       } else throw err;
@@ -434,7 +455,7 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
       return engine !== null;
     },
     async idle() {
-      while (building) await building;
+      while (building || restoring) await (building ?? restoring);
     },
     async close() {
       if (settleTimer) clearTimeout(settleTimer);

@@ -63,6 +63,20 @@ test('EMBEDDER=openai: vectors come from the endpoint; down, slow or broken endp
     const back = await svc.search('facial expression recognition');
     assert.equal(back.degraded, undefined, 'vectors again once the endpoint is back');
     assert.ok(back.hits[0].vectorScore !== null);
+
+    // A restart replays the papers added since the build from text; the service gets their
+    // vectors again from the endpoint (the quokka paper's for the first time).
+    const { embedder } = await configuredEmbedder(app.ctx.config);
+    const restarted = await createSearchService({ db: app.ctx.store.db, dataDir: app.env.dataDir, embedder, queryEmbedTimeoutMs: 300 });
+    await restarted.idle();
+    assert.match(restarted.status().detail, /63 papers indexed/);
+    assert.doesNotMatch(restarted.status().detail, /no vector/);
+    for (const [q, id] of [['facial expression recognition', '2402.00281'], ['quokka sandy terrain', '2405.99999']]) {
+      const r = await restarted.search(q);
+      assert.equal(r.hits[0]?.id, id);
+      assert.ok(r.hits[0].vectorScore !== null, `${id} has its vector after the restart`);
+    }
+    await restarted.close();
   } finally {
     await app.close();
     await ep.close();
