@@ -144,11 +144,12 @@ export function readManifest(dir: string): IndexManifest | null {
 export function checkManifest(m: IndexManifest, expectedEmbedder: { id: string; dim: number } | 'builtin' | null): void {
   if (m.format !== INDEX_FORMAT) throw new IndexMismatchError(`index format ${m.format}, expected ${INDEX_FORMAT}`);
   if (m.tokenizer !== TOKENIZER_ID) throw new IndexMismatchError(`tokenizer ${m.tokenizer}, expected ${TOKENIZER_ID}`);
+  const built = m.embedder ? `${m.embedder.id}/${m.embedder.dim}` : 'none';
   if (expectedEmbedder === 'builtin') {
-    if (!m.embedder || !m.embedder.id.startsWith('builtin-')) throw new IndexMismatchError(`${m.embedder ? `${m.embedder.id}/${m.embedder.dim}` : 'none'}, configured the built-in one`, 'embedder');
+    if (!m.embedder || !m.embedder.id.startsWith('builtin-')) throw new IndexMismatchError(`${built}, configured the built-in one`, 'embedder');
   } else if (expectedEmbedder) {
     if (!m.embedder || m.embedder.id !== expectedEmbedder.id || m.embedder.dim !== expectedEmbedder.dim)
-      throw new IndexMismatchError(`${m.embedder ? `${m.embedder.id}/${m.embedder.dim}` : 'none'}, configured ${expectedEmbedder.id}/${expectedEmbedder.dim}`, 'embedder');
+      throw new IndexMismatchError(`${built}, configured ${expectedEmbedder.id}/${expectedEmbedder.dim}`, 'embedder');
   }
 }
 

@@ -197,7 +197,7 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
         return d ? docText(d) : id;
       });
       try {
-        for (let i = 0; i < texts.length; i += 64) all.push(...(await external!.embedDocuments(texts.slice(i, i + 64))));
+        for (let i = 0; i < texts.length; i += 64) all.push(...(await external.embedDocuments(texts.slice(i, i + 64))));
       } catch (err) {
         if (!opts.lexicalFallback) throw err;
         vectorNote = `vector search is off until \`papertide reindex\` succeeds: the embedder failed while the index was built (${err instanceof Error ? err.message : String(err)})`;
@@ -501,9 +501,11 @@ export function getSearchService(ctx: {
   let p = services.get(ctx);
   if (!p) {
     const log = ctx.logger ? (m: string) => ctx.logger!.info({}, m) : undefined;
-    p = configuredEmbedder(ctx.config, log)
-      .then(({ embedder, settings, unavailable }) =>
-        createSearchService({
+    p = configuredEmbedder(ctx.config)
+      .then(({ embedder, settings, failure }) => {
+        const unavailable = failure && `Search is unavailable: ${failure}`;
+        if (unavailable) log?.(unavailable);
+        return createSearchService({
           db: ctx.store.db,
           dataDir: ctx.config.dataDir,
           background: ctx.config.databaseUrl ? { databaseUrl: ctx.config.databaseUrl } : null,
@@ -512,8 +514,8 @@ export function getSearchService(ctx: {
           unavailable,
           queryEmbedTimeoutMs: settings.timeoutMs,
           log,
-        }),
-      )
+        });
+      })
       .then((svc) => {
         ctx.onPapersChanged.push((ids) => svc.refresh(ids));
         ctx.healthChecks?.push({ name: 'search index', check: async () => svc.status() });
@@ -528,21 +530,18 @@ export function getSearchService(ctx: {
 /**
  * The configured embedder for a server or CLI command (from-config.ts). The dimension an
  * existing index recorded for the same embedder is reused, so an endpoint that is down at
- * start-up does not stop the server; if the embedder cannot be made at all (no dimension
- * known, package missing) search says why and the rest of the site still works.
+ * start-up does not stop the server. `failure` says why the embedder could not be made at all
+ * (no dimension known, package missing): the server then keeps the site up and /search says so.
  */
 export async function configuredEmbedder(
   config: { dataDir: string } & Parameters<typeof embedderSettings>[0],
-  log: (m: string) => void = () => {},
-): Promise<{ embedder: Embedder | null; settings: EmbedderSettings; unavailable?: string }> {
+): Promise<{ embedder: Embedder | null; settings: EmbedderSettings; failure?: string }> {
   const settings = embedderSettings(config);
   const m = readManifest(join(config.dataDir, 'search'));
   const knownDim = m?.embedder && m.embedder.id === embedderId(settings) ? m.embedder.dim : undefined;
   try {
     return { embedder: await createEmbedder(settings, knownDim), settings };
   } catch (e) {
-    const unavailable = `Search is unavailable: ${e instanceof Error ? e.message : String(e)}`;
-    log(unavailable);
-    return { embedder: null, settings, unavailable };
+    return { embedder: null, settings, failure: e instanceof Error ? e.message : String(e) };
   }
 }

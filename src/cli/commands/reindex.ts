@@ -14,8 +14,8 @@ export function register(program: Command) {
       try {
         const log = (m: string) => process.stderr.write(m + '\n');
         // The configured embedder (EMBEDDER): reindexing is how an index moves to another one.
-        const { embedder, unavailable } = await configuredEmbedder(config);
-        if (unavailable) throw new Error(unavailable.replace(/^Search is unavailable: /, 'the configured embedder cannot be used: '));
+        const { embedder, failure } = await configuredEmbedder(config);
+        if (failure) throw new Error(`the configured embedder cannot be used: ${failure}`);
         const svc = await createSearchService({ db: store.db, dataDir: config.dataDir, log, autoBuildMax: 0, embedder, skipLoad: true });
         const r = await svc.rebuild();
         process.stdout.write(`reindexed ${r.docs} papers in ${r.seconds.toFixed(1)} s (${svc.status().detail})\n`);
