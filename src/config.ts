@@ -59,6 +59,9 @@ const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>;
 
+/** Every environment variable Papertide reads (the README's configuration table lists each). */
+export const CONFIG_KEYS: readonly string[] = Object.freeze(Object.keys(envSchema.shape));
+
 export interface Config extends Readonly<Env> {
   readonly dataDir: string; // absolute
   readonly databaseUrl: string; // sqlite:/abs/path.db or postgres://...
