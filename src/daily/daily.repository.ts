@@ -49,7 +49,11 @@ export interface DailyItem {
 }
 
 /** Entries featured in [from, to] (inclusive dates), most upvoted first. */
-export async function listDaily(db: Db, from: string, to: string, opts: { limit: number; offset: number; sort?: 'upvotes' | 'trending' | 'published'; submitter?: string }): Promise<DailyItem[]> {
+/**
+ * Daily entries between two dates. `newestDayFirst` orders by day (latest first) before the
+ * sort, so paging walks every day from the latest back, as Hugging Face's undated list does.
+ */
+export async function listDaily(db: Db, from: string, to: string, opts: { limit: number; offset: number; sort?: 'upvotes' | 'trending' | 'published'; submitter?: string; newestDayFirst?: boolean }): Promise<DailyItem[]> {
   let q = db
     .selectFrom('daily_entries as d')
     .innerJoin('papers as p', 'p.id', 'd.paper_id')
@@ -60,6 +64,7 @@ export async function listDaily(db: Db, from: string, to: string, opts: { limit:
     .where('d.date', '<=', to)
     .where('p.hidden', '=', 0);
   if (opts.submitter) q = q.where((eb) => eb.or([eb('d.submitter_name', '=', opts.submitter!), eb('u.name', '=', opts.submitter!)]));
+  if (opts.newestDayFirst) q = q.orderBy('d.date', 'desc');
   if (opts.sort === 'trending') q = q.orderBy('p.trending_score', 'desc');
   else if (opts.sort === 'published') q = q.orderBy('d.submitted_at', 'desc');
   q = q.orderBy('p.upvotes', 'desc').orderBy('d.date', 'desc').orderBy('d.rank').orderBy('d.id');

@@ -8,8 +8,9 @@ import type { Kysely } from 'kysely';
 import type { Database, PaperRow } from '../db/schema.js';
 import { AppError } from '../domain/errors.js';
 import { toDate } from '../domain/dates.js';
+import { extractArxivId } from '../domain/arxiv-id.js';
 import { getDailyView, parsePeriod, type Period } from '../daily/daily.service.js';
-import { latestDailyDate, listDaily, type DailyItem } from '../daily/daily.repository.js';
+import { listDaily, type DailyItem } from '../daily/daily.repository.js';
 import { authorKey } from '../papers/papers.repository.js';
 import { listTrending, type TrendingWindow } from '../trending/trending.service.js';
 import {
@@ -77,8 +78,9 @@ export interface DailyQuery {
 }
 
 /**
- * Daily papers of a day, ISO week or month (at most one of them), most upvoted first; without
- * any, the latest day up to today that has papers (as Hugging Face answers without `date`).
+ * Daily papers of a day, ISO week or month (at most one of them), most upvoted first. Without
+ * any, every day up to today, latest day first (so page 0 starts with the latest day that has
+ * papers, and `p` pages back through all of them, as Hugging Face's client assumes).
  * `sort=publishedAt` lists the most recently featured first, `sort=trending` by trending score.
  */
 export async function dailyPapers(deps: ListingDeps, q: DailyQuery): Promise<{ period: Period | null; items: DailyItem[] }> {
@@ -88,13 +90,10 @@ export async function dailyPapers(deps: ListingDeps, q: DailyQuery): Promise<{ p
   if (q.date !== undefined) period = parsePeriod('day', q.date);
   else if (q.week !== undefined) period = parsePeriod('week', q.week);
   else if (q.month !== undefined) period = parsePeriod('month', q.month);
-  else {
-    const latest = await latestDailyDate(deps.db, toDate(deps.now()));
-    if (!latest) return { period: null, items: [] };
-    period = parsePeriod('day', latest);
-  }
   const sort = q.sort === 'trending' ? 'trending' : q.sort === 'publishedAt' ? 'published' : 'upvotes';
-  const items = await listDaily(deps.db, period.from, period.to, { limit: q.limit, offset: q.page * q.limit, sort, submitter: q.submitter });
+  const from = period?.from ?? '0000-01-01';
+  const to = period?.to ?? toDate(deps.now());
+  const items = await listDaily(deps.db, from, to, { limit: q.limit, offset: q.page * q.limit, sort, submitter: q.submitter, newestDayFirst: !period });
   return { period, items };
 }
 
@@ -141,6 +140,10 @@ export function fallbackTerms(q: string): string[] {
 }
 
 export async function searchPapers(deps: ListingDeps, q: string, limit: number): Promise<{ items: ListedPaper[]; engine: 'search' | 'fallback' }> {
+  // An arXiv id or an arXiv / Hugging Face URL as the whole query is that paper (as the web
+  // search goes to it): the paper when the store has it, else nothing.
+  const asId = /\s/.test(q.trim()) ? null : extractArxivId(q.trim());
+  if (asId) return { items: await withEntries(deps.db, await rowsByIds(deps.db, [asId.id])), engine: deps.search ? 'search' : 'fallback' };
   if (deps.search) {
     const ids = idsOf(await deps.search.search(q, { limit }));
     return { items: await withEntries(deps.db, await rowsByIds(deps.db, ids.slice(0, limit))), engine: 'search' };

@@ -115,7 +115,7 @@ test('upvote with a token toggles the vote and the count; unknown papers are 404
   const unknown = await app.request('/api/papers/2401.99999/upvote', { method: 'POST', headers: auth });
   assert.equal(unknown.status, 404);
   assert.ok((await unknown.json()).error);
-  assert.equal((await app.request('/api/papers/nonsense/upvote', { method: 'POST', headers: auth })).status, 400);
+  assert.equal((await app.request('/api/papers/nonsense/upvote', { method: 'POST', headers: auth })).status, 404);
   assert.equal((await app.request('/api/papers/2402.00281/unknown-action', { method: 'POST', headers: auth })).status, 404);
 });
 

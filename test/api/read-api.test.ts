@@ -72,13 +72,14 @@ describe('bad parameters: 400/404 with a readable {"error"}', () => {
     await expectError('/api/papers?limit=101', 400, /limit must be at most 100/);
   });
 
-  test('/api/papers/{id} and /similar: malformed ids 400, unknown ids 404', async () => {
-    await expectError('/api/papers/not-an-id', 400, /not an arXiv id/);
-    await expectError('/api/papers/2401.1', 400, /not an arXiv id/);
-    await expectError('/api/papers/%E0%A4%A', 400, /not an arXiv id/);
+  test('/api/papers/{id} and /similar: malformed and unknown ids are both 404, as on Hugging Face', async () => {
+    await expectError('/api/papers/not-an-id', 404, /No paper with arXiv id “not-an-id” here \(arXiv ids look like/);
+    await expectError('/api/papers/2401.1', 404, /No paper with arXiv id “2401\.1”/);
+    await expectError('/api/papers/%E0%A4%A', 404, /No paper with arXiv id/);
+    await expectError('/api/papers/1234.56789', 404, /No paper with arXiv id/);
     await expectError('/api/papers/2401.99999', 404, /No paper with arXiv id 2401\.99999/);
     await expectError('/api/papers/hep-th/9901001', 404, /No paper with arXiv id hep-th\/9901001/);
-    await expectError('/api/papers/nonsense/similar', 400, /not an arXiv id/);
+    await expectError('/api/papers/nonsense/similar', 404, /No paper with arXiv id “nonsense”/);
     await expectError('/api/papers/2401.99999/similar', 404, /No paper/);
     await expectError('/api/papers/2402.00281/similar?limit=51', 400, /limit must be at most 50/);
   });

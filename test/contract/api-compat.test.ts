@@ -142,9 +142,45 @@ test('week and month cover the days they contain; submitter filters', async () =
   assert.deepEqual(theirs.map((x) => x.paper.id).sort(), june.filter((x) => hfSubmitter(x) === someone).map((x) => x.paper.id).sort());
 });
 
-test('without a date: the latest day that has papers, like Hugging Face', async () => {
-  const latest = (await (await app.request('/api/daily_papers')).json()) as any[];
-  assert.deepEqual(latest.map((x) => x.paper.id), recorded.get('2026-08-21')!.map((x) => x.paper.id));
+test('without a date: every day, latest first, paged with p (as the client pages)', async () => {
+  // Expected: the recorded days from the latest back, each in Hugging Face's (upvote) order.
+  const expected = [...DAYS].sort().reverse().flatMap((d) => recorded.get(d)!.map((x) => x.paper.id));
+  const first = (await (await app.request('/api/daily_papers')).json()) as any[];
+  const latestDay = recorded.get('2026-08-21')!.map((x) => x.paper.id);
+  assert.deepEqual(first.slice(0, latestDay.length).map((x) => x.paper.id), latestDay, 'page 0 starts with the latest day');
+  const seen: string[] = [];
+  for (let p = 0; p < 100; p++) {
+    const page = (await (await app.request(`/api/daily_papers?p=${p}&limit=25`)).json()) as any[];
+    if (!page.length) break;
+    seen.push(...page.map((x) => x.paper.id));
+  }
+  assert.deepEqual(seen, expected, 'p=0, 1, 2, … walk every daily entry once, newest day first');
+  assert.ok(((await (await app.request('/api/daily_papers?p=1&limit=25')).json()) as any[]).length > 0, 'p=1 is not empty');
+  // submitter without a date: all of their entries, whatever the day.
+  const all = [...recorded.values()].flat();
+  const someone = all.map(hfSubmitter).find((s) => s && all.filter((x) => hfSubmitter(x) === s).length > 1)!;
+  const theirs = (await (await app.request(`/api/daily_papers?limit=100&submitter=${encodeURIComponent(someone)}`)).json()) as any[];
+  assert.deepEqual(theirs.map((x) => x.paper.id).sort(), all.filter((x) => hfSubmitter(x) === someone).map((x) => x.paper.id).sort());
+  assert.ok(new Set(theirs.map((x) => x.submittedOnDailyAt?.slice(0, 10) ?? x.paper.submittedOnDailyAt?.slice(0, 10))).size >= 1);
+});
+
+test('an arXiv id or URL as the search query returns that paper', async () => {
+  const h = recorded.get('2025-06-02')![0];
+  for (const q of [h.paper.id, `${h.paper.id}v2`, `https://arxiv.org/abs/${h.paper.id}`, `https://huggingface.co/papers/${h.paper.id}`, `arxiv.org/pdf/${h.paper.id}v1`]) {
+    const res = await app.request(`/api/papers/search?q=${encodeURIComponent(q)}`);
+    assert.equal(res.status, 200, q);
+    const items = (await res.json()) as any[];
+    assert.deepEqual(items.map((x) => x.paper.id), [h.paper.id], q);
+  }
+  assert.deepEqual(await (await app.request('/api/papers/search?q=2401.99999')).json(), [], 'an id the store lacks: empty, not an error');
+});
+
+test('a malformed or unknown id is a 404 with a JSON error, like huggingface.co', async () => {
+  for (const id of ['1234.56789', '2401.99999', 'not-an-id', '2401.1']) {
+    const res = await app.request(`/api/papers/${id}`);
+    assert.equal(res.status, 404, id);
+    assert.equal(typeof (await res.json()).error, 'string');
+  }
 });
 
 test('/api/papers/{id} is the flat paper object with the same fields', async () => {

@@ -19,7 +19,7 @@ const arxivIdPattern = /^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?\/\d{7})$/;
 // ---------------------------------------------------------------- requests
 
 export const DailyPapersQuery = z.object({
-  date: z.string().max(40).optional().describe('A day, YYYY-MM-DD. At most one of date, week and month; none means the latest day with papers.'),
+  date: z.string().max(40).optional().describe('A day, YYYY-MM-DD. At most one of date, week and month; none means every day up to today, the latest first (page with p).'),
   week: z.string().max(40).optional().describe('An ISO week, YYYY-Www (e.g. 2025-W23).'),
   month: z.string().max(40).optional().describe('A month, YYYY-MM.'),
   p: intParam('p', 0, 10_000).optional().describe('Page number, from 0.'),

@@ -28,7 +28,10 @@ export function parseOr400<S extends z.ZodTypeAny>(schema: S, data: unknown): z.
   return r.data;
 }
 
-/** A path id: a bad one is 400, an unknown one 404 (checked by the caller). */
+/**
+ * A path id. A malformed one is a 404 like an unknown one (the caller checks those): Hugging
+ * Face answers 404 for any id it does not have, and its client relies on that.
+ */
 export function pathArxivId(raw: string): string {
   let s: string;
   try {
@@ -37,7 +40,7 @@ export function pathArxivId(raw: string): string {
     s = raw;
   }
   const parsed = parseArxivId(s);
-  if (!parsed) throw new AppError('bad_request', `“${s.slice(0, 80)}” is not an arXiv id: use e.g. 2401.12345 or hep-th/9901001.`);
+  if (!parsed) throw new AppError('not_found', `No paper with arXiv id “${s.slice(0, 80)}” here (arXiv ids look like 2401.12345 or hep-th/9901001).`);
   return parsed.id;
 }
 
