@@ -13,6 +13,7 @@ import { createSlots, type Slots } from './slots.js';
 import { notFound, onError } from './errors.js';
 import { dailyRoutes } from './pages/daily.js';
 import { paperRoutes } from './pages/paper.js';
+import { paperMarkdownRoutes } from './pages/paper-markdown.js';
 import { registerSimilarPapers } from './pages/similar.js';
 import { subscribeRoutes } from './pages/subscribe.js'; // digests (issue 6)
 import { apiRoutes } from './api/routes.js'; // api (issue 7)
@@ -96,6 +97,7 @@ export function createWebApp(ctx: AppContext): WebApp {
 
   // --- pages and APIs of features
   app.route('/', dailyRoutes());
+  app.route('/', paperMarkdownRoutes()); // before the HTML page: /papers/{id}.md and Accept: text/markdown
   app.route('/', paperRoutes(slots));
   app.route('/', apiRoutes(ctx)); // api (issue 7)
   app.route('/', feedRoutes(ctx)); // api (issue 7)

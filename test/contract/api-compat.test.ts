@@ -219,3 +219,27 @@ test('cursor paging over every paper: each exactly once, newest first', async ()
   const expected = new Set([...recorded.values()].flat().map((x) => x.paper.id));
   assert.deepEqual(all, expected);
 });
+
+test('/papers/{id}.md and Accept: text/markdown serve the paper as Markdown (read_paper)', async () => {
+  const all = [...recorded.values()].flat();
+  const h = all.find((x) => x.paper.ai_summary && x.paper.githubRepo && findGithubRepo(x.paper.githubRepo) && /\$/.test(x.paper.summary)) ?? all.find((x) => x.paper.ai_summary && x.paper.githubRepo)!;
+  const hp = h.paper;
+  const res = await app.request(`/papers/${hp.id}.md`);
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type') ?? '', /^text\/markdown; charset=utf-8/);
+  const md = await res.text();
+  assert.ok(md.startsWith(`# ${normalizeSpace(hp.title)}\n`), md.slice(0, 200));
+  assert.ok(md.includes(`**Authors:** ${hp.authors.filter((a: any) => !a.hidden).map((a: any) => normalizeSpace(a.name)).join(', ')}`));
+  assert.ok(md.includes(`[arXiv:${hp.id}](https://arxiv.org/abs/${hp.id})`));
+  assert.ok(md.includes(`## Abstract\n\n${normalizeSpace(hp.summary)}\n`), 'abstract verbatim, TeX kept');
+  assert.ok(md.includes(`## AI summary`) && md.includes(hp.ai_summary.trim()));
+  if (hp.ai_keywords?.length) assert.ok(md.includes(`**AI keywords:** ${hp.ai_keywords.map(normalizeSpace).join(', ')}`));
+  assert.ok(md.includes(`[Code](${findGithubRepo(hp.githubRepo)})`));
+  const negotiated = await app.request(`/papers/${hp.id}`, { headers: { accept: 'text/markdown' } });
+  assert.equal(negotiated.status, 200);
+  assert.equal(await negotiated.text(), md);
+  const html = await app.request(`/papers/${hp.id}`, { headers: { accept: 'text/html,text/markdown;q=0.9' } });
+  assert.match(html.headers.get('content-type') ?? '', /^text\/html/);
+  assert.equal((await app.request('/papers/2401.99999.md')).status, 404);
+  assert.equal((await app.request('/papers/not-an-id.md')).status, 404);
+});
