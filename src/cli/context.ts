@@ -1,7 +1,7 @@
 /** Shared by CLI commands: load the configuration (exit listing bad variables) and open the app context. */
 import { loadConfig, ConfigError, type Config } from '../config.js';
 import { createApp, type AppContext } from '../app.js';
-import { AppError, ERROR_TABLE } from '../domain/errors.js';
+import { AppError, ERROR_TABLE, type ErrorCode } from '../domain/errors.js';
 
 export function configOrExit(): Config {
   try {
@@ -38,4 +38,59 @@ export function fail(e: unknown): never {
 
 export function isTTY(): boolean {
   return Boolean(process.stderr.isTTY);
+}
+
+/** Reads the JSON API (and `/papers/{id}.md`) of the local store or of a server. */
+export interface ApiClient {
+  json(pathAndQuery: string): Promise<any>;
+  text(pathAndQuery: string): Promise<string>;
+}
+
+const STATUS_CODES: Record<number, ErrorCode> = { 400: 'bad_request', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 413: 'payload_too_large', 429: 'rate_limited' };
+
+async function readAnswer(res: Response, where: string): Promise<string> {
+  const body = await res.text();
+  if (res.ok) return body;
+  let message = `${where} answered ${res.status}`;
+  try {
+    const e = JSON.parse(body);
+    if (typeof e?.error === 'string') message = e.error;
+  } catch {
+    /* not JSON: keep the status line */
+  }
+  throw new AppError(STATUS_CODES[res.status] ?? 'unavailable', message);
+}
+
+/**
+ * Run `fn` with an API client: over HTTP to `endpoint` (a Papertide or Hugging Face server), or,
+ * without one, against the local store through the same app `papertide serve` runs, in-process.
+ */
+export async function withApiClient<T>(endpoint: string | undefined, fn: (api: ApiClient) => Promise<T>): Promise<T> {
+  if (endpoint) {
+    let base: URL;
+    try {
+      base = new URL(endpoint);
+      if (!/^https?:$/.test(base.protocol)) throw new Error('not http');
+    } catch {
+      throw new AppError('bad_request', `--endpoint must be an http(s) URL, e.g. http://localhost:3000 (got ${JSON.stringify(endpoint)}).`);
+    }
+    const get = async (p: string) => {
+      const url = new URL(p, base);
+      let res: Response;
+      try {
+        res = await fetch(url, { headers: { accept: 'application/json, text/markdown;q=0.9' }, signal: AbortSignal.timeout(30_000) });
+      } catch (e) {
+        throw new AppError('unavailable', `could not reach ${base.origin}: ${(e as Error & { cause?: Error }).cause?.message ?? (e as Error).message}`);
+      }
+      return readAnswer(res, base.origin);
+    };
+    return fn({ json: async (p) => JSON.parse(await get(p)), text: get });
+  }
+  const { ctx, web } = await createApp(configOrExit());
+  try {
+    const get = async (p: string) => readAnswer(await web.app.request(p, { headers: { accept: 'application/json, text/markdown;q=0.9' } }), 'the local store');
+    return await fn({ json: async (p) => JSON.parse(await get(p)), text: get });
+  } finally {
+    await ctx.close();
+  }
 }
