@@ -10,13 +10,16 @@
  *       degraded: why the vector side was skipped (external embedder slow or down)
  *     snippet/titleHtml are HTML-escaped with <mark> around matched words.
  *   search.similar(id, k) → [{ id, score }]     vector neighbours ("similar papers")
- *   await search.upsert(docs) / await search.remove(ids)   incremental, no full rebuild
+ *   await search.catchUp()                      apply the store's change log (any process's writes)
+ *   await search.upsert(docs) / await search.remove(ids)   incremental, in memory
  *   await search.rebuild()                      full reindex from the store (papertide reindex)
  *   search.status()                             for `papertide doctor`
  *
  * The index is derived data: built from the store (iterateSearchDocs), persisted to
- * DATA_DIR/search, versioned by persist.ts. Ranking lives here in typed arrays, so it is the
- * same whichever store is primary.
+ * DATA_DIR/search as an immutable snapshot that records the last change-log entry it contains
+ * (persist.ts), and kept current by re-reading the papers the store's change log names after
+ * that position (src/changes/), whichever process wrote them. Ranking lives here in typed
+ * arrays, so it is the same whichever store is primary.
  */
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
@@ -27,7 +30,11 @@ import type { Embedder } from './embedder.js';
 import { createEmbedder, embedderId, embedderSettings, type EmbedderSettings } from './embedders/from-config.js';
 import { buildEngine, SearchEngine, type SearchMode, type SortOrder } from './engine.js';
 import type { SearchDoc } from './lexical-index.js';
-import { appendDelta, appendRemoved, DeltaTooLargeError, IndexMismatchError, IndexMissingError, loadEngine, readManifest, saveEngine } from './persist.js';
+import { checkManifest, openIndex, readManifest, removeStaleFiles, saveEngine } from './persist.js';
+import { ChangeCursor } from '../changes/cursor.js';
+import { changesAfter, latestChange, oldestChange, papersChangedAfter } from '../changes/changes.repository.js';
+import type { AppContext } from '../context.js';
+import type { HealthCheck } from '../health.js';
 import { escapeHtml, highlight, snippet } from './snippet.js';
 
 export interface SearchOptions {
@@ -103,7 +110,7 @@ export interface SearchServiceDeps {
    * built automatically: `papertide reindex`.
    */
   background?: { databaseUrl: string } | null;
-  /** Do not load a persisted index (the build worker builds from scratch). */
+  /** Do not load a persisted index nor follow the store (a build worker, `papertide reindex`). */
   skipLoad?: boolean;
   /** Time-out for an external embedder at query time. */
   queryEmbedTimeoutMs?: number;
@@ -117,15 +124,19 @@ export interface SearchService {
   similar(id: string, k?: number): { id: string; score: number }[];
   upsert(docs: SearchDoc[]): Promise<void>;
   remove(ids: string[]): Promise<void>;
-  /** Re-read these papers from the store and update the index (the onPapersChanged hook). */
+  /** Re-read these papers from the store and update the index. */
   refresh(ids: string[]): Promise<void>;
+  /** Apply the store's change log after the index's position (every change event calls it). */
+  catchUp(): Promise<void>;
+  /** The last change-log entry the index contains (null while it does not follow the store). */
+  readonly position: number | null;
   /** Finish deferred index work (call before `similar` when you can await). */
   settle(): Promise<void>;
   rebuild(): Promise<{ docs: number; seconds: number }>;
   status(): SearchStatus;
   /** False while there is no usable index (being built, missing or refused). */
   readonly ready: boolean;
-  /** Resolves when a background build (or a restore of recent papers' vectors) started by the service has finished (or at once). */
+  /** Resolves when a background build or a catch-up started by the service has finished (or at once). */
   idle(): Promise<void>;
   /** Stop a background build (on shutdown). */
   close(): Promise<void>;
@@ -153,6 +164,9 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   });
 }
 
+/** Change-log rows read per round of a catch-up. */
+const CATCH_UP_BATCH = 5000;
+
 export async function createSearchService(deps: SearchServiceDeps): Promise<SearchService> {
   const dir = join(deps.dataDir, 'search');
   const log = deps.log ?? (() => {});
@@ -161,6 +175,13 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
   const timeoutMs = deps.queryEmbedTimeoutMs ?? 1500;
   let engine: SearchEngine | null = null;
   let problem: string | null = null;
+  /**
+   * Where the index stands in the store's change log: every change up to `cursor.position` is in
+   * `engine`. Null while the index does not follow the store (none yet, or an old snapshot
+   * served while a background build replaces it).
+   */
+  let cursor: ChangeCursor | null = null;
+  const follows = !deps.skipLoad;
 
   const source = async () => (deps.docSource ? deps.docSource(deps.db) : await defaultSource(deps.db));
 
@@ -174,14 +195,20 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
   /** Why the index has no vectors although an external embedder is configured (it failed at build). */
   let vectorNote: string | null = null;
 
+  /** The newest change in the store's log (0 without one: a store opened without migrations). */
+  const latest = () => latestChange(deps.db).catch(() => 0);
+
   /**
    * Full build from the store. With an external embedder every document is embedded in
    * batches; if the embedder fails, `papertide reindex` (lexicalFallback false) stops with its
    * message, while an automatic build (lexicalFallback true) serves a lexical-only index from
-   * memory (not saved, so the next start tries again) and says why.
+   * memory (not saved, so the next start tries again) and says why. The snapshot records the
+   * change-log position read before the first paper: whatever changes during the build is
+   * applied after it.
    */
   async function rebuild(opts: { lexicalFallback?: boolean } = {}): Promise<{ docs: number; seconds: number }> {
     const t0 = Date.now();
+    const seq = await latest();
     const src = await source();
     const e = await buildEngine(src, { embedder: external ? 'none' : 'builtin', log });
     if (external) {
@@ -202,25 +229,76 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
         if (!opts.lexicalFallback) throw err;
         vectorNote = `vector search is off until \`papertide reindex\` succeeds: the embedder failed while the index was built (${err instanceof Error ? err.message : String(err)})`;
         log(vectorNote);
-        engine = e;
-        problem = null;
+        installEngine(e, seq);
         return { docs: e.size, seconds: (Date.now() - t0) / 1000 };
       }
       e.main.vec = all.length ? VectorIndex.fromVectors(all, all.length, external.dim) : null;
     }
-    saveEngine(e, dir, external ? { id: external.id, dim: external.dim } : undefined);
+    saveEngine(e, dir, external ? { id: external.id, dim: external.dim } : undefined, seq);
+    vectorNote = null;
+    installEngine(e, seq);
+    return { docs: e.size, seconds: (Date.now() - t0) / 1000 };
+  }
+
+  /** Serve `e`, which holds the store up to change `seq`, and catch up on what came after. */
+  function installEngine(e: SearchEngine, seq: number): void {
     engine = e;
     problem = null;
-    vectorNote = null;
-    return { docs: e.size, seconds: (Date.now() - t0) / 1000 };
+    if (!follows) return;
+    cursor = new ChangeCursor(seq);
+    void catchUp();
+  }
+
+  // ---- following the store ---------------------------------------------------------------
+  let catching: Promise<void> | null = null;
+  let catchAgain = false;
+  let retryTimer: ReturnType<typeof setTimeout> | null = null;
+  let closed = false;
+
+  /**
+   * Apply every change in the store's log after the cursor: re-read those papers and upsert
+   * them, or remove the ones gone (deleted, hidden, withdrawn). Whatever process wrote them.
+   * Calls while one runs are folded into one more round.
+   */
+  function catchUp(): Promise<void> {
+    if (!cursor || closed) return Promise.resolve();
+    if (catching) {
+      catchAgain = true;
+      return catching;
+    }
+    catching = (async () => {
+      do {
+        catchAgain = false;
+        for (;;) {
+          const c: ChangeCursor | null = cursor;
+          if (!c) break;
+          const rows = await changesAfter(deps.db, c.position, CATCH_UP_BATCH);
+          if (c !== cursor) break; // a new snapshot was installed meanwhile: start from its position
+          const fresh = c.take(rows);
+          const ids = [...new Set(fresh.map((r) => r.paperId).filter((id): id is string => id !== null))];
+          await refresh(ids);
+          if (rows.length < CATCH_UP_BATCH) break;
+        }
+      } while (catchAgain && !closed);
+      // PostgreSQL: a change number taken by a transaction not yet committed holds the cursor;
+      // look again soon rather than wait for the next change.
+      if (cursor?.waiting && !closed && !retryTimer) {
+        retryTimer = setTimeout(() => {
+          retryTimer = null;
+          void catchUp();
+        }, 1000);
+        retryTimer.unref?.();
+      }
+    })()
+      .catch((e) => log(`search index: could not apply the store's changes: ${e instanceof Error ? e.message : String(e)}`))
+      .finally(() => (catching = null));
+    return catching;
   }
 
   // ---- background builds (worker thread) -------------------------------------------------
   let building: Promise<void> | null = null;
   let buildNote: string | null = null;
   let worker: import('node:worker_threads').Worker | null = null;
-  /** Ids changed while a background build ran: re-applied once the new index is loaded. */
-  let changedDuringBuild: Set<string> | null = null;
 
   async function fetchDocs(ids: string[]): Promise<SearchDoc[]> {
     const { iterateSearchDocs } = await import('../papers/papers.repository.js');
@@ -232,7 +310,6 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
   /** Bring the index up to date for these ids (upsert what the store has, remove the rest). */
   async function refresh(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
-    if (changedDuringBuild) for (const id of ids) changedDuringBuild.add(id);
     if (!engine) return;
     const found = await fetchDocs(ids);
     const present = new Set(found.map((d) => d.id));
@@ -261,11 +338,14 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
     if (engine && !engine.embedder && engine.size <= syncMax) await rebuild();
   }
 
+  function canBuildInBackground(): boolean {
+    return !!deps.background && !(external && !deps.embedderSettings) && !/:memory:|mode=memory/.test(deps.background.databaseUrl);
+  }
+
   function startBackgroundBuild(papers: number, why: string): void {
-    if (building || !deps.background || (external && !deps.embedderSettings) || /:memory:|mode=memory/.test(deps.background.databaseUrl)) return;
+    if (building || !canBuildInBackground()) return;
     buildNote = `The search index is being built (${papers} papers, ${why}); results will appear when it is ready.`;
     log(buildNote);
-    changedDuringBuild = new Set();
     const t0 = Date.now();
     building = (async () => {
       const { Worker } = await import('node:worker_threads');
@@ -283,15 +363,14 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
       });
       worker = null;
       if (!ok) {
-        problem = 'The search index build failed (see the log); run `papertide reindex`.';
+        if (!engine) problem = 'The search index build failed (see the log); run `papertide reindex`.';
         return;
       }
-      engine = loadEngine(dir, expected);
-      problem = null;
-      const again = [...(changedDuringBuild ?? [])];
-      changedDuringBuild = null;
-      await refresh(again);
-      log(`search index ready: ${engine.size} papers in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      const r = openIndex(dir, expected);
+      if (r.kind !== 'loaded') throw new Error(r.message);
+      installEngine(r.engine, r.manifest.seq ?? 0);
+      await catching;
+      log(`search index ready: ${r.engine.size} papers in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     })()
       .catch((e) => {
         problem = `The search index build failed: ${e instanceof Error ? e.message : String(e)}`;
@@ -300,7 +379,6 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
       .finally(() => {
         building = null;
         buildNote = null;
-        changedDuringBuild = null;
       });
   }
 
@@ -313,51 +391,50 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
     return Number(n?.n ?? 0);
   }
 
-  /**
-   * Papers added since the last build are replayed from delta.jsonl as text only; with an
-   * external embedder they get their vectors again here, in the background, from the store's
-   * current version (the built-in embedder embeds them itself while replaying).
-   */
-  let restoring: Promise<void> | null = null;
-  function restorePendingVectors(): void {
-    const ids = external && engine ? engine.pendingWithoutVectors() : [];
-    if (ids.length === 0) return;
-    restoring = (async () => {
-      for (let i = 0; i < ids.length; i += 500) await refresh(ids.slice(i, i + 500));
-    })()
-      .catch((e) => log(`search index: could not restore vectors of ${ids.length} recent papers: ${e instanceof Error ? e.message : String(e)}`))
-      .finally(() => (restoring = null));
+  /** No usable snapshot: build now when the store is small, else in the background. */
+  async function buildFromNothing(why: string): Promise<void> {
+    const n = await countPapers();
+    if (n <= syncMax || !canBuildInBackground()) await rebuild({ lexicalFallback: true });
+    else startBackgroundBuild(n, why);
   }
 
+  // ---- start-up: reuse the snapshot on disk, catch up, or build ------------------------------
   const syncMax = deps.autoBuildMax ?? 5000;
   if (deps.unavailable) problem = deps.unavailable;
   else if (!deps.skipLoad) {
-    try {
-      engine = loadEngine(dir, expected, { maxDelta: syncMax });
-      restorePendingVectors();
-    } catch (err) {
-      if (err instanceof IndexMissingError) {
-        const n = await countPapers();
-        if (n <= syncMax) await rebuild({ lexicalFallback: true });
-        else {
-          problem = err.message;
-          startBackgroundBuild(n, 'no index yet');
-        }
-      } else if (err instanceof DeltaTooLargeError) {
-        // Many papers changed since the build (e.g. a big `papertide import`): serve the last
-        // build without them while a fresh one is made, rather than replaying them at start.
-        engine = err.engine;
-        startBackgroundBuild(await countPapers(), `${err.pending} papers changed since the last build`);
-        if (!building) {
-          engine.upsert(err.docs); // no background build possible: replay them now
-          restorePendingVectors();
-        }
-      } else if (err instanceof IndexMismatchError) {
-        problem = err.message;
-      } else throw err;
+    // Nothing of this process is building yet: what a killed build left can go.
+    removeStaleFiles(dir, { ownToo: true });
+    const opened = openIndex(dir, expected);
+    if (opened.kind === 'missing') {
+      problem = opened.message;
+      await buildFromNothing('no index yet');
+    } else if (opened.kind === 'unembedded') {
+      // Saved before the store had papers, so without the built-in embedder's vectors.
+      problem = opened.message;
+      await buildFromNothing('the last one was built on an empty store');
+    } else if (opened.kind === 'mismatch') {
+      problem = opened.message;
+    } else {
+      const seq = opened.manifest.seq ?? 0;
+      const oldest = await oldestChange(deps.db).catch(() => null);
+      const head = await latest();
+      const lost = seq < head && oldest !== null && oldest > seq + 1;
+      const pending = lost ? Infinity : await papersChangedAfter(deps.db, seq).catch(() => 0);
+      if (pending > syncMax && canBuildInBackground()) {
+        // Many papers changed since the snapshot (a big `papertide import`), or the change log no
+        // longer reaches back to it: serve the snapshot while a fresh one is made.
+        engine = opened.engine;
+        startBackgroundBuild(await countPapers(), lost ? 'the change log no longer reaches back to the last build' : `${pending} papers changed since the last build`);
+      } else if (lost) {
+        await rebuild({ lexicalFallback: true });
+      } else {
+        installEngine(opened.engine, seq);
+        // The built-in embedder's catch-up is quick: be current before the first query. An
+        // external one embeds the changed papers meanwhile (idle() waits for it).
+        if (!external) await catching;
+      }
     }
   }
-
   async function search(query: string, opts: SearchOptions = {}): Promise<SearchResult> {
     const t0 = performance.now();
     const limit = Math.min(Math.max(1, opts.limit ?? 10), 120);
@@ -421,6 +498,7 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
     return { hits, total: r.total, page, limit, degraded, tookMs: performance.now() - t0 };
   }
 
+  /** In memory only: the snapshot on disk never changes; the change log says what came after it. */
   async function upsert(docs: SearchDoc[]): Promise<void> {
     if (!engine || docs.length === 0) return;
     let vectors: Float32Array[] | undefined;
@@ -431,12 +509,10 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
       log(`search index: ${docs.length} papers added without vectors (${e instanceof Error ? e.message : String(e)}); \`papertide reindex\` adds them`);
     }
     engine.upsert(docs, vectors);
-    appendDelta(dir, docs);
   }
   async function remove(ids: string[]): Promise<void> {
     if (!engine || ids.length === 0) return;
     engine.remove(ids);
-    appendRemoved(dir, ids);
   }
 
   return {
@@ -450,18 +526,25 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
     upsert,
     remove,
     refresh,
+    catchUp,
     settle,
     get ready() {
       return engine !== null;
     },
+    get position() {
+      return cursor?.position ?? null;
+    },
     async idle() {
-      while (building || restoring) await (building ?? restoring);
+      while (building || catching) await (building ?? catching);
     },
     async close() {
+      closed = true;
       if (settleTimer) clearTimeout(settleTimer);
+      if (retryTimer) clearTimeout(retryTimer);
       const w = worker;
       if (w) await w.terminate();
       await building?.catch(() => {});
+      await catching;
     },
     rebuild,
     status() {
@@ -484,47 +567,68 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
 
 export { escapeHtml };
 
+/** The context a server's search service is wired into (src/app.ts). */
+type SearchHost = Pick<AppContext, 'store' | 'config' | 'events' | 'healthChecks' | 'disposers' | 'logger'>;
+
 /**
- * One search service per application context, created by createApp (src/app.ts) and kept in
- * sync with the store through ctx.onPapersChanged (new and edited papers go to the delta
- * segment). Registers the `papertide doctor` health check and stops a background build on close.
+ * The server's search service, made once by createApp: it follows the store (every change event,
+ * local or seen in the change log by the follower, makes it catch up), registers the `papertide
+ * doctor` check and stops a background build on close.
  */
-const services = new WeakMap<object, Promise<SearchService>>();
-export function getSearchService(ctx: {
-  store: { db: Kysely<Database> };
-  config: { dataDir: string; databaseUrl?: string } & Parameters<typeof embedderSettings>[0];
-  onPapersChanged: ((ids: string[]) => Promise<void> | void)[];
-  healthChecks?: { name: string; check: () => Promise<{ ok: boolean; detail: string }> }[];
-  disposers?: (() => Promise<void> | void)[];
-  logger?: { info(obj: object, msg?: string): void };
-}): Promise<SearchService> {
-  let p = services.get(ctx);
-  if (!p) {
-    const log = ctx.logger ? (m: string) => ctx.logger!.info({}, m) : undefined;
-    p = configuredEmbedder(ctx.config)
-      .then(({ embedder, settings, failure }) => {
-        const unavailable = failure && `Search is unavailable: ${failure}`;
-        if (unavailable) log?.(unavailable);
-        return createSearchService({
-          db: ctx.store.db,
-          dataDir: ctx.config.dataDir,
-          background: ctx.config.databaseUrl ? { databaseUrl: ctx.config.databaseUrl } : null,
-          embedder,
-          embedderSettings: settings,
-          unavailable,
-          queryEmbedTimeoutMs: settings.timeoutMs,
-          log,
-        });
-      })
-      .then((svc) => {
-        ctx.onPapersChanged.push((ids) => svc.refresh(ids));
-        ctx.healthChecks?.push({ name: 'search index', check: async () => svc.status() });
-        ctx.disposers?.push(() => svc.close());
-        return svc;
-      });
-    services.set(ctx, p);
-  }
-  return p;
+export async function openSearchService(ctx: SearchHost): Promise<SearchService> {
+  const log = (m: string) => ctx.logger.info({}, m);
+  const { embedder, settings, failure } = await configuredEmbedder(ctx.config);
+  const unavailable = failure && `Search is unavailable: ${failure}`;
+  if (unavailable) log(unavailable);
+  const svc = await createSearchService({
+    db: ctx.store.db,
+    dataDir: ctx.config.dataDir,
+    background: ctx.config.databaseUrl ? { databaseUrl: ctx.config.databaseUrl } : null,
+    embedder,
+    embedderSettings: settings,
+    unavailable,
+    queryEmbedTimeoutMs: settings.timeoutMs,
+    log,
+  });
+  ctx.events.on(['papers', 'store'], () => svc.catchUp());
+  ctx.healthChecks.push({ name: 'search index', check: async () => svc.status() });
+  ctx.disposers.push(() => svc.close());
+  return svc;
+}
+
+/** The search service wired into this context (a server's; a CLI command has none). */
+export async function getSearchService(ctx: Pick<AppContext, 'search'>): Promise<SearchService> {
+  if (!ctx.search) throw new Error('no search service in this process (a CLI command does not load the index)');
+  return ctx.search;
+}
+
+/**
+ * `papertide doctor`'s view of the server's index, read from disk and the change log without
+ * loading or building anything: whether a server can use it, and how far the store has moved on.
+ */
+export function indexHealthCheck(ctx: Pick<AppContext, 'store' | 'config'>): HealthCheck {
+  return {
+    name: 'search index',
+    async check() {
+      const dir = join(ctx.config.dataDir, 'search');
+      const m = readManifest(dir);
+      if (!m) return { ok: true, detail: `not built yet: \`papertide serve\` builds it at start (or run \`papertide reindex\`)` };
+      // null: the built-in embedder
+      const configured = embedderId(embedderSettings(ctx.config));
+      try {
+        checkManifest(m, configured === null ? 'builtin' : { id: configured, dim: m.embedder?.id === configured ? m.embedder.dim : -1 });
+      } catch (e) {
+        // (an index built on an empty store has no embedder yet: the server rebuilds it at start)
+        if (!(configured === null && !m.embedder)) return { ok: false, detail: (e as Error).message };
+      }
+      const since = m.seq ?? 0;
+      const changed = await papersChangedAfter(ctx.store.db, since).catch(() => 0);
+      return {
+        ok: true,
+        detail: `${m.docs} papers in the last snapshot (built ${m.builtAt}, embedder ${m.embedder?.id ?? 'none'}); ${changed} papers changed since, which a running server applies from the store's change log`,
+      };
+    },
+  };
 }
 
 /**

@@ -5,6 +5,7 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import * as m001 from './001_initial.js';
 import * as m002 from './002_accounts.js';
+import * as m003 from './003_change_log.js';
 
 export interface MigrationContext {
   dialect: 'sqlite' | 'postgres';
@@ -15,6 +16,7 @@ type Module = { up(db: Kysely<any>, ctx: MigrationContext): Promise<void>; down?
 const modules: Record<string, Module> = {
   '001_initial': m001,
   '002_accounts': m002,
+  '003_change_log': m003,
 };
 
 export function migrationProvider(ctx: MigrationContext): MigrationProvider {
