@@ -234,7 +234,9 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
       }
       e.main.vec = all.length ? VectorIndex.fromVectors(all, all.length, external.dim) : null;
     }
-    saveEngine(e, dir, external ? { id: external.id, dim: external.dim } : undefined, seq);
+    // An empty store gives the built-in embedder nothing to learn from: such an index is kept
+    // in memory only (rebuilt with vectors once papers arrive), never saved without an embedder.
+    if (e.size > 0 || external) saveEngine(e, dir, external ? { id: external.id, dim: external.dim } : undefined, seq);
     vectorNote = null;
     installEngine(e, seq);
     return { docs: e.size, seconds: (Date.now() - t0) / 1000 };
