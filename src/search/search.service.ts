@@ -33,8 +33,10 @@ import type { SearchDoc } from './lexical-index.js';
 import { checkManifest, openIndex, readManifest, removeStaleFiles, saveEngine } from './persist.js';
 import { ChangeCursor } from '../changes/cursor.js';
 import { changesAfter, latestChange, oldestChange, papersChangedAfter } from '../changes/changes.repository.js';
-import type { AppContext } from '../context.js';
 import type { HealthCheck } from '../health.js';
+import type { EventBus } from '../events.js';
+import type { Config } from '../config.js';
+import type { Store } from '../db/index.js';
 import { escapeHtml, highlight, snippet } from './snippet.js';
 
 export interface SearchOptions {
@@ -569,8 +571,15 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
 
 export { escapeHtml };
 
-/** The context a server's search service is wired into (src/app.ts). */
-type SearchHost = Pick<AppContext, 'store' | 'config' | 'events' | 'healthChecks' | 'disposers' | 'logger'>;
+/** The part of the application context (src/context.ts) a server's search service is wired into. */
+interface SearchHost {
+  store: Store;
+  config: Config;
+  events: EventBus;
+  healthChecks: HealthCheck[];
+  disposers: (() => Promise<void> | void)[];
+  logger: { info(obj: object, msg?: string): void };
+}
 
 /**
  * The server's search service, made once by createApp: it follows the store (every change event,
@@ -599,7 +608,7 @@ export async function openSearchService(ctx: SearchHost): Promise<SearchService>
 }
 
 /** The search service wired into this context (a server's; a CLI command has none). */
-export async function getSearchService(ctx: Pick<AppContext, 'search'>): Promise<SearchService> {
+export async function getSearchService(ctx: { search: SearchService | null }): Promise<SearchService> {
   if (!ctx.search) throw new Error('no search service in this process (a CLI command does not load the index)');
   return ctx.search;
 }
@@ -608,7 +617,7 @@ export async function getSearchService(ctx: Pick<AppContext, 'search'>): Promise
  * `papertide doctor`'s view of the server's index, read from disk and the change log without
  * loading or building anything: whether a server can use it, and how far the store has moved on.
  */
-export function indexHealthCheck(ctx: Pick<AppContext, 'store' | 'config'>): HealthCheck {
+export function indexHealthCheck(ctx: Pick<SearchHost, 'store' | 'config'>): HealthCheck {
   return {
     name: 'search index',
     async check() {

@@ -13,7 +13,7 @@
  * re-scoring thousands of papers every ten minutes writes nothing here.
  */
 import { sql, type Kysely } from 'kysely';
-import type { MigrationContext } from './index.js';
+import type { MigrationContext } from './types.js';
 
 /** The papers columns the search index reads (iterateSearchDocs) or filters on. */
 const SEARCHABLE = ['title', 'abstract', 'authors', 'categories', 'published_at', 'code_url', 'upvotes', 'hidden', 'withdrawn'];
