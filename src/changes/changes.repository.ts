@@ -5,6 +5,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
+import { kvGet, kvSet } from '../db/index.js';
 
 export interface ChangeRow {
   seq: number;
@@ -39,10 +40,22 @@ export async function papersChangedAfter(db: Db, after: number): Promise<number>
   return Number(r.rows[0]?.n ?? 0);
 }
 
-/** Drop rows older than `before` (ISO time), keeping the newest row so the sequence never looks reset. */
-export async function pruneChanges(db: Db, before: Date): Promise<number> {
+/**
+ * Drop rows older than `keepMs`, keeping the newest row so the sequence never restarts. Rows
+ * carry no time: each call records a mark (now, newest seq) in the kv table and deletes below
+ * the newest mark that is old enough. Returns the rows deleted.
+ */
+export async function pruneChanges(db: Db, now: Date, keepMs: number): Promise<number> {
   const latest = await latestChange(db);
-  const cutoff = before.toISOString();
-  const r = await sql`delete from change_log where at < ${cutoff} and seq < ${latest}`.execute(db);
+  const marks = JSON.parse((await kvGet(db, MARKS_KEY)) ?? '[]') as [string, number][];
+  marks.push([now.toISOString(), latest]);
+  const cutoff = now.getTime() - keepMs;
+  const old = marks.filter(([at]) => Date.parse(at) <= cutoff);
+  const below = old.length ? Math.min(old[old.length - 1][1], latest) : 0;
+  await kvSet(db, MARKS_KEY, JSON.stringify(marks.filter(([at]) => Date.parse(at) > cutoff || at === old[old.length - 1]?.[0])));
+  if (!below) return 0;
+  const r = await sql`delete from change_log where seq < ${below}`.execute(db);
   return Number(r.numAffectedRows ?? 0);
 }
+
+const MARKS_KEY = 'change_log.marks';

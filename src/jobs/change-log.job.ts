@@ -13,7 +13,7 @@ export function changeLogJob(): JobSpec {
     name: 'change-log-prune',
     dailyAtUtc: '03:17',
     run: async (ctx: AppContext) => {
-      const n = await pruneChanges(ctx.store.db, new Date(ctx.clock.now().getTime() - CHANGE_LOG_KEEP_DAYS * 86_400_000));
+      const n = await pruneChanges(ctx.store.db, ctx.clock.now(), CHANGE_LOG_KEEP_DAYS * 86_400_000);
       if (n) ctx.logger.info({ rows: n }, `change log: pruned ${n} rows older than ${CHANGE_LOG_KEEP_DAYS} days`);
     },
   };

@@ -14,6 +14,7 @@ import { createApp } from '../../src/app.js';
 import { openStore } from '../../src/db/index.js';
 import { upsertPapers } from '../../src/papers/papers.repository.js';
 import { DEMO_FILE } from '../../src/paths.js';
+import { changesAfter, pruneChanges } from '../../src/changes/changes.repository.js';
 
 const store = process.env.TEST_DATABASE_URL?.startsWith('postgres') ? 'postgres' : 'sqlite';
 
@@ -174,4 +175,38 @@ test(`[${store}] a server's page version and index follow writes made through an
   const v1 = ctx.dataVersion;
   await other.db.insertInto('daily_entries').values({ paper_id: '2611.00003', date: '2026-11-02', submitted_at: new Date().toISOString(), source: 'test' } as never).execute();
   await until('the page version moves again', async () => ctx.dataVersion > v1);
+});
+
+test(`[${store}] the change log is pruned by daily marks: rows older than the kept period go, the newest row always stays`, async (t) => {
+  const env = await freshEnv();
+  const { ctx } = await createApp(env.config, { role: 'cli' });
+  t.after(async () => {
+    await ctx.close();
+    await env.cleanup();
+  });
+  const day = 86_400_000;
+  const add = (id: string) => upsertPapers(ctx.store.db, [{ id, title: `Paper ${id}`, abstract: 'A.', authors: ['A B'], categories: ['cs.LG'] }], { now: new Date().toISOString() });
+  const seqs = async () => (await changesAfter(ctx.store.db, 0, 100)).map((r) => r.seq);
+  await add('2611.00010');
+  const t0 = new Date('2026-01-01T00:00:00Z');
+  assert.equal(await pruneChanges(ctx.store.db, t0, 30 * day), 0, 'the first mark deletes nothing');
+  const first = await seqs();
+  await add('2611.00011');
+  assert.equal(await pruneChanges(ctx.store.db, new Date(t0.getTime() + 29 * day), 30 * day), 0, 'nothing is 30 days old yet');
+  assert.deepEqual((await seqs()).slice(0, first.length), first);
+  await add('2611.00012');
+  const before31 = await seqs();
+  // 31 days after the first mark: rows written before it go, the rest stay.
+  const n = await pruneChanges(ctx.store.db, new Date(t0.getTime() + 31 * day), 30 * day);
+  const left = await seqs();
+  assert.equal(n, before31.length - left.length);
+  assert.ok(left.length >= 1 && left[left.length - 1] === before31[before31.length - 1], 'the newest row stays');
+  assert.ok(left.every((s) => s >= first[first.length - 1]), 'only rows older than the mark went');
+  // Much later, with no write in between: everything but the newest row goes, and the sequence goes on.
+  await pruneChanges(ctx.store.db, new Date(t0.getTime() + 62 * day), 30 * day);
+  await pruneChanges(ctx.store.db, new Date(t0.getTime() + 93 * day), 30 * day);
+  assert.deepEqual(await seqs(), [before31[before31.length - 1]]);
+  await add('2611.00013');
+  const after = await seqs();
+  assert.ok(after[after.length - 1] > before31[before31.length - 1], 'numbers are not reused');
 });
