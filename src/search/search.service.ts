@@ -31,8 +31,11 @@ import { createEmbedder, embedderId, embedderSettings, type EmbedderSettings } f
 import { buildEngine, SearchEngine, type SearchMode, type SortOrder } from './engine.js';
 import type { SearchDoc } from './lexical-index.js';
 import { checkManifest, openIndex, readManifest, removeStaleFiles, saveEngine } from './persist.js';
-import { ChangeCursor } from '../changes/cursor.js';
-import { changesAfter, latestChange, oldestChange, papersChangedAfter } from '../changes/changes.repository.js';
+import { latestChange, oldestChange, papersChangedAfter } from '../changes/changes.repository.js';
+import { iterateSearchDocs } from '../papers/papers.repository.js';
+import { planStart, servingEngine, type IndexState } from './index-state.js';
+import { IndexFollower } from './follow.js';
+import { runBuildWorker, type BuildRun } from './build-runner.js';
 import type { HealthCheck } from '../health.js';
 import type { EventBus } from '../events.js';
 import type { Config } from '../config.js';
@@ -132,6 +135,8 @@ export interface SearchService {
   catchUp(): Promise<void>;
   /** The last change-log entry the index contains (null while it does not follow the store). */
   readonly position: number | null;
+  /** Where the index stands (index-state.ts). */
+  readonly state: IndexState;
   /** Finish deferred index work (call before `similar` when you can await). */
   settle(): Promise<void>;
   rebuild(): Promise<{ docs: number; seconds: number }>;
@@ -166,24 +171,41 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   });
 }
 
-/** Change-log rows read per round of a catch-up. */
-const CATCH_UP_BATCH = 5000;
-
 export async function createSearchService(deps: SearchServiceDeps): Promise<SearchService> {
   const dir = join(deps.dataDir, 'search');
   const log = deps.log ?? (() => {});
   const external = deps.embedder ?? null;
   const expected = external ? { id: external.id, dim: external.dim } : ('builtin' as const);
   const timeoutMs = deps.queryEmbedTimeoutMs ?? 1500;
+  const syncMax = deps.autoBuildMax ?? 5000;
+
+  // ---- the state (index-state.ts), and what queries read of it --------------------------------
+  let state: IndexState = { kind: 'absent', message: 'Search is not available yet.' };
+  /** Projections of `state` for the query path: set only by setState. */
   let engine: SearchEngine | null = null;
   let problem: string | null = null;
-  /**
-   * Where the index stands in the store's change log: every change up to `cursor.position` is in
-   * `engine`. Null while the index does not follow the store (none yet, or an old snapshot
-   * served while a background build replaces it).
-   */
-  let cursor: ChangeCursor | null = null;
+  let buildNote: string | null = null;
+  function setState(s: IndexState): void {
+    state = s;
+    engine = servingEngine(s);
+    problem = s.kind === 'unavailable' || s.kind === 'refused' || s.kind === 'absent' ? s.message : null;
+    buildNote = s.kind === 'building' ? s.note : null;
+  }
+
+  /** Why the index has no vectors although an external embedder is configured (it failed at build). */
+  let vectorNote: string | null = null;
+
+  // ---- following the store (follow.ts): only a ready index follows ----------------------------
   const follows = !deps.skipLoad;
+  const follower = new IndexFollower(deps.db, (ids) => refresh(ids), log);
+
+  /** Serve `e`, which holds the store up to change `seq`, and catch up on what came after. */
+  function becomeReady(e: SearchEngine, seq: number): void {
+    setState({ kind: 'ready', engine: e });
+    if (!follows) return;
+    follower.startAt(seq);
+    void follower.catchUp();
+  }
 
   const source = async () => (deps.docSource ? deps.docSource(deps.db) : await defaultSource(deps.db));
 
@@ -193,9 +215,6 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
     if (!external) return undefined;
     return external.embedDocuments(docs.map(docText));
   }
-
-  /** Why the index has no vectors although an external embedder is configured (it failed at build). */
-  let vectorNote: string | null = null;
 
   /** The newest change in the store's log (0 without one: a store opened without migrations). */
   const latest = () => latestChange(deps.db).catch(() => 0);
@@ -231,7 +250,7 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
         if (!opts.lexicalFallback) throw err;
         vectorNote = `vector search is off until \`papertide reindex\` succeeds: the embedder failed while the index was built (${err instanceof Error ? err.message : String(err)})`;
         log(vectorNote);
-        installEngine(e, seq);
+        becomeReady(e, seq);
         return { docs: e.size, seconds: (Date.now() - t0) / 1000 };
       }
       e.main.vec = all.length ? VectorIndex.fromVectors(all, all.length, external.dim) : null;
@@ -240,72 +259,11 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
     // in memory only (rebuilt with vectors once papers arrive), never saved without an embedder.
     if (e.size > 0 || external) saveEngine(e, dir, external ? { id: external.id, dim: external.dim } : undefined, seq);
     vectorNote = null;
-    installEngine(e, seq);
+    becomeReady(e, seq);
     return { docs: e.size, seconds: (Date.now() - t0) / 1000 };
   }
 
-  /** Serve `e`, which holds the store up to change `seq`, and catch up on what came after. */
-  function installEngine(e: SearchEngine, seq: number): void {
-    engine = e;
-    problem = null;
-    if (!follows) return;
-    cursor = new ChangeCursor(seq);
-    void catchUp();
-  }
-
-  // ---- following the store ---------------------------------------------------------------
-  let catching: Promise<void> | null = null;
-  let catchAgain = false;
-  let retryTimer: ReturnType<typeof setTimeout> | null = null;
-  let closed = false;
-
-  /**
-   * Apply every change in the store's log after the cursor: re-read those papers and upsert
-   * them, or remove the ones gone (deleted, hidden, withdrawn). Whatever process wrote them.
-   * Calls while one runs are folded into one more round.
-   */
-  function catchUp(): Promise<void> {
-    if (!cursor || closed) return Promise.resolve();
-    if (catching) {
-      catchAgain = true;
-      return catching;
-    }
-    catching = (async () => {
-      do {
-        catchAgain = false;
-        for (;;) {
-          const c: ChangeCursor | null = cursor;
-          if (!c) break;
-          const rows = await changesAfter(deps.db, c.position, CATCH_UP_BATCH);
-          if (c !== cursor) break; // a new snapshot was installed meanwhile: start from its position
-          const fresh = c.take(rows);
-          const ids = [...new Set(fresh.map((r) => r.paperId).filter((id): id is string => id !== null))];
-          await refresh(ids);
-          if (rows.length < CATCH_UP_BATCH) break;
-        }
-      } while (catchAgain && !closed);
-      // PostgreSQL: a change number taken by a transaction not yet committed holds the cursor;
-      // look again soon rather than wait for the next change.
-      if (cursor?.waiting && !closed && !retryTimer) {
-        retryTimer = setTimeout(() => {
-          retryTimer = null;
-          void catchUp();
-        }, 1000);
-        retryTimer.unref?.();
-      }
-    })()
-      .catch((e) => log(`search index: could not apply the store's changes: ${e instanceof Error ? e.message : String(e)}`))
-      .finally(() => (catching = null));
-    return catching;
-  }
-
-  // ---- background builds (worker thread) -------------------------------------------------
-  let building: Promise<void> | null = null;
-  let buildNote: string | null = null;
-  let worker: import('node:worker_threads').Worker | null = null;
-
   async function fetchDocs(ids: string[]): Promise<SearchDoc[]> {
-    const { iterateSearchDocs } = await import('../papers/papers.repository.js');
     const found: SearchDoc[] = [];
     for await (const batch of iterateSearchDocs(deps.db, 500, ids)) found.push(...(batch as SearchDoc[]));
     return found;
@@ -342,47 +300,43 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
     if (engine && !engine.embedder && engine.size <= syncMax) await rebuild();
   }
 
+  // ---- background builds (build-runner.ts) ---------------------------------------------------
+  let building: Promise<void> | null = null;
+  let run: BuildRun | null = null;
+
   function canBuildInBackground(): boolean {
     return !!deps.background && !(external && !deps.embedderSettings) && !/:memory:|mode=memory/.test(deps.background.databaseUrl);
   }
 
-  function startBackgroundBuild(papers: number, why: string): void {
+  /** Build in a worker; `serving` (an older snapshot, not following the store) answers meanwhile. */
+  function startBackgroundBuild(papers: number, why: string, serving: SearchEngine | null): void {
     if (building || !canBuildInBackground()) return;
-    buildNote = `The search index is being built (${papers} papers, ${why}); results will appear when it is ready.`;
-    log(buildNote);
+    const note = `The search index is being built (${papers} papers, ${why}); results will appear when it is ready.`;
+    log(note);
+    follower.startAt(null);
+    setState({ kind: 'building', note, serving });
     const t0 = Date.now();
     building = (async () => {
-      const { Worker } = await import('node:worker_threads');
-      const w = (worker = new Worker(new URL('./build-worker.mjs', import.meta.url), { workerData: { databaseUrl: deps.background!.databaseUrl, dataDir: deps.dataDir, embedder: deps.embedderSettings ?? null } }));
-      const ok = await new Promise<boolean>((resolve) => {
-        w.on('message', (m: { log?: string; done?: unknown; error?: string }) => {
-          if (m.log) log(`search index build: ${m.log}`);
-          if (m.error) log(`search index build failed: ${m.error}`);
-        });
-        w.on('error', (e) => {
-          log(`search index build failed: ${e.message}`);
-          resolve(false);
-        });
-        w.on('exit', (code) => resolve(code === 0));
-      });
-      worker = null;
+      run = runBuildWorker({ databaseUrl: deps.background!.databaseUrl, dataDir: deps.dataDir, embedder: deps.embedderSettings ?? null, log });
+      const ok = await run.done;
+      run = null;
       if (!ok) {
-        if (!engine) problem = 'The search index build failed (see the log); run `papertide reindex`.';
+        setState(serving ? { kind: 'ready', engine: serving } : { kind: 'absent', message: 'The search index build failed (see the log); run `papertide reindex`.' });
         return;
       }
       const r = openIndex(dir, expected);
       if (r.kind !== 'loaded') throw new Error(r.message);
-      installEngine(r.engine, r.manifest.seq ?? 0);
-      await catching;
+      becomeReady(r.engine, r.manifest.seq ?? 0);
+      await follower.busy;
       log(`search index ready: ${r.engine.size} papers in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     })()
       .catch((e) => {
-        problem = `The search index build failed: ${e instanceof Error ? e.message : String(e)}`;
-        log(problem);
+        const message = `The search index build failed: ${e instanceof Error ? e.message : String(e)}`;
+        log(message);
+        setState(serving ? { kind: 'ready', engine: serving } : { kind: 'absent', message });
       })
       .finally(() => {
         building = null;
-        buildNote = null;
       });
   }
 
@@ -395,50 +349,35 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
     return Number(n?.n ?? 0);
   }
 
-  /** No usable snapshot: build now when the store is small, else in the background. */
-  async function buildFromNothing(why: string): Promise<void> {
-    const n = await countPapers();
-    if (n <= syncMax || !canBuildInBackground()) await rebuild({ lexicalFallback: true });
-    else startBackgroundBuild(n, why);
-  }
-
-  // ---- start-up: reuse the snapshot on disk, catch up, or build ------------------------------
-  const syncMax = deps.autoBuildMax ?? 5000;
-  if (deps.unavailable) problem = deps.unavailable;
+  // ---- start-up: reuse the snapshot on disk, catch up, or build (planStart) -------------------
+  if (deps.unavailable) setState({ kind: 'unavailable', message: deps.unavailable });
   else if (!deps.skipLoad) {
     // Nothing of this process is building yet: what a killed build left can go.
     removeStaleFiles(dir, { ownToo: true });
     const opened = openIndex(dir, expected);
-    if (opened.kind === 'missing') {
-      problem = opened.message;
-      await buildFromNothing('no index yet');
-    } else if (opened.kind === 'unembedded') {
-      // Saved before the store had papers, so without the built-in embedder's vectors.
-      problem = opened.message;
-      await buildFromNothing('the last one was built on an empty store');
-    } else if (opened.kind === 'mismatch') {
-      problem = opened.message;
-    } else {
-      const seq = opened.manifest.seq ?? 0;
-      const oldest = await oldestChange(deps.db).catch(() => null);
-      const head = await latest();
-      const lost = seq < head && oldest !== null && oldest > seq + 1;
-      const pending = lost ? Infinity : await papersChangedAfter(deps.db, seq).catch(() => 0);
-      if (pending > syncMax && canBuildInBackground()) {
-        // Many papers changed since the snapshot (a big `papertide import`), or the change log no
-        // longer reaches back to it: serve the snapshot while a fresh one is made.
-        engine = opened.engine;
-        startBackgroundBuild(await countPapers(), lost ? 'the change log no longer reaches back to the last build' : `${pending} papers changed since the last build`);
-      } else if (lost) {
-        await rebuild({ lexicalFallback: true });
-      } else {
-        installEngine(opened.engine, seq);
-        // The built-in embedder's catch-up is quick: be current before the first query. An
-        // external one embeds the changed papers meanwhile (idle() waits for it).
-        if (!external) await catching;
-      }
+    const snapshotSeq = opened.kind === 'loaded' ? (opened.manifest.seq ?? 0) : 0;
+    const plan = planStart({
+      found: opened.kind,
+      snapshotSeq,
+      oldestSeq: await oldestChange(deps.db).catch(() => null),
+      latestSeq: await latest(),
+      changedPapers: opened.kind === 'loaded' ? await papersChangedAfter(deps.db, snapshotSeq).catch(() => 0) : 0,
+      papers: await countPapers(),
+      syncMax,
+      canBuildInBackground: canBuildInBackground(),
+    });
+    const snapshot = opened.kind === 'loaded' ? opened.engine : null;
+    if (opened.kind !== 'loaded') setState({ kind: opened.kind === 'mismatch' ? 'refused' : 'absent', message: opened.message });
+    if (plan.action === 'build-now') await rebuild({ lexicalFallback: true });
+    else if (plan.action === 'build-in-background') startBackgroundBuild(await countPapers(), plan.why, plan.serveSnapshot ? snapshot : null);
+    else if (plan.action === 'catch-up' && snapshot) {
+      becomeReady(snapshot, plan.from);
+      // The built-in embedder's catch-up is quick: be current before the first query. An
+      // external one embeds the changed papers meanwhile (idle() waits for it).
+      if (!external) await follower.busy;
     }
   }
+
   async function search(query: string, opts: SearchOptions = {}): Promise<SearchResult> {
     const t0 = performance.now();
     const limit = Math.min(Math.max(1, opts.limit ?? 10), 120);
@@ -530,25 +469,26 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
     upsert,
     remove,
     refresh,
-    catchUp,
+    catchUp: () => follower.catchUp(),
     settle,
     get ready() {
       return engine !== null;
     },
     get position() {
-      return cursor?.position ?? null;
+      return follower.position;
+    },
+    get state() {
+      return state;
     },
     async idle() {
-      while (building || catching) await (building ?? catching);
+      while (building || follower.busy) await (building ?? follower.busy);
     },
     async close() {
-      closed = true;
       if (settleTimer) clearTimeout(settleTimer);
-      if (retryTimer) clearTimeout(retryTimer);
-      const w = worker;
-      if (w) await w.terminate();
+      const r = run;
+      if (r) await r.terminate();
       await building?.catch(() => {});
-      await catching;
+      await follower.stop();
     },
     rebuild,
     status() {
