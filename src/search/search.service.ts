@@ -32,7 +32,7 @@ import { buildEngine, SearchEngine, type SearchMode, type SortOrder } from './en
 import type { SearchDoc } from './lexical-index.js';
 import { checkManifest, openIndex, readManifest, removeStaleFiles, saveEngine } from './persist.js';
 import { latestChange, oldestChange, papersChangedAfter } from '../changes/changes.repository.js';
-import { iterateSearchDocs } from '../papers/papers.repository.js';
+import { countPapers, iterateSearchDocs } from '../papers/papers.repository.js';
 import { planStart, servingEngine, type IndexState } from './index-state.js';
 import { IndexFollower } from './follow.js';
 import { runBuildWorker, type BuildRun } from './build-runner.js';
@@ -151,8 +151,7 @@ export interface SearchService {
 }
 
 async function defaultSource(db: Kysely<Database>): Promise<AsyncIterable<SearchDoc[]>> {
-  const repo = await import('../papers/papers.repository.js');
-  return repo.iterateSearchDocs(db, 5000) as AsyncIterable<SearchDoc[]>;
+  return iterateSearchDocs(db, 5000) as AsyncIterable<SearchDoc[]>;
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -340,14 +339,7 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
       });
   }
 
-  async function countPapers(): Promise<number> {
-    const n = await deps.db
-      .selectFrom('papers')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirst()
-      .catch(() => ({ n: 0 }));
-    return Number(n?.n ?? 0);
-  }
+  const papersInStore = () => countPapers(deps.db).catch(() => 0);
 
   // ---- start-up: reuse the snapshot on disk, catch up, or build (planStart) -------------------
   if (deps.unavailable) setState({ kind: 'unavailable', message: deps.unavailable });
@@ -362,14 +354,14 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
       oldestSeq: await oldestChange(deps.db).catch(() => null),
       latestSeq: await latest(),
       changedPapers: opened.kind === 'loaded' ? await papersChangedAfter(deps.db, snapshotSeq).catch(() => 0) : 0,
-      papers: await countPapers(),
+      papers: await papersInStore(),
       syncMax,
       canBuildInBackground: canBuildInBackground(),
     });
     const snapshot = opened.kind === 'loaded' ? opened.engine : null;
     if (opened.kind !== 'loaded') setState({ kind: opened.kind === 'mismatch' ? 'refused' : 'absent', message: opened.message });
     if (plan.action === 'build-now') await rebuild({ lexicalFallback: true });
-    else if (plan.action === 'build-in-background') startBackgroundBuild(await countPapers(), plan.why, plan.serveSnapshot ? snapshot : null);
+    else if (plan.action === 'build-in-background') startBackgroundBuild(await papersInStore(), plan.why, plan.serveSnapshot ? snapshot : null);
     else if (plan.action === 'catch-up' && snapshot) {
       becomeReady(snapshot, plan.from);
       // The built-in embedder's catch-up is quick: be current before the first query. An
