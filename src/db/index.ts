@@ -61,6 +61,8 @@ export function openStore(opts: { databaseUrl: string }): Store {
         client.on('error', () => {}); // a lost listener leaves the poll, which still follows
         client.on('notification', (m) => m.channel === channel && onNotify());
         await client.connect();
+        // The listener alone must not keep a process alive (a script that forgets close()).
+        (client as unknown as { connection?: { stream?: { unref?: () => void } } }).connection?.stream?.unref?.();
         await client.query(`listen ${pg.escapeIdentifier(channel)}`);
         return async () => {
           await client.end().catch(() => {});
