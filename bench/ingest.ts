@@ -57,7 +57,7 @@ const cpuSeconds = () => {
 const indexTime = { ms: 0 };
 function indexer(ctx: AppContext) {
   const builder = new LexicalBuilder();
-  ctx.onPapersChanged.push(async (ids) => {
+  ctx.events.on(['papers'], async ({ ids }) => {
     const t = performance.now();
     for await (const docs of iterateSearchDocs(ctx.store.db, 5000, ids)) for (const d of docs) builder.add(d);
     indexTime.ms += performance.now() - t;

@@ -3,7 +3,7 @@
  * (never overlapping itself), errors are logged as one line and never stop the server.
  * Work that must run once across several instances takes a lease in the store itself.
  */
-import type { AppContext, JobSpec } from './app.js';
+import type { AppContext, JobSpec } from './context.js';
 
 function msUntilDaily(now: Date, hhmm: string): number {
   const [h, m] = hhmm.split(':').map(Number);

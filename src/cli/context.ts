@@ -1,6 +1,10 @@
-/** Shared by CLI commands: load the configuration (exit listing bad variables) and open the app context. */
+/**
+ * Shared by CLI commands: load the configuration (exit listing bad variables) and open the app.
+ * The CLI's one door to the composition root (src/app.ts).
+ */
 import { loadConfig, ConfigError, type Config } from '../config.js';
-import { createApp, type AppContext } from '../app.js';
+import { createApp, type App, type AppDeps } from '../app.js';
+import type { AppContext } from '../context.js';
 import { AppError, ERROR_TABLE, type ErrorCode } from '../domain/errors.js';
 
 export function configOrExit(): Config {
@@ -15,9 +19,18 @@ export function configOrExit(): Config {
   }
 }
 
-/** Run with the full application context, so every feature's hooks (e.g. the search index) run. */
+/** The application as `papertide serve` runs it (role 'server'), or as a command needs it. */
+export function openApp(config: Config, deps: AppDeps = {}): Promise<App> {
+  return createApp(config, deps);
+}
+
+/**
+ * Run a command with the application context: every feature's listeners run (trending scores of
+ * imported papers, ...). The server's search index is not loaded nor built: a running server
+ * applies the command's writes from the store's change log.
+ */
 export async function withContext<T>(fn: (ctx: AppContext) => Promise<T>): Promise<T> {
-  const { ctx } = await createApp(configOrExit());
+  const { ctx } = await createApp(configOrExit(), { role: 'cli' });
   try {
     return await fn(ctx);
   } finally {
@@ -86,7 +99,9 @@ export async function withApiClient<T>(endpoint: string | undefined, fn: (api: A
     };
     return fn({ json: async (p) => JSON.parse(await get(p)), text: get });
   }
-  const { ctx, web } = await createApp(configOrExit());
+  // A command never loads or builds the server's search index: local search is the plain
+  // store match (a running server's ranking is one `--endpoint` away).
+  const { ctx, web } = await createApp(configOrExit(), { role: 'cli' });
   try {
     const get = async (p: string) => readAnswer(await web.app.request(p, { headers: { accept: 'application/json, text/markdown;q=0.9' } }), 'the local store');
     return await fn({ json: async (p) => JSON.parse(await get(p)), text: get });

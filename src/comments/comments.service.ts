@@ -3,8 +3,7 @@
  * delete your own; moderators hide (src/moderation). The count on the paper and its trending
  * key change in the same transaction as the comment.
  */
-import type { AppContext } from '../app.js';
-import { touch } from '../app.js';
+import type { AppContext } from '../context.js';
 import { AppError } from '../domain/errors.js';
 import type { CommentRow } from '../db/schema.js';
 import { requireActiveUser, isModerator, type Actor } from '../users/users.service.js';
@@ -12,7 +11,7 @@ import { recomputeTrending } from '../trending/trending.service.js';
 import { renderCommentMarkdown } from './markdown.js';
 import { bumpCommentCount, commentById, commentsOfPaper, insertComment, updateComment } from './comments.repository.js';
 
-type Ctx = Pick<AppContext, 'store' | 'clock'> & Partial<AppContext>;
+type Ctx = Pick<AppContext, 'store' | 'clock' | 'events'> & Partial<AppContext>;
 
 export const COMMENT_MAX_CHARS = 5000;
 /** How long after posting its author may still edit a comment. */
@@ -28,7 +27,7 @@ function cleanBody(body: string): { body: string; html: string } {
 }
 
 function done(ctx: Ctx) {
-  if ('dataVersion' in ctx) touch(ctx as AppContext);
+  return ctx.events.emit({ kind: 'data', what: 'comment' });
 }
 
 export interface CommentResult {
@@ -58,7 +57,7 @@ export async function addComment(ctx: Ctx, user: Actor, paperId: string, body: s
     await recomputeTrending(trx, [paperId], now);
     return { id, paperId, parentId: parent, bodyHtml: clean.html };
   });
-  done(ctx);
+  await done(ctx);
   return r;
 }
 
@@ -77,7 +76,7 @@ export async function editComment(ctx: Ctx, user: Actor, commentId: number, body
   if (now.getTime() - Date.parse(c.created_at) > COMMENT_EDIT_HOURS * 3_600_000) throw new AppError('forbidden', `Comments can be edited for ${COMMENT_EDIT_HOURS / 24} days after posting.`);
   const clean = cleanBody(body);
   await updateComment(ctx.store.db, commentId, { body: clean.body, body_html: clean.html, edited_at: now.toISOString() });
-  done(ctx);
+  await done(ctx);
   return { id: c.id, paperId: c.paper_id, parentId: c.parent_id, bodyHtml: clean.html };
 }
 
@@ -92,7 +91,7 @@ export async function deleteComment(ctx: Ctx, user: Actor, commentId: number): P
       await recomputeTrending(trx, [c.paper_id], now);
     }
   });
-  done(ctx);
+  await done(ctx);
   return { paperId: c.paper_id };
 }
 

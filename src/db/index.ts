@@ -30,6 +30,11 @@ export interface Store {
   location: string;
   /** The raw better-sqlite3 handle on the embedded store (null on PostgreSQL). */
   sqlite: SQLite.Database | null;
+  /**
+   * PostgreSQL only: call `onNotify` for every NOTIFY on `channel` (delivered at commit), over a
+   * connection of its own. Resolves to a function that stops listening.
+   */
+  listen?(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -51,6 +56,18 @@ export function openStore(opts: { databaseUrl: string }): Store {
       caps: { embedded: false, ilike: 'ilike', maxParams: 30000 },
       location: `postgres://${u.host}${u.pathname}`,
       sqlite: null,
+      async listen(channel, onNotify) {
+        const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+        client.on('error', () => {}); // a lost listener leaves the poll, which still follows
+        client.on('notification', (m) => m.channel === channel && onNotify());
+        await client.connect();
+        // The listener alone must not keep a process alive (a script that forgets close()).
+        (client as unknown as { connection?: { stream?: { unref?: () => void } } }).connection?.stream?.unref?.();
+        await client.query(`listen ${pg.escapeIdentifier(channel)}`);
+        return async () => {
+          await client.end().catch(() => {});
+        };
+      },
       close: () => db.destroy(),
     };
   }

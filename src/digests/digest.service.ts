@@ -16,7 +16,7 @@
  */
 import os from 'node:os';
 import crypto from 'node:crypto';
-import type { AppContext } from '../app.js';
+import type { AppContext } from '../context.js';
 import type { SubscriptionRow } from '../db/schema.js';
 import { AppError } from '../domain/errors.js';
 import { isoWeekOf, toDate } from '../domain/dates.js';

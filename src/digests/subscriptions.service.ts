@@ -7,7 +7,7 @@
  * Unsubscribing bumps token_version, so older confirm/manage links stop working; unsubscribe
  * links keep answering "you are unsubscribed" (RFC 8058 clients may retry them).
  */
-import type { AppContext } from '../app.js';
+import type { AppContext } from '../context.js';
 import type { SubscriptionRow } from '../db/schema.js';
 import { AppError } from '../domain/errors.js';
 import { enqueueMail } from '../mail/outbox.repository.js';

@@ -3,8 +3,7 @@
  * 3-second rule is across the API, OAI-PMH and RSS together), the clients, and IngestDeps
  * bound to an app context (store, logger, clock, search-index hooks).
  */
-import type { AppContext } from '../app.js';
-import { papersChanged } from '../app.js';
+import type { AppContext } from '../context.js';
 import { ArxivClient } from './arxiv-client.js';
 import { PoliteFetcher, papertideUserAgent, type PoliteFetcherOptions } from './http.js';
 import type { IngestDeps } from './ingest.service.js';
@@ -13,7 +12,7 @@ import { AppError, type ErrorCode } from '../domain/errors.js';
 
 const fetchers = new WeakMap<object, PoliteFetcher>();
 
-type Ctx = Pick<AppContext, 'config' | 'logger' | 'fetch' | 'store' | 'clock'> & Partial<Pick<AppContext, 'onPapersChanged'>>;
+type Ctx = Pick<AppContext, 'config' | 'logger' | 'fetch' | 'store' | 'clock' | 'events'>;
 
 /** The context's shared arXiv fetcher (created on first use). */
 export function arxivFetcher(ctx: Ctx, extra: Partial<PoliteFetcherOptions> = {}): PoliteFetcher {
@@ -42,7 +41,7 @@ export function ingestDeps(ctx: Ctx, extra: Partial<PoliteFetcherOptions> = {}):
     log: ctx.logger,
     now: () => ctx.clock.now(),
     onStored: async (changed, withdrawn) => {
-      if ('onPapersChanged' in ctx && ctx.onPapersChanged) await papersChanged(ctx as AppContext, [...changed, ...withdrawn]);
+      await ctx.events.emit({ kind: 'papers', ids: [...changed, ...withdrawn] });
     },
   };
 }

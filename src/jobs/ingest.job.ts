@@ -4,7 +4,7 @@
  * One request for all categories. With no network it logs one clear line and the server keeps
  * serving; the next scheduled run tries again.
  */
-import type { AppContext, JobSpec } from '../app.js';
+import type { AppContext, JobSpec } from '../context.js';
 import { ingestDeps, ingestRss, IngestError } from '../ingest/index.js';
 
 export const INGEST_RSS_JOB = 'ingest-rss';

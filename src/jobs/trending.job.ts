@@ -3,7 +3,7 @@
  * change without a vote; time decay itself needs no rewrite, see src/domain/trending.ts), and a
  * hook scoring papers as soon as they are imported or changed.
  */
-import type { AppContext, JobSpec } from '../app.js';
+import type { AppContext, JobSpec } from '../context.js';
 import { recomputeRecent, recomputeTrending } from '../trending/trending.service.js';
 
 export const TRENDING_JOB_EVERY_MS = 10 * 60_000;
@@ -19,10 +19,10 @@ export function trendingJob(): JobSpec {
   };
 }
 
-/** Register the job and the changed-papers hook on a context. */
+/** Register the job and the changed-papers listener on a context. */
 export function registerTrending(ctx: AppContext): void {
   ctx.jobs.push(trendingJob());
-  ctx.onPapersChanged.push(async (ids) => {
+  ctx.events.on(['papers'], async ({ ids }) => {
     for (let i = 0; i < ids.length; i += 500) {
       const part = ids.slice(i, i + 500);
       await ctx.store.db.transaction().execute((trx) => recomputeTrending(trx, part, ctx.clock.now()));

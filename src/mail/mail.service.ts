@@ -3,7 +3,7 @@
  * Features enqueue with `enqueueMail` (outbox.repository.ts); the `mail-outbox` job that
  * `papertide serve` runs delivers them (see src/jobs/digest.job.ts).
  */
-import type { AppContext } from '../app.js';
+import type { AppContext } from '../context.js';
 import { createTransport, type MailTransport } from './transport.js';
 import { OutboxSender } from './sender.js';
 

@@ -3,8 +3,7 @@
  * only; a moderator cannot ban another moderator or an admin (admins can ban moderators), and
  * nobody bans themselves. Every action writes an audit_log row in the same transaction.
  */
-import type { AppContext } from '../app.js';
-import { papersChanged, touch } from '../app.js';
+import type { AppContext } from '../context.js';
 import { AppError } from '../domain/errors.js';
 import { isModerator, type Actor } from '../users/users.service.js';
 import { deleteSessionsOfUser, setUserFields, userByName } from '../users/users.repository.js';
@@ -34,7 +33,7 @@ export async function setPaperHidden(ctx: AppContext, actor: Actor | null, paper
     if (Number(r.numUpdatedRows) === 0) throw new AppError('not_found', `There is no paper arXiv:${paperId} here.`);
     await audit(trx, { actorId: actor.id, action: hidden ? 'paper.hide' : 'paper.show', targetType: 'paper', targetId: paperId, reason: why, now });
   });
-  await papersChanged(ctx, [paperId]); // the search index drops or restores it
+  await ctx.events.emit({ kind: 'papers', ids: [paperId] }); // the search index drops or restores it
 }
 
 export async function setCommentHidden(ctx: AppContext, actor: Actor | null, commentId: number, hidden: boolean, reason?: string | null): Promise<{ paperId: string }> {
@@ -55,7 +54,7 @@ export async function setCommentHidden(ctx: AppContext, actor: Actor | null, com
     await audit(trx, { actorId: actor.id, action: hidden ? 'comment.hide' : 'comment.show', targetType: 'comment', targetId: String(commentId), reason: why, now: now.toISOString() });
     return c.paper_id;
   });
-  touch(ctx);
+  await ctx.events.emit({ kind: 'data', what: 'moderation' });
   return { paperId };
 }
 
@@ -72,7 +71,7 @@ export async function setUserBanned(ctx: AppContext, actor: Actor | null, name: 
     if (banned) await deleteSessionsOfUser(trx, u.id); // out at once, everywhere
     await audit(trx, { actorId: actor.id, action: banned ? 'user.ban' : 'user.unban', targetType: 'user', targetId: u.name, reason: why, now });
   });
-  touch(ctx);
+  await ctx.events.emit({ kind: 'data', what: 'moderation' });
 }
 
 export async function moderationOverview(ctx: AppContext, actor: Actor | null) {

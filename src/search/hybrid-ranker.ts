@@ -24,7 +24,7 @@ import { linearZFusion } from '../domain/fusion.js';
 import type { CorpusEmbedder } from './embedders/corpus-embedder.js';
 import { idf, type LexicalIndex } from './lexical-index.js';
 import { presenceJaccard, redundancyMultipliers, vectorCosine, type RedundancyParams } from './query-weights.js';
-import { HYBRID_WEIGHTS, POSITIONAL_PARAMS, QUERY_REDUNDANCY, RM3_PARAMS } from './rank-params.js';
+import { HYBRID_WEIGHTS, POSITIONAL_PARAMS, QUERY_REDUNDANCY, RM3_PARAMS, type HybridWeights, type PositionalParams } from './rank-params.js';
 import { forwardTermsOf, rm3Expand, type FeedbackDoc, type Rm3Params } from './rm3.js';
 import type { VectorIndex } from './vector-index.js';
 import { positionalFeatures, type PositionStore } from './positions.js';
@@ -48,24 +48,8 @@ export interface RankedCandidate {
   lexical: number;
   vector: number;
 }
-export interface HybridWeights {
-  rm3: number;
-  vec: number;
-  vecRm3: number;
-  lex: number;
-  /** Best-sentence query coverage (positions.ts); dropped when a candidate has no positions. */
-  cov: number;
-  /** Query-term pairs within a window (positions.ts); dropped likewise. */
-  prox: number;
-}
-export interface PositionalParams {
-  /** Proximity window in kept tokens. */
-  window: number;
-  /** Coverage of the best two sentences (mean) instead of the best one. */
-  twoSentences: boolean;
-  /** Candidates (best by the other features) that get the positional features. */
-  head: number;
-}
+// The weight shapes live beside their values (rank-params.ts), which this file reads.
+export type { HybridWeights, PositionalParams } from './rank-params.js';
 
 export function rankHybrid(
   segments: RankSegment[],

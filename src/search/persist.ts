@@ -1,14 +1,22 @@
 /**
  * On-disk format of the search index (DATA_DIR/search/):
- *   manifest.json   { format, tokenizer, embedder: {id, dim}, bm25f, docs, builtAt, files }
- *   index.bin       every typed array back to back (8-byte aligned), located by manifest.files
- *   strings.json    doc ids, terms, embedder vocabulary, category/author list keys
- *   delta.jsonl     papers upserted since the build (replayed into the delta segment at load)
- *   removed.json    ids removed since the build
+ *   manifest.json          { format, tokenizer, embedder: {id, dim}, bm25f, docs, builtAt, seq,
+ *                            generation, files }
+ *   index-<gen>.bin        every typed array back to back (8-byte aligned), located by manifest.files
+ *   strings-<gen>.json     doc ids, terms, embedder vocabulary, category/author list keys
+ * `seq` is the last change of the store's change log the snapshot contains: a server loads it and
+ * applies the changes after it (search.service.ts), so the snapshot itself is never edited.
+ * Saving is atomic: the new generation's files are written under a `.tmp-<pid>-…` folder, moved
+ * next to the old ones under names of their own, and the manifest (the commit point) is renamed
+ * over the old one; a reader always gets a manifest and the files it names. The previous
+ * generation is kept for a reader that read the old manifest a moment ago; older ones, and
+ * `.tmp-*` folders a killed build left, are removed (removeStaleFiles).
+ * An index written before generations (index.bin, strings.json, and delta.jsonl / removed.json
+ * with the changes since) still loads.
  * A manifest whose format, tokenizer or embedder differs from what the running code expects is
  * refused with IndexMismatchError ("run papertide reindex").
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CorpusEmbedder } from './embedders/corpus-embedder.js';
 import { SearchEngine } from './engine.js';
@@ -27,6 +35,10 @@ export interface IndexManifest {
   averages: { title: number; abstract: number; authors: number };
   docs: number;
   builtAt: string;
+  /** The last change-log entry the snapshot contains (absent in an index written before the log). */
+  seq?: number;
+  /** Names the data files (`index-<generation>.bin`, `strings-<generation>.json`); absent: index.bin, strings.json. */
+  generation?: string;
   files: Record<string, { type: string; offset: number; length: number }>;
 }
 
@@ -48,10 +60,12 @@ const CTORS: Record<string, new (b: ArrayBuffer, o: number, l: number) => Typed>
   Uint32Array, Uint16Array, Uint8Array, Int32Array, Int8Array, Float32Array,
 };
 
-export function saveEngine(engine: SearchEngine, dir: string, embedderMeta?: { id: string; dim: number } | null): IndexManifest {
+let saves = 0;
+
+export function saveEngine(engine: SearchEngine, dir: string, embedderMeta?: { id: string; dim: number } | null, seq?: number): IndexManifest {
   mkdirSync(dir, { recursive: true });
-  const tmp = join(dir, `.tmp-${process.pid}`);
-  rmSync(tmp, { recursive: true, force: true });
+  const generation = `${process.pid}-${Date.now().toString(36)}-${++saves}`;
+  const tmp = join(dir, `.tmp-${generation}`);
   mkdirSync(tmp);
   const { lex, vec, pos } = engine.main;
   const arrays: Record<string, Typed> = {
@@ -123,15 +137,67 @@ export function saveEngine(engine: SearchEngine, dir: string, embedderMeta?: { i
     averages: lex.averages,
     docs: lex.size,
     builtAt: new Date().toISOString(),
+    ...(seq !== undefined ? { seq } : {}),
+    generation,
     files,
   };
   writeFileSync(join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 2));
-  // Swap in: the previous index stays readable until the rename.
-  for (const f of ['index.bin', 'strings.json', 'manifest.json']) renameSync(join(tmp, f), join(dir, f));
-  rmSync(join(dir, 'delta.jsonl'), { force: true });
-  rmSync(join(dir, 'removed.json'), { force: true });
+  const previous = readManifest(dir);
+  // Swap in: the data files under new names first, then the manifest in one rename.
+  renameSync(join(tmp, 'index.bin'), join(dir, `index-${generation}.bin`));
+  renameSync(join(tmp, 'strings.json'), join(dir, `strings-${generation}.json`));
+  renameSync(join(tmp, 'manifest.json'), join(dir, 'manifest.json'));
   rmSync(tmp, { recursive: true, force: true });
+  removeStaleFiles(dir, { keep: previous?.generation ?? 'legacy' });
   return manifest;
+}
+
+/** The data files of a manifest's generation. */
+function dataFiles(m: IndexManifest | null): { bin: string; strings: string; delta: string; removed: string } {
+  const g = m?.generation;
+  return g
+    ? { bin: `index-${g}.bin`, strings: `strings-${g}.json`, delta: `delta-${g}.jsonl`, removed: `removed-${g}.json` }
+    : { bin: 'index.bin', strings: 'strings.json', delta: 'delta.jsonl', removed: 'removed.json' };
+}
+
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Remove what no reader needs: `.tmp-*` folders and unreferenced generations left by a build
+ * that was killed (its process is gone; `ownToo` at start-up also takes this process's own, as a
+ * pid can be reused), generations other than the current one and `keep`, and the files of an
+ * index written before generations once a generation replaced it. Returns what was removed.
+ */
+export function removeStaleFiles(dir: string, opts: { keep?: string; ownToo?: boolean } = {}): string[] {
+  if (!existsSync(dir)) return [];
+  const current = readManifest(dir);
+  const live = new Set([current?.generation ?? 'legacy', opts.keep ?? '']);
+  const removed: string[] = [];
+  const pidOf = (gen: string) => Number(gen.split('-')[0]);
+  const dead = (gen: string) => (opts.ownToo && pidOf(gen) === process.pid) || !processAlive(pidOf(gen));
+  for (const name of readdirSync(dir)) {
+    let drop = false;
+    const tmp = /^\.tmp-(.+)$/.exec(name);
+    const gen = /^(?:index|strings|delta|removed)-(.+)\.(?:bin|jsonl?)$/.exec(name);
+    if (tmp) drop = dead(tmp[1]);
+    // Another live process may be between moving its files in and renaming its manifest: its
+    // files are only taken once they are old.
+    else if (gen) drop = !live.has(gen[1]) && (dead(gen[1]) || Date.now() - statSync(join(dir, name)).mtimeMs > 10 * 60_000);
+    else if (['index.bin', 'strings.json', 'delta.jsonl', 'removed.json'].includes(name)) drop = current?.generation !== undefined && !live.has('legacy');
+    if (drop) {
+      rmSync(join(dir, name), { recursive: true, force: true });
+      removed.push(name);
+    }
+  }
+  return removed;
 }
 
 export function readManifest(dir: string): IndexManifest | null {
@@ -153,29 +219,44 @@ export function checkManifest(m: IndexManifest, expectedEmbedder: { id: string; 
   }
 }
 
-/**
- * Thrown by loadEngine when more papers changed since the build than `maxDelta`: `engine` is
- * the last build (removals applied), `docs` the changed papers, which the caller can replay
- * (`engine.upsert(docs)`) or, better, rebuild in the background.
- */
-export class DeltaTooLargeError extends Error {
-  constructor(
-    readonly engine: SearchEngine,
-    readonly docs: SearchDoc[],
-  ) {
-    super(`${docs.length} papers changed since the search index was built`);
-    this.name = 'DeltaTooLargeError';
-  }
-  get pending(): number {
-    return this.docs.length;
+/** What opening the index on disk found: a result, never an exception for an expected case. */
+export type LoadResult =
+  | { kind: 'loaded'; engine: SearchEngine; manifest: IndexManifest }
+  | { kind: 'missing'; message: string }
+  /** Built before it had papers: no embedder recorded although the built-in one is configured. */
+  | { kind: 'unembedded'; message: string; error: IndexMismatchError }
+  | { kind: 'mismatch'; message: string; error: IndexMismatchError };
+
+export function openIndex(dir: string, expectedEmbedder: { id: string; dim: number } | 'builtin' | null): LoadResult {
+  // A reader racing a save can read a manifest whose files the save after it removed: read again.
+  for (let attempt = 0; ; attempt++) {
+    const m = readManifest(dir);
+    if (!m) return { kind: 'missing', message: new IndexMissingError(dir).message };
+    try {
+      checkManifest(m, expectedEmbedder);
+    } catch (e) {
+      if (!(e instanceof IndexMismatchError)) throw e;
+      return { kind: expectedEmbedder === 'builtin' && !m.embedder ? 'unembedded' : 'mismatch', message: e.message, error: e };
+    }
+    try {
+      return { kind: 'loaded', engine: readEngine(dir, m, expectedEmbedder), manifest: m };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 2) throw e;
+    }
   }
 }
 
-export function loadEngine(dir: string, expectedEmbedder: { id: string; dim: number } | 'builtin' | null, opts: { maxDelta?: number } = {}): SearchEngine {
-  const m = readManifest(dir);
-  if (!m) throw new IndexMissingError(dir);
-  checkManifest(m, expectedEmbedder);
-  const bin = readFileSync(join(dir, 'index.bin'));
+/** openIndex for callers that want an engine or an exception (tests, tools). */
+export function loadEngine(dir: string, expectedEmbedder: { id: string; dim: number } | 'builtin' | null): SearchEngine {
+  const r = openIndex(dir, expectedEmbedder);
+  if (r.kind === 'loaded') return r.engine;
+  if (r.kind === 'missing') throw new IndexMissingError(dir);
+  throw r.error;
+}
+
+function readEngine(dir: string, m: IndexManifest, expectedEmbedder: { id: string; dim: number } | 'builtin' | null): SearchEngine {
+  const names = dataFiles(m);
+  const bin = readFileSync(join(dir, names.bin));
   const buffer = bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) as ArrayBuffer;
   const get = <T extends Typed>(name: string): T => {
     const f = m.files[name];
@@ -183,7 +264,7 @@ export function loadEngine(dir: string, expectedEmbedder: { id: string; dim: num
     return new C(buffer, f.offset, f.length) as T;
   };
   const has = (name: string) => name in m.files;
-  const s = JSON.parse(readFileSync(join(dir, 'strings.json'), 'utf8')) as { ids: string[]; terms: string[]; catKeys: string[]; authKeys: string[]; embTerms: string[] | null; embDim: number; vecDim: number };
+  const s = JSON.parse(readFileSync(join(dir, names.strings), 'utf8')) as { ids: string[]; terms: string[]; catKeys: string[]; authKeys: string[]; embTerms: string[] | null; embDim: number; vecDim: number };
   const lists = (keys: string[], offs: Uint32Array, all: Uint32Array) => {
     const mm = new Map<string, Uint32Array>();
     keys.forEach((k, i) => mm.set(k, all.subarray(offs[i], offs[i + 1])));
@@ -219,10 +300,11 @@ export function loadEngine(dir: string, expectedEmbedder: { id: string; dim: num
   const pos = has('posTokens') && has('posOffsets') ? new PositionStore(get('posTokens'), get('posOffsets')) : null;
   const engine = new SearchEngine({ lex, vec, pos: pos && pos.size === lex.size ? pos : null }, embedder);
   if (expectedEmbedder && expectedEmbedder !== 'builtin') engine.externalDim = expectedEmbedder.dim;
-  // Replay changes made since the build.
-  const removedPath = join(dir, 'removed.json');
+  // Replay the changes recorded next to the snapshot since its build (an index written before
+  // the change log; appendDelta). A server applies the store's change log instead.
+  const removedPath = join(dir, names.removed);
   if (existsSync(removedPath)) engine.remove(JSON.parse(readFileSync(removedPath, 'utf8')) as string[]);
-  const deltaPath = join(dir, 'delta.jsonl');
+  const deltaPath = join(dir, names.delta);
   if (existsSync(deltaPath)) {
     const docs = new Map<string, SearchDoc>();
     for (const line of readFileSync(deltaPath, 'utf8').split('\n')) {
@@ -231,21 +313,26 @@ export function loadEngine(dir: string, expectedEmbedder: { id: string; dim: num
       if ('removed' in d) docs.delete(d.removed);
       else docs.set(d.id, d);
     }
-    if (docs.size > (opts.maxDelta ?? Infinity)) throw new DeltaTooLargeError(engine, [...docs.values()]);
     engine.upsert([...docs.values()]);
   }
   return engine;
 }
 
-/** Record incremental changes next to the index so a restart replays them. */
+/**
+ * Record incremental changes next to an index written before generations, so a reload replays
+ * them (a generation never changes: the store's change log says what changed since).
+ */
 export function appendDelta(dir: string, docs: SearchDoc[]): void {
-  if (!existsSync(join(dir, 'manifest.json'))) return;
-  appendFileSync(join(dir, 'delta.jsonl'), docs.map((d) => JSON.stringify(d)).join('\n') + '\n');
+  const m = readManifest(dir);
+  if (!m) return;
+  appendFileSync(join(dir, dataFiles(m).delta), docs.map((d) => JSON.stringify(d)).join('\n') + '\n');
 }
 export function appendRemoved(dir: string, ids: string[]): void {
-  if (!existsSync(join(dir, 'manifest.json'))) return;
-  const p = join(dir, 'removed.json');
+  const m = readManifest(dir);
+  if (!m) return;
+  const names = dataFiles(m);
+  const p = join(dir, names.removed);
   const cur = existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as string[]) : [];
   writeFileSync(p, JSON.stringify([...new Set([...cur, ...ids])]));
-  appendFileSync(join(dir, 'delta.jsonl'), ids.map((id) => JSON.stringify({ removed: id })).join('\n') + '\n');
+  appendFileSync(join(dir, names.delta), ids.map((id) => JSON.stringify({ removed: id })).join('\n') + '\n');
 }

@@ -3,9 +3,27 @@
  * only (throwaway grid search over the product's own features; figures in docs/search.md,
  * "Quality"). Test-split figures were read once, after the choice.
  */
-import type { HybridWeights, PositionalParams } from './hybrid-ranker.js';
 import type { RedundancyParams } from './query-weights.js';
 import type { Rm3Params } from './rm3.js';
+
+export interface HybridWeights {
+  rm3: number;
+  vec: number;
+  vecRm3: number;
+  lex: number;
+  /** Best-sentence query coverage (positions.ts); dropped when a candidate has no positions. */
+  cov: number;
+  /** Query-term pairs within a window (positions.ts); dropped likewise. */
+  prox: number;
+}
+export interface PositionalParams {
+  /** Proximity window in kept tokens. */
+  window: number;
+  /** Coverage of the best two sentences (mean) instead of the best one. */
+  twoSentences: boolean;
+  /** Candidates (best by the other features) that get the positional features. */
+  head: number;
+}
 
 /**
  * RM3 pseudo-relevance feedback. fbTerms 50 rather than 75: same train nDCG@10 in the product

@@ -10,13 +10,16 @@
  *       degraded: why the vector side was skipped (external embedder slow or down)
  *     snippet/titleHtml are HTML-escaped with <mark> around matched words.
  *   search.similar(id, k) → [{ id, score }]     vector neighbours ("similar papers")
- *   await search.upsert(docs) / await search.remove(ids)   incremental, no full rebuild
+ *   await search.catchUp()                      apply the store's change log (any process's writes)
+ *   await search.upsert(docs) / await search.remove(ids)   incremental, in memory
  *   await search.rebuild()                      full reindex from the store (papertide reindex)
  *   search.status()                             for `papertide doctor`
  *
  * The index is derived data: built from the store (iterateSearchDocs), persisted to
- * DATA_DIR/search, versioned by persist.ts. Ranking lives here in typed arrays, so it is the
- * same whichever store is primary.
+ * DATA_DIR/search as an immutable snapshot that records the last change-log entry it contains
+ * (persist.ts), and kept current by re-reading the papers the store's change log names after
+ * that position (src/changes/), whichever process wrote them. Ranking lives here in typed
+ * arrays, so it is the same whichever store is primary.
  */
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
@@ -27,7 +30,16 @@ import type { Embedder } from './embedder.js';
 import { createEmbedder, embedderId, embedderSettings, type EmbedderSettings } from './embedders/from-config.js';
 import { buildEngine, SearchEngine, type SearchMode, type SortOrder } from './engine.js';
 import type { SearchDoc } from './lexical-index.js';
-import { appendDelta, appendRemoved, DeltaTooLargeError, IndexMismatchError, IndexMissingError, loadEngine, readManifest, saveEngine } from './persist.js';
+import { checkManifest, openIndex, readManifest, removeStaleFiles, saveEngine } from './persist.js';
+import { latestChange, oldestChange, papersChangedAfter } from '../changes/changes.repository.js';
+import { countPapers, iterateSearchDocs } from '../papers/papers.repository.js';
+import { planStart, servingEngine, type IndexState } from './index-state.js';
+import { IndexFollower } from './follow.js';
+import { runBuildWorker, type BuildRun } from './build-runner.js';
+import type { HealthCheck } from '../health.js';
+import type { EventBus } from '../events.js';
+import type { Config } from '../config.js';
+import type { Store } from '../db/index.js';
 import { escapeHtml, highlight, snippet } from './snippet.js';
 
 export interface SearchOptions {
@@ -103,7 +115,7 @@ export interface SearchServiceDeps {
    * built automatically: `papertide reindex`.
    */
   background?: { databaseUrl: string } | null;
-  /** Do not load a persisted index (the build worker builds from scratch). */
+  /** Do not load a persisted index nor follow the store (a build worker, `papertide reindex`). */
   skipLoad?: boolean;
   /** Time-out for an external embedder at query time. */
   queryEmbedTimeoutMs?: number;
@@ -117,15 +129,21 @@ export interface SearchService {
   similar(id: string, k?: number): { id: string; score: number }[];
   upsert(docs: SearchDoc[]): Promise<void>;
   remove(ids: string[]): Promise<void>;
-  /** Re-read these papers from the store and update the index (the onPapersChanged hook). */
+  /** Re-read these papers from the store and update the index. */
   refresh(ids: string[]): Promise<void>;
+  /** Apply the store's change log after the index's position (every change event calls it). */
+  catchUp(): Promise<void>;
+  /** The last change-log entry the index contains (null while it does not follow the store). */
+  readonly position: number | null;
+  /** Where the index stands (index-state.ts). */
+  readonly state: IndexState;
   /** Finish deferred index work (call before `similar` when you can await). */
   settle(): Promise<void>;
   rebuild(): Promise<{ docs: number; seconds: number }>;
   status(): SearchStatus;
   /** False while there is no usable index (being built, missing or refused). */
   readonly ready: boolean;
-  /** Resolves when a background build (or a restore of recent papers' vectors) started by the service has finished (or at once). */
+  /** Resolves when a background build or a catch-up started by the service has finished (or at once). */
   idle(): Promise<void>;
   /** Stop a background build (on shutdown). */
   close(): Promise<void>;
@@ -133,8 +151,7 @@ export interface SearchService {
 }
 
 async function defaultSource(db: Kysely<Database>): Promise<AsyncIterable<SearchDoc[]>> {
-  const repo = await import('../papers/papers.repository.js');
-  return repo.iterateSearchDocs(db, 5000) as AsyncIterable<SearchDoc[]>;
+  return iterateSearchDocs(db, 5000) as AsyncIterable<SearchDoc[]>;
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -159,8 +176,35 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
   const external = deps.embedder ?? null;
   const expected = external ? { id: external.id, dim: external.dim } : ('builtin' as const);
   const timeoutMs = deps.queryEmbedTimeoutMs ?? 1500;
+  const syncMax = deps.autoBuildMax ?? 5000;
+
+  // ---- the state (index-state.ts), and what queries read of it --------------------------------
+  let state: IndexState = { kind: 'absent', message: 'Search is not available yet.' };
+  /** Projections of `state` for the query path: set only by setState. */
   let engine: SearchEngine | null = null;
   let problem: string | null = null;
+  let buildNote: string | null = null;
+  function setState(s: IndexState): void {
+    state = s;
+    engine = servingEngine(s);
+    problem = s.kind === 'unavailable' || s.kind === 'refused' || s.kind === 'absent' ? s.message : null;
+    buildNote = s.kind === 'building' ? s.note : null;
+  }
+
+  /** Why the index has no vectors although an external embedder is configured (it failed at build). */
+  let vectorNote: string | null = null;
+
+  // ---- following the store (follow.ts): only a ready index follows ----------------------------
+  const follows = !deps.skipLoad;
+  const follower = new IndexFollower(deps.db, (ids) => refresh(ids), log);
+
+  /** Serve `e`, which holds the store up to change `seq`, and catch up on what came after. */
+  function becomeReady(e: SearchEngine, seq: number): void {
+    setState({ kind: 'ready', engine: e });
+    if (!follows) return;
+    follower.startAt(seq);
+    void follower.catchUp();
+  }
 
   const source = async () => (deps.docSource ? deps.docSource(deps.db) : await defaultSource(deps.db));
 
@@ -171,17 +215,20 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
     return external.embedDocuments(docs.map(docText));
   }
 
-  /** Why the index has no vectors although an external embedder is configured (it failed at build). */
-  let vectorNote: string | null = null;
+  /** The newest change in the store's log (0 without one: a store opened without migrations). */
+  const latest = () => latestChange(deps.db).catch(() => 0);
 
   /**
    * Full build from the store. With an external embedder every document is embedded in
    * batches; if the embedder fails, `papertide reindex` (lexicalFallback false) stops with its
    * message, while an automatic build (lexicalFallback true) serves a lexical-only index from
-   * memory (not saved, so the next start tries again) and says why.
+   * memory (not saved, so the next start tries again) and says why. The snapshot records the
+   * change-log position read before the first paper: whatever changes during the build is
+   * applied after it.
    */
   async function rebuild(opts: { lexicalFallback?: boolean } = {}): Promise<{ docs: number; seconds: number }> {
     const t0 = Date.now();
+    const seq = await latest();
     const src = await source();
     const e = await buildEngine(src, { embedder: external ? 'none' : 'builtin', log });
     if (external) {
@@ -202,28 +249,20 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
         if (!opts.lexicalFallback) throw err;
         vectorNote = `vector search is off until \`papertide reindex\` succeeds: the embedder failed while the index was built (${err instanceof Error ? err.message : String(err)})`;
         log(vectorNote);
-        engine = e;
-        problem = null;
+        becomeReady(e, seq);
         return { docs: e.size, seconds: (Date.now() - t0) / 1000 };
       }
       e.main.vec = all.length ? VectorIndex.fromVectors(all, all.length, external.dim) : null;
     }
-    saveEngine(e, dir, external ? { id: external.id, dim: external.dim } : undefined);
-    engine = e;
-    problem = null;
+    // An empty store gives the built-in embedder nothing to learn from: such an index is kept
+    // in memory only (rebuilt with vectors once papers arrive), never saved without an embedder.
+    if (e.size > 0 || external) saveEngine(e, dir, external ? { id: external.id, dim: external.dim } : undefined, seq);
     vectorNote = null;
+    becomeReady(e, seq);
     return { docs: e.size, seconds: (Date.now() - t0) / 1000 };
   }
 
-  // ---- background builds (worker thread) -------------------------------------------------
-  let building: Promise<void> | null = null;
-  let buildNote: string | null = null;
-  let worker: import('node:worker_threads').Worker | null = null;
-  /** Ids changed while a background build ran: re-applied once the new index is loaded. */
-  let changedDuringBuild: Set<string> | null = null;
-
   async function fetchDocs(ids: string[]): Promise<SearchDoc[]> {
-    const { iterateSearchDocs } = await import('../papers/papers.repository.js');
     const found: SearchDoc[] = [];
     for await (const batch of iterateSearchDocs(deps.db, 500, ids)) found.push(...(batch as SearchDoc[]));
     return found;
@@ -232,7 +271,6 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
   /** Bring the index up to date for these ids (upsert what the store has, remove the rest). */
   async function refresh(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
-    if (changedDuringBuild) for (const id of ids) changedDuringBuild.add(id);
     if (!engine) return;
     const found = await fetchDocs(ids);
     const present = new Set(found.map((d) => d.id));
@@ -261,100 +299,74 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
     if (engine && !engine.embedder && engine.size <= syncMax) await rebuild();
   }
 
-  function startBackgroundBuild(papers: number, why: string): void {
-    if (building || !deps.background || (external && !deps.embedderSettings) || /:memory:|mode=memory/.test(deps.background.databaseUrl)) return;
-    buildNote = `The search index is being built (${papers} papers, ${why}); results will appear when it is ready.`;
-    log(buildNote);
-    changedDuringBuild = new Set();
+  // ---- background builds (build-runner.ts) ---------------------------------------------------
+  let building: Promise<void> | null = null;
+  let run: BuildRun | null = null;
+
+  function canBuildInBackground(): boolean {
+    return !!deps.background && !(external && !deps.embedderSettings) && !/:memory:|mode=memory/.test(deps.background.databaseUrl);
+  }
+
+  /** Build in a worker; `serving` (an older snapshot, not following the store) answers meanwhile. */
+  function startBackgroundBuild(papers: number, why: string, serving: SearchEngine | null): void {
+    if (building || !canBuildInBackground()) return;
+    const note = `The search index is being built (${papers} papers, ${why}); results will appear when it is ready.`;
+    log(note);
+    follower.startAt(null);
+    setState({ kind: 'building', note, serving });
     const t0 = Date.now();
     building = (async () => {
-      const { Worker } = await import('node:worker_threads');
-      const w = (worker = new Worker(new URL('./build-worker.mjs', import.meta.url), { workerData: { databaseUrl: deps.background!.databaseUrl, dataDir: deps.dataDir, embedder: deps.embedderSettings ?? null } }));
-      const ok = await new Promise<boolean>((resolve) => {
-        w.on('message', (m: { log?: string; done?: unknown; error?: string }) => {
-          if (m.log) log(`search index build: ${m.log}`);
-          if (m.error) log(`search index build failed: ${m.error}`);
-        });
-        w.on('error', (e) => {
-          log(`search index build failed: ${e.message}`);
-          resolve(false);
-        });
-        w.on('exit', (code) => resolve(code === 0));
-      });
-      worker = null;
+      run = runBuildWorker({ databaseUrl: deps.background!.databaseUrl, dataDir: deps.dataDir, embedder: deps.embedderSettings ?? null, log });
+      const ok = await run.done;
+      run = null;
       if (!ok) {
-        problem = 'The search index build failed (see the log); run `papertide reindex`.';
+        setState(serving ? { kind: 'ready', engine: serving } : { kind: 'absent', message: 'The search index build failed (see the log); run `papertide reindex`.' });
         return;
       }
-      engine = loadEngine(dir, expected);
-      problem = null;
-      const again = [...(changedDuringBuild ?? [])];
-      changedDuringBuild = null;
-      await refresh(again);
-      log(`search index ready: ${engine.size} papers in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      const r = openIndex(dir, expected);
+      if (r.kind !== 'loaded') throw new Error(r.message);
+      becomeReady(r.engine, r.manifest.seq ?? 0);
+      await follower.busy;
+      log(`search index ready: ${r.engine.size} papers in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     })()
       .catch((e) => {
-        problem = `The search index build failed: ${e instanceof Error ? e.message : String(e)}`;
-        log(problem);
+        const message = `The search index build failed: ${e instanceof Error ? e.message : String(e)}`;
+        log(message);
+        setState(serving ? { kind: 'ready', engine: serving } : { kind: 'absent', message });
       })
       .finally(() => {
         building = null;
-        buildNote = null;
-        changedDuringBuild = null;
       });
   }
 
-  async function countPapers(): Promise<number> {
-    const n = await deps.db
-      .selectFrom('papers')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirst()
-      .catch(() => ({ n: 0 }));
-    return Number(n?.n ?? 0);
-  }
+  const papersInStore = () => countPapers(deps.db).catch(() => 0);
 
-  /**
-   * Papers added since the last build are replayed from delta.jsonl as text only; with an
-   * external embedder they get their vectors again here, in the background, from the store's
-   * current version (the built-in embedder embeds them itself while replaying).
-   */
-  let restoring: Promise<void> | null = null;
-  function restorePendingVectors(): void {
-    const ids = external && engine ? engine.pendingWithoutVectors() : [];
-    if (ids.length === 0) return;
-    restoring = (async () => {
-      for (let i = 0; i < ids.length; i += 500) await refresh(ids.slice(i, i + 500));
-    })()
-      .catch((e) => log(`search index: could not restore vectors of ${ids.length} recent papers: ${e instanceof Error ? e.message : String(e)}`))
-      .finally(() => (restoring = null));
-  }
-
-  const syncMax = deps.autoBuildMax ?? 5000;
-  if (deps.unavailable) problem = deps.unavailable;
+  // ---- start-up: reuse the snapshot on disk, catch up, or build (planStart) -------------------
+  if (deps.unavailable) setState({ kind: 'unavailable', message: deps.unavailable });
   else if (!deps.skipLoad) {
-    try {
-      engine = loadEngine(dir, expected, { maxDelta: syncMax });
-      restorePendingVectors();
-    } catch (err) {
-      if (err instanceof IndexMissingError) {
-        const n = await countPapers();
-        if (n <= syncMax) await rebuild({ lexicalFallback: true });
-        else {
-          problem = err.message;
-          startBackgroundBuild(n, 'no index yet');
-        }
-      } else if (err instanceof DeltaTooLargeError) {
-        // Many papers changed since the build (e.g. a big `papertide import`): serve the last
-        // build without them while a fresh one is made, rather than replaying them at start.
-        engine = err.engine;
-        startBackgroundBuild(await countPapers(), `${err.pending} papers changed since the last build`);
-        if (!building) {
-          engine.upsert(err.docs); // no background build possible: replay them now
-          restorePendingVectors();
-        }
-      } else if (err instanceof IndexMismatchError) {
-        problem = err.message;
-      } else throw err;
+    // Nothing of this process is building yet: what a killed build left can go.
+    removeStaleFiles(dir, { ownToo: true });
+    const opened = openIndex(dir, expected);
+    const snapshotSeq = opened.kind === 'loaded' ? (opened.manifest.seq ?? 0) : 0;
+    const plan = planStart({
+      found: opened.kind,
+      snapshotSeq,
+      oldestSeq: await oldestChange(deps.db).catch(() => null),
+      latestSeq: await latest(),
+      changedPapers: opened.kind === 'loaded' ? await papersChangedAfter(deps.db, snapshotSeq).catch(() => 0) : 0,
+      papers: await papersInStore(),
+      syncMax,
+      canBuildInBackground: canBuildInBackground(),
+    });
+    const snapshot = opened.kind === 'loaded' ? opened.engine : null;
+    if (opened.kind !== 'loaded') setState({ kind: opened.kind === 'mismatch' ? 'refused' : 'absent', message: opened.message });
+    if (plan.action === 'build-now') await rebuild({ lexicalFallback: true });
+    else if (plan.action === 'build-in-background') startBackgroundBuild(await papersInStore(), plan.why, plan.serveSnapshot ? snapshot : null);
+    else if (plan.action === 'catch-up' && snapshot) {
+      becomeReady(snapshot, plan.from);
+      // The built-in embedder's catch-up is quick: be current before the first query. An
+      // external one embeds the changed papers meanwhile (idle() waits for it).
+      if (!external) await follower.busy;
     }
   }
 
@@ -421,6 +433,7 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
     return { hits, total: r.total, page, limit, degraded, tookMs: performance.now() - t0 };
   }
 
+  /** In memory only: the snapshot on disk never changes; the change log says what came after it. */
   async function upsert(docs: SearchDoc[]): Promise<void> {
     if (!engine || docs.length === 0) return;
     let vectors: Float32Array[] | undefined;
@@ -431,12 +444,10 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
       log(`search index: ${docs.length} papers added without vectors (${e instanceof Error ? e.message : String(e)}); \`papertide reindex\` adds them`);
     }
     engine.upsert(docs, vectors);
-    appendDelta(dir, docs);
   }
   async function remove(ids: string[]): Promise<void> {
     if (!engine || ids.length === 0) return;
     engine.remove(ids);
-    appendRemoved(dir, ids);
   }
 
   return {
@@ -450,18 +461,26 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
     upsert,
     remove,
     refresh,
+    catchUp: () => follower.catchUp(),
     settle,
     get ready() {
       return engine !== null;
     },
+    get position() {
+      return follower.position;
+    },
+    get state() {
+      return state;
+    },
     async idle() {
-      while (building || restoring) await (building ?? restoring);
+      while (building || follower.busy) await (building ?? follower.busy);
     },
     async close() {
       if (settleTimer) clearTimeout(settleTimer);
-      const w = worker;
-      if (w) await w.terminate();
+      const r = run;
+      if (r) await r.terminate();
       await building?.catch(() => {});
+      await follower.stop();
     },
     rebuild,
     status() {
@@ -484,47 +503,75 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
 
 export { escapeHtml };
 
+/** The part of the application context (src/context.ts) a server's search service is wired into. */
+interface SearchHost {
+  store: Store;
+  config: Config;
+  events: EventBus;
+  healthChecks: HealthCheck[];
+  disposers: (() => Promise<void> | void)[];
+  logger: { info(obj: object, msg?: string): void };
+}
+
 /**
- * One search service per application context, created by createApp (src/app.ts) and kept in
- * sync with the store through ctx.onPapersChanged (new and edited papers go to the delta
- * segment). Registers the `papertide doctor` health check and stops a background build on close.
+ * The server's search service, made once by createApp: it follows the store (every change event,
+ * local or seen in the change log by the follower, makes it catch up), registers the `papertide
+ * doctor` check and stops a background build on close.
  */
-const services = new WeakMap<object, Promise<SearchService>>();
-export function getSearchService(ctx: {
-  store: { db: Kysely<Database> };
-  config: { dataDir: string; databaseUrl?: string } & Parameters<typeof embedderSettings>[0];
-  onPapersChanged: ((ids: string[]) => Promise<void> | void)[];
-  healthChecks?: { name: string; check: () => Promise<{ ok: boolean; detail: string }> }[];
-  disposers?: (() => Promise<void> | void)[];
-  logger?: { info(obj: object, msg?: string): void };
-}): Promise<SearchService> {
-  let p = services.get(ctx);
-  if (!p) {
-    const log = ctx.logger ? (m: string) => ctx.logger!.info({}, m) : undefined;
-    p = configuredEmbedder(ctx.config)
-      .then(({ embedder, settings, failure }) => {
-        const unavailable = failure && `Search is unavailable: ${failure}`;
-        if (unavailable) log?.(unavailable);
-        return createSearchService({
-          db: ctx.store.db,
-          dataDir: ctx.config.dataDir,
-          background: ctx.config.databaseUrl ? { databaseUrl: ctx.config.databaseUrl } : null,
-          embedder,
-          embedderSettings: settings,
-          unavailable,
-          queryEmbedTimeoutMs: settings.timeoutMs,
-          log,
-        });
-      })
-      .then((svc) => {
-        ctx.onPapersChanged.push((ids) => svc.refresh(ids));
-        ctx.healthChecks?.push({ name: 'search index', check: async () => svc.status() });
-        ctx.disposers?.push(() => svc.close());
-        return svc;
-      });
-    services.set(ctx, p);
-  }
-  return p;
+export async function openSearchService(ctx: SearchHost): Promise<SearchService> {
+  const log = (m: string) => ctx.logger.info({}, m);
+  const { embedder, settings, failure } = await configuredEmbedder(ctx.config);
+  const unavailable = failure && `Search is unavailable: ${failure}`;
+  if (unavailable) log(unavailable);
+  const svc = await createSearchService({
+    db: ctx.store.db,
+    dataDir: ctx.config.dataDir,
+    background: ctx.config.databaseUrl ? { databaseUrl: ctx.config.databaseUrl } : null,
+    embedder,
+    embedderSettings: settings,
+    unavailable,
+    queryEmbedTimeoutMs: settings.timeoutMs,
+    log,
+  });
+  ctx.events.on(['papers', 'store'], () => svc.catchUp());
+  ctx.healthChecks.push({ name: 'search index', check: async () => svc.status() });
+  ctx.disposers.push(() => svc.close());
+  return svc;
+}
+
+/** The search service wired into this context (a server's; a CLI command has none). */
+export async function getSearchService(ctx: { search: SearchService | null }): Promise<SearchService> {
+  if (!ctx.search) throw new Error('no search service in this process (a CLI command does not load the index)');
+  return ctx.search;
+}
+
+/**
+ * `papertide doctor`'s view of the server's index, read from disk and the change log without
+ * loading or building anything: whether a server can use it, and how far the store has moved on.
+ */
+export function indexHealthCheck(ctx: Pick<SearchHost, 'store' | 'config'>): HealthCheck {
+  return {
+    name: 'search index',
+    async check() {
+      const dir = join(ctx.config.dataDir, 'search');
+      const m = readManifest(dir);
+      if (!m) return { ok: true, detail: `not built yet: \`papertide serve\` builds it at start (or run \`papertide reindex\`)` };
+      // null: the built-in embedder
+      const configured = embedderId(embedderSettings(ctx.config));
+      try {
+        checkManifest(m, configured === null ? 'builtin' : { id: configured, dim: m.embedder?.id === configured ? m.embedder.dim : -1 });
+      } catch (e) {
+        // (an index built on an empty store has no embedder yet: the server rebuilds it at start)
+        if (!(configured === null && !m.embedder)) return { ok: false, detail: (e as Error).message };
+      }
+      const since = m.seq ?? 0;
+      const changed = await papersChangedAfter(ctx.store.db, since).catch(() => 0);
+      return {
+        ok: true,
+        detail: `${m.docs} papers in the last snapshot (built ${m.builtAt}, embedder ${m.embedder?.id ?? 'none'}); ${changed} papers changed since, which a running server applies from the store's change log`,
+      };
+    },
+  };
 }
 
 /**

@@ -4,8 +4,7 @@
  * readable message: an arXiv id or URL; published on arXiv within SUBMIT_MAX_AGE_DAYS; not
  * featured before; at most SUBMIT_PER_USER_PER_DAY submissions per user per UTC day.
  */
-import type { AppContext } from '../app.js';
-import { touch } from '../app.js';
+import type { AppContext } from '../context.js';
 import { AppError, isAppError } from '../domain/errors.js';
 import { extractArxivId } from '../domain/arxiv-id.js';
 import { toDate } from '../domain/dates.js';
@@ -92,6 +91,6 @@ export async function submitPaper(ctx: Ctx, user: Actor, input: string | { arxiv
     if (!added) throw new AppError('conflict', `arXiv:${id} is already featured today.`);
     await recomputeTrending(trx, [id], now);
   });
-  touch(ctx);
+  await ctx.events.emit({ kind: 'data', what: 'submission' });
   return { paperId: id, title: paper.title, date: today, fetched };
 }

@@ -1,5 +1,5 @@
 /** The public profile `/u/{name}`: a user's submissions, upvotes and comments. */
-import type { AppContext } from '../app.js';
+import type { AppContext } from '../context.js';
 import { AppError } from '../domain/errors.js';
 import { userByName } from './users.repository.js';
 import { submissionsOfUser } from '../submissions/submissions.repository.js';

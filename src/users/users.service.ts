@@ -14,7 +14,7 @@
  */
 import crypto from 'node:crypto';
 import argon2 from 'argon2';
-import type { AppContext } from '../app.js';
+import type { AppContext } from '../context.js';
 import { AppError } from '../domain/errors.js';
 import { enqueueMail } from '../mail/outbox.repository.js';
 import type { UserRow } from '../db/schema.js';

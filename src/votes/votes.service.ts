@@ -2,14 +2,13 @@
  * Upvotes: one per user per paper, toggled. The vote row, the cached count and the trending
  * key change in one transaction, so counts stay exact under concurrent votes.
  */
-import type { AppContext } from '../app.js';
-import { touch } from '../app.js';
+import type { AppContext } from '../context.js';
 import { AppError } from '../domain/errors.js';
 import { requireActiveUser, type Actor } from '../users/users.service.js';
 import { recomputeTrending } from '../trending/trending.service.js';
 import { bumpUpvotes, deleteVote, insertVote } from './votes.repository.js';
 
-type Ctx = Pick<AppContext, 'store' | 'clock'> & Partial<Pick<AppContext, 'dataVersion'>>;
+type Ctx = Pick<AppContext, 'store' | 'clock' | 'events'>;
 
 export interface VoteResult {
   paperId: string;
@@ -40,7 +39,7 @@ export async function toggleVote(ctx: Ctx, user: Actor, paperId: string, want?: 
     await recomputeTrending(trx, [paperId], now);
     return { paperId, voted, upvotes };
   });
-  if ('dataVersion' in ctx) touch(ctx as AppContext);
+  await ctx.events.emit({ kind: 'data', what: 'vote' });
   return result;
 }
 

@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import type { AppContext } from '../app.js';
+import type { AppContext } from '../context.js';
 
 /** The signed-in user as the web layer sees it (set by the session middleware of the accounts feature). */
 export interface WebUser {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { withContext, fail } from '../context.js';
 import { deleteDemoPapers, countPapers } from '../../papers/papers.repository.js';
-import { loadDemoIfEmpty, papersChanged } from '../../app.js';
+import { loadDemoIfEmpty } from '../../papers/demo.service.js';
 
 export function register(program: Command) {
   program
@@ -13,7 +13,7 @@ export function register(program: Command) {
         if (opts.remove) {
           const ids = (await ctx.store.db.selectFrom('papers').select('id').where('is_demo', '=', 1).execute()).map((r) => r.id);
           const n = await deleteDemoPapers(ctx.store.db);
-          await papersChanged(ctx, ids);
+          await ctx.events.emit({ kind: 'papers', ids });
           process.stdout.write(`removed ${n} demo papers\n`);
           return;
         }

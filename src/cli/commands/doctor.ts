@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
+import { openApp } from '../context.js';
 import { loadConfig, ConfigError } from '../../config.js';
-import { createApp } from '../../app.js';
 import { migrationStatus, openStore, ping } from '../../db/index.js';
 
 export function register(program: Command) {
@@ -34,7 +34,8 @@ export function register(program: Command) {
       }
       await store.close();
       try {
-        const { ctx } = await createApp(config);
+        // As a command: reports on the server's search index without loading or building it.
+        const { ctx } = await openApp(config, { role: 'cli' });
         for (const h of ctx.healthChecks) {
           try {
             const r = await h.check();

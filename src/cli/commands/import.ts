@@ -3,7 +3,6 @@ import cliProgress from 'cli-progress';
 import fs from 'node:fs';
 import { withContext, fail, isTTY } from '../context.js';
 import { importFile } from '../../papers/import.service.js';
-import { papersChanged } from '../../app.js';
 
 export function register(program: Command) {
   program
@@ -25,7 +24,7 @@ export function register(program: Command) {
           const res = await importFile(ctx.store.db, file, {
             now: () => ctx.clock.now(),
             batchSize: Number(opts.batch) || 1000,
-            onChanged: (ids) => papersChanged(ctx, ids),
+            onChanged: (ids) => ctx.events.emit({ kind: 'papers', ids }),
             onSkip: (s) => {
               if (opts.quiet) return;
               const line = `skipped line ${s.line}: ${s.reason}\n`;

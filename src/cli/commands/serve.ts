@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { serve } from '@hono/node-server';
-import { configOrExit, fail } from '../context.js';
-import { createApp, loadDemoIfEmpty } from '../../app.js';
+import { configOrExit, fail, openApp } from '../context.js';
+import { loadDemoIfEmpty } from '../../papers/demo.service.js';
 import { startScheduler } from '../../scheduler.js';
 
 export function register(program: Command) {
@@ -12,7 +12,7 @@ export function register(program: Command) {
     .action(async (opts: { jobs: boolean }) => {
       const config = configOrExit();
       try {
-        const { ctx, web } = await createApp(config);
+        const { ctx, web } = await openApp(config);
         await loadDemoIfEmpty(ctx);
         const stopJobs = opts.jobs ? startScheduler(ctx) : () => {};
         const server = serve({ fetch: web.app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {

@@ -5,7 +5,7 @@
  * Portable across SQLite and PostgreSQL: see src/db/schema.ts for the conventions.
  */
 import { sql, type Kysely, type CreateTableBuilder } from 'kysely';
-import type { MigrationContext } from './index.js';
+import type { MigrationContext } from './types.js';
 
 const real = sql`double precision`;
 

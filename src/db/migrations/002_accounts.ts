@@ -3,7 +3,7 @@
  * indexes the user page, session clean-up and the trending windows need.
  */
 import type { Kysely } from 'kysely';
-import type { MigrationContext } from './index.js';
+import type { MigrationContext } from './types.js';
 
 export async function up(db: Kysely<any>, _ctx: MigrationContext): Promise<void> {
   // When the paper entered the trending race (first featured, else published, else stored):

@@ -5,16 +5,17 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import * as m001 from './001_initial.js';
 import * as m002 from './002_accounts.js';
+import * as m003 from './003_change_log.js';
 
-export interface MigrationContext {
-  dialect: 'sqlite' | 'postgres';
-}
+export type { MigrationContext } from './types.js';
+import type { MigrationContext } from './types.js';
 
 type Module = { up(db: Kysely<any>, ctx: MigrationContext): Promise<void>; down?(db: Kysely<any>, ctx: MigrationContext): Promise<void> };
 
 const modules: Record<string, Module> = {
   '001_initial': m001,
   '002_accounts': m002,
+  '003_change_log': m003,
 };
 
 export function migrationProvider(ctx: MigrationContext): MigrationProvider {

@@ -2,7 +2,7 @@
  * Builds the listing use cases' dependencies from the app context: the store, the clock, and
  * the search engine when it is wired in (see listings.service.ts).
  */
-import type { AppContext } from '../../app.js';
+import type { AppContext } from '../../context.js';
 import type { ListingDeps, SearchPort } from '../../feeds/listings.service.js';
 
 export function listingDeps(ctx: AppContext): ListingDeps {

@@ -7,7 +7,7 @@
  */
 import { Hono, type MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
-import type { AppContext } from '../../app.js';
+import type { AppContext } from '../../context.js';
 import type { AppEnv, WebContext } from '../types.js';
 import { AppError } from '../../domain/errors.js';
 import { Limiter, clientIp } from '../middleware/rate-limit.js';

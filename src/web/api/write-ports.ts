@@ -3,7 +3,7 @@
  * submissions (src/submissions) and comments (src/comments). A use case that is not in the
  * tree yet answers 503 with a readable reason instead of a 500.
  */
-import type { AppContext } from '../../app.js';
+import type { AppContext } from '../../context.js';
 import type { WebContext, WebUser } from '../types.js';
 import { AppError } from '../../domain/errors.js';
 import { toggleVote } from '../../votes/votes.service.js';

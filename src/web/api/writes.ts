@@ -5,7 +5,7 @@
  * one submission per paper, per-user limits, moderation) are the same.
  */
 import { Hono } from 'hono';
-import type { AppContext } from '../../app.js';
+import type { AppContext } from '../../context.js';
 import type { AppEnv, WebContext } from '../types.js';
 import { AppError } from '../../domain/errors.js';
 import { Limiter } from '../middleware/rate-limit.js';

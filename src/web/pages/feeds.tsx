@@ -5,7 +5,7 @@
  * pages the feeds mirror (trending, search) so feed readers discover them from the page URL.
  */
 import { Hono, type MiddlewareHandler } from 'hono';
-import type { AppContext } from '../../app.js';
+import type { AppContext } from '../../context.js';
 import type { AppEnv, WebContext } from '../types.js';
 import { renderPage } from '../layout.js';
 import { AppError } from '../../domain/errors.js';

@@ -1,0 +1,110 @@
+/**
+ * The kernel every feature depends on: the application context (configuration, store, clock,
+ * logger, change events, the search port) and the shapes features register on it (jobs, health
+ * checks, disposers). Built by createContext; the composition root (src/app.ts) adds the
+ * features. Nothing here imports a feature's implementation.
+ */
+import crypto from 'node:crypto';
+import type { Config } from './config.js';
+import { openStore, migrate, kvGet, kvSet, type Store } from './db/index.js';
+import { createLogger, type Logger } from './logger.js';
+import { systemClock, type Clock } from './clock.js';
+import { EventBus } from './events.js';
+import type { HealthCheck } from './health.js';
+import type { SearchService } from './search/search.service.js';
+
+export type { Change } from './events.js';
+export type { HealthCheck } from './health.js';
+
+/** A job `papertide serve` runs: every `everyMs`, or daily at `dailyAtUtc` (HH:MM). */
+export interface JobSpec {
+  name: string;
+  everyMs?: number;
+  dailyAtUtc?: string;
+  run: (ctx: AppContext) => Promise<void>;
+}
+
+export interface AppDeps {
+  clock?: Clock;
+  logger?: Logger;
+  fetch?: typeof fetch;
+  /**
+   * 'server' (default): the search index is loaded or built and follows the store's change log.
+   * 'cli': a command that writes and exits; it never builds or touches the server's index (a
+   * running server picks its changes up from the change log).
+   */
+  role?: 'server' | 'cli';
+  /** How often a server polls the store's change log (ms; default 1000). */
+  followMs?: number;
+}
+
+export interface AppContext {
+  config: Config;
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  fetch: typeof fetch;
+  /** HMAC secret for signed links and tokens: SECRET, else generated once and kept in the store. */
+  secret: string;
+  /**
+   * Bumped by every change event: this process's writes at once, other processes' writes when
+   * the change-log follower sees them. Caches of rendered pages are valid only for the version
+   * they were made at.
+   */
+  dataVersion: number;
+  /** Change events: every write announces itself here (see events.ts). */
+  events: EventBus;
+  /** Checks `papertide doctor` prints, registered by features (e.g. the search index). */
+  healthChecks: HealthCheck[];
+  /** Scheduled work `papertide serve` runs, registered by features (see scheduler.ts). */
+  jobs: JobSpec[];
+  /**
+   * The search engine (src/search/search.service.ts), wired by createApp in a server; null in a
+   * CLI command. The JSON API and feeds use it when `ready`, their plain-SQL fallback otherwise.
+   */
+  search: SearchService | null;
+  /** Cleanup callbacks run by close(), last registered first. */
+  disposers: (() => Promise<void> | void)[];
+  close(): Promise<void>;
+}
+
+export async function createContext(config: Config, deps: AppDeps = {}): Promise<AppContext> {
+  const logger = deps.logger ?? createLogger(config);
+  const store = openStore({ databaseUrl: config.databaseUrl });
+  await migrate(store);
+  let secret = config.secret;
+  if (!secret) {
+    secret = (await kvGet(store.db, 'secret')) ?? '';
+    if (!secret) {
+      secret = crypto.randomBytes(32).toString('hex');
+      await kvSet(store.db, 'secret', secret);
+    }
+  }
+  const events = new EventBus();
+  let closed = false;
+  const ctx: AppContext = {
+    config,
+    store,
+    clock: deps.clock ?? systemClock,
+    logger,
+    fetch: deps.fetch ?? globalThis.fetch,
+    secret,
+    dataVersion: 0,
+    events,
+    healthChecks: [],
+    jobs: [],
+    search: null,
+    disposers: [],
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const d of ctx.disposers.reverse()) await d();
+      await store.close();
+    },
+  };
+  // First listener: pages rendered before any change are stale from now on.
+  events.on(null, () => {
+    ctx.dataVersion++;
+  });
+  return ctx;
+}
