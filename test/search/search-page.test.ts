@@ -69,7 +69,7 @@ async function page(qs: string): Promise<{ html: string; ids: string[]; total: n
   assert.equal(res.status, 200, qs);
   const html = await res.text();
   const ids = [...html.matchAll(/<h2 class="hit-title"><a href="\/papers\/([^"]+)"/g)].map((m) => decodeURIComponent(m[1]));
-  const m = /class="muted search-count">(about )?([\d,]+) results? · page (\d+) of (\d+)/.exec(html);
+  const m = /class="muted[^"]*">(about )?([\d,]+) results? · page (\d+) of (\d+)/.exec(html);
   assert.ok(m, `a count on /search?${qs}`);
   return { html, ids, total: Number(m[2].replace(/,/g, '')), pageNo: Number(m[3]), pages: Number(m[4]), exact: !m[1] };
 }
