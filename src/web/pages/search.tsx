@@ -134,7 +134,10 @@ export function searchRoutes() {
           <div class="search-query">
             <input id="q" type="search" name="q" value={q} placeholder='e.g. diffusion "video generation" author:ho -survey year:2024' list="q-suggest" autocomplete="off" aria-label="Search query" />
             <datalist id="q-suggest"></datalist>
-            <button type="submit">Search</button>
+            <button type="submit" aria-label="Search">
+              <svg aria-hidden="true" width="16" height="16" viewBox="0 0 16 16"><circle cx="6.5" cy="6.5" r="4.75" fill="none" stroke="currentColor" stroke-width="2" /><path d="M10 10l4.5 4.5" stroke="currentColor" stroke-width="2" stroke-linecap="round" /></svg>
+              <span class="search-button-label">Search</span>
+            </button>
           </div>
           <div class="search-filters">
             <label>
