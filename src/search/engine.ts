@@ -487,7 +487,16 @@ export class SearchEngine {
           }
         }
       }
-      total += exact ? c : (c * n) / upTo;
+      if (exact) total += c;
+      else {
+        // scaled by the allowed documents (filters, tombstones) in the prefix and in all
+        let inPrefix = upTo, all = n;
+        if (allow) {
+          inPrefix = all = 0;
+          for (let d = 0; d < n; d++) if (allow[d] !== 0) (d < upTo ? inPrefix++ : 0, all++);
+        }
+        total += inPrefix > 0 ? (c * all) / inPrefix : 0;
+      }
       out.push(mm);
     });
     if (exact) return { masks: out, total, exact };
