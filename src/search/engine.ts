@@ -8,11 +8,11 @@ import { zScoreFusion } from '../domain/fusion.js';
 import { rankHybrid } from './hybrid-ranker.js';
 import type { ParsedQuery } from '../domain/search-query.js';
 import { CorpusEmbedder, type CorpusEmbedderOptions } from './embedders/corpus-embedder.js';
-import { DEFAULT_BM25F, idf, isoToDays, LexicalBuilder, LexicalIndex, NO_DATE, type SearchDoc } from './lexical-index.js';
+import { DEFAULT_BM25F, idf, IMPACT_SCALE, isoToDays, LexicalBuilder, LexicalIndex, NO_DATE, TopK, type SearchDoc } from './lexical-index.js';
 import { PositionBuilder, POSITIONS_MAX_DOCS, type PositionStore, type SentenceTokens } from './positions.js';
 import { KEEP_POSITIONS } from './rank-params.js';
 import { collectGarbage } from './gc.js';
-import { tokenize, tokenizeName } from './tokenizer.js';
+import { normalize, stem, tokenize, tokenizeName, words } from './tokenizer.js';
 import { quantize, VectorIndex } from './vector-index.js';
 
 export type SearchMode = 'lexical' | 'dense' | 'hybrid';
@@ -22,6 +22,12 @@ export type SortOrder = 'relevance' | 'newest' | 'upvotes';
 export const FUSION_ALPHA = 0.7;
 export const LEXICAL_K = 100;
 export const VECTOR_K = 100;
+/**
+ * Counting the matches of a relevance query reads every posting of its terms once. Above this
+ * many postings (never at 75k papers: a 25-word sentence reads ~280k) the count is estimated
+ * from the first documents of each segment and labelled as an estimate.
+ */
+export const COUNT_EXACT_MAX_POSTINGS = 4_000_000;
 
 export interface EngineHit {
   id: string;
@@ -31,6 +37,16 @@ export interface EngineHit {
   lexicalRank: number | null;
   vectorRank: number | null;
   matchedTerms: string[];
+}
+
+/**
+ * `total` counts every match (see `SearchEngine.search`); `totalExact` is false when it is an
+ * estimate (a relevance query over very long posting lists, COUNT_EXACT_MAX_POSTINGS).
+ */
+export interface EngineResult {
+  hits: EngineHit[];
+  total: number;
+  totalExact: boolean;
 }
 
 export interface Segment {
@@ -50,7 +66,7 @@ export interface EngineSearchOptions {
   /** Query vector from an external embedder (already unit length); built-in used when absent. */
   queryVector?: Float32Array | null;
   alpha?: number;
-  /** How many candidates each retriever contributes (default 100, raised to cover offset+limit). */
+  /** How many candidates each retriever contributes to the fused pool (default 100, whatever the page). */
   depth?: number;
 }
 
@@ -324,7 +340,22 @@ export class SearchEngine {
     return n > 0 ? v : null;
   }
 
-  search(q: ParsedQuery, opts: EngineSearchOptions = {}): { hits: EngineHit[]; total: number } {
+  /**
+   * What a match is: a live paper that passes the query's filters, exclusions and phrases and
+   * contains at least one of its words (title, abstract or author names; the words are ORed, as
+   * the query language says). A query without words (filters only) matches every paper that
+   * passes its filters. Every order lists exactly the matches, so `total`, the pages and the
+   * sorts agree:
+   *  - relevance: the fused pool (lexical top-`depth` and vector top-`depth`, the vector side
+   *    restricted to the matches) ranked by the hybrid ranker, then the remaining matches by
+   *    BM25F. The pool does not depend on the page, so a page never changes when another one is
+   *    asked for;
+   *  - newest / upvotes: every match ordered by date / upvotes (ties by BM25F), not a re-sort of
+   *    the relevance pool.
+   * `total` is exact (one pass over the terms' postings), except for a relevance query whose
+   * postings exceed COUNT_EXACT_MAX_POSTINGS, where it is an estimate (`totalExact` false).
+   */
+  search(q: ParsedQuery, opts: EngineSearchOptions = {}): EngineResult {
     const mode = opts.mode ?? 'hybrid';
     const offset = Math.max(0, opts.offset ?? 0);
     const limit = Math.max(0, opts.limit ?? 10);
@@ -333,12 +364,16 @@ export class SearchEngine {
     const qterms = this.queryTerms(q.text);
     const masks = segments.map((s) => this.mask(s, q));
     if (qterms.length === 0 && (mode === 'lexical' || !q.text.trim())) return this.browse(masks, sort === 'relevance' ? 'newest' : sort, offset, limit);
-    const depth = Math.max(opts.depth ?? LEXICAL_K, offset + limit);
+    if (mode !== 'dense' && sort !== 'relevance') return this.sortedMatches(segments, masks, qterms, sort, offset, limit);
+    const depth = opts.depth ?? LEXICAL_K;
+    // The match set (a per-segment mask) and its size; the vector side only proposes matches.
+    const matches = mode === 'dense' ? null : this.matchSets(segments, masks, qterms);
+    const vmasks = matches?.masks ?? masks;
     let qvec: Float32Array | null = null;
     if (mode !== 'lexical') qvec = opts.queryVector ?? this.embedQuery(q.text);
     // Candidates from both retrievers, keyed by (segment, doc). The lexical top-K comes with
     // exact scores (MaxScore is exact); only the vector side's other documents need scoring.
-    const items: ScoredCandidate[] = [];
+    let items: ScoredCandidate[] = [];
     segments.forEach((seg, si) => {
       const known = new Map<number, number>();
       if (mode !== 'dense' && qterms.length > 0) {
@@ -347,14 +382,34 @@ export class SearchEngine {
       }
       const others: number[] = [];
       if (qvec && seg.vec) {
-        const vk = mode === 'dense' ? depth : Math.max(opts.depth ?? VECTOR_K, offset + limit);
-        for (const h of seg.vec.search(qvec, vk, masks[si])) if (!known.has(h.doc)) others.push(h.doc);
+        const vk = mode === 'dense' ? Math.max(depth, offset + limit) : (opts.depth ?? VECTOR_K);
+        for (const h of seg.vec.search(qvec, vk, vmasks[si])) if (!known.has(h.doc)) others.push(h.doc);
       }
       this.scoreCandidates(seg, si, known, others, qterms, qvec, items);
     });
+    // (an estimated count has no match mask: vector candidates without a query word are dropped here)
+    if (mode !== 'dense') items = items.filter((x) => x.lexical > 0);
     const fused = this.fuse(items, mode, opts.alpha ?? FUSION_ALPHA, { qterms, external: !!opts.queryVector, explicitAlpha: opts.alpha !== undefined });
+    // Past the pool: the other matches in BM25F order (their lexical rank is their place in it).
+    const tailRank = new Map<number, number>();
+    if (mode !== 'dense' && offset + limit > fused.length && qterms.length > 0) {
+      const inPool = new Set(fused.map((x) => x.key));
+      const k = offset + limit + inPool.size;
+      const lexical: { key: number; score: number }[] = [];
+      segments.forEach((seg, si) => {
+        const qt = qterms.map((t) => ({ termId: seg.lex.vocab.get(t.term) ?? -1, w: t.idf })).filter((t) => t.termId >= 0);
+        for (const h of seg.lex.search(qt, k, masks[si])) lexical.push({ key: si * SEG_STRIDE + h.doc, score: h.score });
+      });
+      lexical.sort((a, b) => b.score - a.score || a.key - b.key);
+      lexical.forEach((x, i) => {
+        if (inPool.has(x.key) || fused.length >= offset + limit) return;
+        tailRank.set(x.key, i + 1);
+        fused.push({ key: x.key, lexical: x.score, vector: NaN, score: x.score });
+      });
+    }
     // Ranks within each retriever (1-based) for ?debug=1, counted for the page's hits only.
     const rankBy = (x: ScoredCandidate, field: 'lexical' | 'vector'): number | null => {
+      if (tailRank.has(x.key)) return field === 'lexical' ? tailRank.get(x.key)! : null;
       const v = x[field];
       if (field === 'lexical' ? !(v > 0) : !Number.isFinite(v)) return null;
       let r = 1;
@@ -365,6 +420,7 @@ export class SearchEngine {
       return r;
     };
     if (sort !== 'relevance') {
+      // dense mode only (evaluation): the sorts of the product go through sortedMatches
       fused.sort((a, b) => {
         const sa = segments[Math.floor(a.key / SEG_STRIDE)], sb = segments[Math.floor(b.key / SEG_STRIDE)];
         const da = a.key % SEG_STRIDE, db = b.key % SEG_STRIDE;
@@ -373,8 +429,13 @@ export class SearchEngine {
         return vb - va || b.score - a.score;
       });
     }
-    const page = fused.slice(offset, offset + limit);
-    const hits = page.map((x) => {
+    const hits = this.toHits(fused.slice(offset, offset + limit), qterms, rankBy);
+    return matches ? { hits, total: matches.total, totalExact: matches.exact } : { hits, total: fused.length, totalExact: false };
+  }
+
+  private toHits(page: (ScoredCandidate & { score: number })[], qterms: { term: string }[], rankBy: (x: ScoredCandidate, field: 'lexical' | 'vector') => number | null): EngineHit[] {
+    const segments = this.segments;
+    return page.map((x) => {
       const si = Math.floor(x.key / SEG_STRIDE), d = x.key % SEG_STRIDE;
       const seg = segments[si];
       const matchedTerms = qterms.filter((t) => {
@@ -391,7 +452,104 @@ export class SearchEngine {
         matchedTerms,
       };
     });
-    return { hits, total: fused.length };
+  }
+
+  /**
+   * The matches of a query with words, per segment (a 0/1 mask: allowed by `masks` and holding
+   * at least one query term) and how many there are: the union of the terms' posting lists, one
+   * pass. Above `countExactMaxPostings` postings, no masks and an estimate of the count from the
+   * segments' first documents (postings are in document order, so a prefix is cheap).
+   */
+  countExactMaxPostings = COUNT_EXACT_MAX_POSTINGS;
+  matchSets(segments: Segment[], masks: (Uint8Array | null)[], qterms: { term: string }[]): { masks: Uint8Array[] | null; total: number; exact: boolean } {
+    let postings = 0;
+    for (const seg of segments) for (const t of qterms) postings += seg.lex.df(t.term);
+    const exact = postings <= this.countExactMaxPostings;
+    const out: Uint8Array[] = [];
+    let total = 0;
+    segments.forEach((seg, si) => {
+      const lex = seg.lex;
+      const n = lex.size;
+      // estimate: the first share of the documents whose postings fit in the budget
+      const share = exact ? 1 : Math.max(1 / 64, Math.min(1, this.countExactMaxPostings / postings));
+      const upTo = exact ? n : Math.max(1, Math.ceil(n * share));
+      const mm = new Uint8Array(n);
+      const allow = masks[si];
+      let c = 0;
+      for (const t of qterms) {
+        const list = lex.postings(t.term);
+        for (let i = 0; i < list.length; i++) {
+          const d = list[i];
+          if (d >= upTo) break;
+          if (mm[d] === 0 && (allow === null || allow[d] !== 0)) {
+            mm[d] = 1;
+            c++;
+          }
+        }
+      }
+      if (exact) total += c;
+      else {
+        // scaled by the allowed documents (filters, tombstones) in the prefix and in all
+        let inPrefix = upTo, all = n;
+        if (allow) {
+          inPrefix = all = 0;
+          for (let d = 0; d < n; d++) if (allow[d] !== 0) (d < upTo ? inPrefix++ : 0, all++);
+        }
+        total += inPrefix > 0 ? (c * all) / inPrefix : 0;
+      }
+      out.push(mm);
+    });
+    if (exact) return { masks: out, total, exact };
+    // Two significant digits: an estimate should not look exact.
+    const mag = total >= 100 ? 10 ** (Math.floor(Math.log10(total)) - 1) : 1;
+    return { masks: null, total: Math.round(total / mag) * mag, exact: false };
+  }
+
+  /**
+   * Every match ordered by date (newest) or upvotes, ties by BM25F score, then by index order.
+   * One term-at-a-time pass accumulates each match's score (so the count is exact too), then a
+   * bounded heap keeps the first offset+limit by a composite key: the integer sort key plus the
+   * score scaled into [0, 0.5).
+   */
+  private sortedMatches(segments: Segment[], masks: (Uint8Array | null)[], qterms: { term: string; idf: number }[], sort: 'newest' | 'upvotes', offset: number, limit: number): EngineResult {
+    const accs = segments.map((seg, si) => {
+      const lex = seg.lex;
+      const acc = new Float32Array(lex.size);
+      const allow = masks[si];
+      for (const t of qterms) {
+        const tid = lex.vocab.get(t.term);
+        if (tid === undefined) continue;
+        const w = t.idf / IMPACT_SCALE;
+        const pd = lex.postDocs, pi = lex.postImpact;
+        for (let p = lex.offsets[tid], e = lex.offsets[tid + 1]; p < e; p++) {
+          const d = pd[p];
+          if (allow === null || allow[d] !== 0) acc[d] += w * pi[p];
+        }
+      }
+      return acc;
+    });
+    let total = 0, max = 0;
+    for (const acc of accs) for (let d = 0; d < acc.length; d++) if (acc[d] > 0) {
+      total++;
+      if (acc[d] > max) max = acc[d];
+    }
+    const need = Math.min(total, offset + limit);
+    const top = new TopK(Math.max(1, need));
+    const scale = max > 0 ? 0.5 / max : 0;
+    segments.forEach((seg, si) => {
+      const acc = accs[si];
+      const keyOf = sort === 'newest' ? seg.lex.days : seg.lex.upvotes;
+      for (let d = 0; d < acc.length; d++) {
+        const a = acc[d];
+        if (a > 0) top.push(si * SEG_STRIDE + d, keyOf[d] + a * scale);
+      }
+    });
+    const ranked = need > 0 ? top.sorted() : [];
+    const page = ranked.slice(offset, offset + limit).map((x) => {
+      const lexical = accs[Math.floor(x.doc / SEG_STRIDE)][x.doc % SEG_STRIDE];
+      return { key: x.doc, lexical, vector: NaN, score: lexical };
+    });
+    return { hits: this.toHits(page, qterms, () => null), total, totalExact: true };
   }
 
   /**
@@ -427,17 +585,30 @@ export class SearchEngine {
     return zScoreFusion(items, alpha);
   }
 
-  /** Filter-only listing (no words): every allowed document, sorted by date or upvotes. */
-  private browse(masks: (Uint8Array | null)[], sort: 'newest' | 'upvotes', offset: number, limit: number): { hits: EngineHit[]; total: number } {
-    const all: { si: number; d: number; v: number }[] = [];
-    this.segments.forEach((seg, si) => {
+  /**
+   * Filter-only listing (no words): every allowed document, sorted by date or upvotes; ties put
+   * the later-indexed paper first. A bounded heap over a composite key (the integer sort key plus
+   * the index position scaled into [0, 0.5)) instead of sorting every allowed paper.
+   */
+  private browse(masks: (Uint8Array | null)[], sort: 'newest' | 'upvotes', offset: number, limit: number): EngineResult {
+    const segments = this.segments;
+    let total = 0, positions = 0;
+    for (const seg of segments) positions += seg.lex.size;
+    const step = 0.5 / Math.max(1, positions);
+    const top = new TopK(Math.max(1, offset + limit));
+    let base = 0;
+    segments.forEach((seg, si) => {
       const m = masks[si];
       const arr = sort === 'newest' ? seg.lex.days : seg.lex.upvotes;
-      for (let d = 0; d < seg.lex.size; d++) if (!m || m[d]) all.push({ si, d, v: arr[d] });
+      for (let d = 0; d < seg.lex.size; d++) {
+        if (m ? !m[d] : !seg.live[d]) continue;
+        total++;
+        top.push(si * SEG_STRIDE + d, arr[d] + (base + d) * step);
+      }
+      base += seg.lex.size;
     });
-    all.sort((a, b) => b.v - a.v || a.si - b.si || b.d - a.d);
-    const hits = all.slice(offset, offset + limit).map((x) => ({
-      id: this.segments[x.si].lex.ids[x.d],
+    const hits = (offset + limit > 0 ? top.sorted() : []).slice(offset, offset + limit).map((x) => ({
+      id: segments[Math.floor(x.doc / SEG_STRIDE)].lex.ids[x.doc % SEG_STRIDE],
       score: 0,
       lexical: 0,
       vector: NaN,
@@ -445,7 +616,60 @@ export class SearchEngine {
       vectorRank: null,
       matchedTerms: [],
     }));
-    return { hits, total: all.length };
+    return { hits, total, totalExact: true };
+  }
+
+  /**
+   * Candidates for the search box's suggestions (finished by suggest.ts with the papers' text):
+   * papers ranked by BM25F for the typed words, the last one read as a prefix (expanded to the
+   * indexed stems it starts, and its own stem), and papers with an author-name token starting
+   * with it (and the other words as name tokens). Titles and names are checked afterwards, so
+   * these are only candidates.
+   */
+  suggestCandidates(text: string, k = 40): { titles: string[]; authors: string[] } {
+    const ws = words(text);
+    if (ws.length === 0) return { titles: [], authors: [] };
+    const complete = /\s$/.test(text) ? ws : ws.slice(0, -1);
+    const prefix = /\s$/.test(text) ? null : normalize(ws[ws.length - 1]);
+    const segments = this.segments;
+    let N = 0;
+    for (const sg of segments) N += sg.lex.size;
+    const titles: { key: number; score: number }[] = [];
+    const authors: string[] = [];
+    segments.forEach((seg, si) => {
+      const lex = seg.lex;
+      const live = seg.deleted > 0 ? seg.live : null;
+      const weights = new Map<number, number>();
+      const add = (term: string, boost: number) => {
+        const tid = lex.vocab.get(term);
+        if (tid === undefined) return;
+        let df = 0;
+        for (const sg of segments) df += sg.lex.df(term);
+        weights.set(tid, Math.max(weights.get(tid) ?? 0, boost * idf(N, df)));
+      };
+      for (const t of tokenize(complete.join(' '))) add(t, 2);
+      if (prefix && prefix.length >= 2) {
+        for (const t of lex.termsWithPrefix(prefix, 30)) add(t, 1);
+        add(stem(prefix), 1);
+      }
+      const qt = [...weights].map(([termId, w]) => ({ termId, w }));
+      for (const h of lex.search(qt, k, live)) titles.push({ key: si * SEG_STRIDE + h.doc, score: h.score });
+      // authors: every complete word a name token, and a token starting with the prefix
+      const need = complete.map((w) => lex.authors.get(normalize(w)));
+      if (need.some((l) => !l)) return;
+      const lists = prefix ? lex.authorTokensWithPrefix(prefix, 50).map((t) => lex.authors.get(t)!) : [];
+      const count = new Map<number, number>();
+      for (const l of need) for (const d of l!) count.set(d, (count.get(d) ?? 0) + 1);
+      const docs = new Set<number>();
+      for (const l of lists) for (const d of l) if (complete.length === 0 || count.get(d) === complete.length) docs.add(d);
+      if (!prefix) for (const [d, c] of count) if (c === complete.length) docs.add(d);
+      for (const d of docs) {
+        if (authors.length >= 4 * k) break;
+        if (!live || live[d]) authors.push(lex.ids[d]);
+      }
+    });
+    titles.sort((a, b) => b.score - a.score || a.key - b.key);
+    return { titles: titles.slice(0, k).map((x) => segments[Math.floor(x.key / SEG_STRIDE)].lex.ids[x.key % SEG_STRIDE]), authors };
   }
 
   /** Vector neighbours of a paper ("similar papers"). */

@@ -31,7 +31,7 @@ export const DEFAULT_BM25F: Bm25fParams = {
   fields: { title: { w: 3.5, b: 0.7 }, abstract: { w: 1, b: 0.75 }, authors: { w: 1.5, b: 0.5 } },
 };
 
-const IMPACT_SCALE = 65535;
+export const IMPACT_SCALE = 65535;
 /**
  * search() strategy (measured at 74,728 and 1,000,000 papers, docs/search.md): queries of at
  * least EXHAUSTIVE_TERMS terms are scored term-at-a-time over all their postings (one float32
@@ -512,6 +512,17 @@ export class LexicalIndex {
     return this.idMap.get(id) ?? -1;
   }
 
+  private sortedTerms: string[] | null = null;
+  private sortedAuthorTokens: string[] | null = null;
+  /** Terms (stems) starting with `prefix`, at most `max`, in alphabetical order (for suggestions). */
+  termsWithPrefix(prefix: string, max: number): string[] {
+    return withPrefix((this.sortedTerms ??= [...this.terms].sort()), prefix, max);
+  }
+  /** Author-name tokens (unstemmed, the author filter's) starting with `prefix`. */
+  authorTokensWithPrefix(prefix: string, max: number): string[] {
+    return withPrefix((this.sortedAuthorTokens ??= [...this.authors.keys()].sort()), prefix, max);
+  }
+
   df(term: string): number {
     const t = this.vocab.get(term);
     return t === undefined ? 0 : this.offsets[t + 1] - this.offsets[t];
@@ -790,6 +801,18 @@ export function seekInterp(pd: Int32Array, p: number, e: number, d: number): num
     else hi = mid;
   }
   return hi;
+}
+
+function withPrefix(sorted: string[], prefix: string, max: number): string[] {
+  let lo = 0, hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] < prefix) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: string[] = [];
+  for (let i = lo; i < sorted.length && out.length < max && sorted[i].startsWith(prefix); i++) out.push(sorted[i]);
+  return out;
 }
 
 export function idf(N: number, df: number): number {

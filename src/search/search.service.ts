@@ -49,6 +49,8 @@ export interface SearchOptions {
   limit?: number;
   debug?: boolean;
   mode?: SearchMode;
+  /** Search-box suggestions for `query` as typed (`suggestions`, no hits). */
+  suggest?: boolean;
 }
 
 export interface SearchHit {
@@ -67,11 +69,17 @@ export interface SearchHit {
   categories: string[];
   codeUrl: string | null;
   upvotes: number;
+  /** Authors the query asked for (author: filters, plain words equal to a name), to show even past "et al.". */
+  matchedAuthors: string[];
 }
 
 export interface SearchResult {
   hits: SearchHit[];
+  /** Every paper that matches (engine.ts: SearchEngine.search), whatever the page or the sort. */
   total: number;
+  /** False when `total` is an estimate (show it as "about …"). */
+  totalExact: boolean;
+  suggestions?: string[];
   page: number;
   limit: number;
   error?: string;
@@ -374,7 +382,17 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
     const t0 = performance.now();
     const limit = Math.min(Math.max(1, opts.limit ?? 10), 120);
     const page = Math.max(1, Math.floor(opts.page ?? 1));
-    const base = { hits: [], total: 0, page, limit };
+    const base = { hits: [], total: 0, totalExact: true, page, limit };
+    if (opts.suggest) {
+      if (smallRebuildDue) await settle();
+      if (!engine) return { ...base, suggestions: [], tookMs: performance.now() - t0 };
+      const cands = engine.suggestCandidates(query ?? '');
+      const { getPapers } = await import('../papers/papers.repository.js');
+      const papers = await getPapers(deps.db, [...new Set([...cands.titles, ...cands.authors])]);
+      const pick = (ids: string[]) => ids.map((id) => papers.get(id)).filter((p) => !!p);
+      const { suggestions } = await import('./suggest.js');
+      return { ...base, suggestions: suggestions(query ?? '', pick(cands.titles), pick(cands.authors)), tookMs: performance.now() - t0 };
+    }
     const q = (query ?? '').trim();
     const asId = q && !/\s/.test(q) ? extractArxivId(q) : null;
     if (asId) return { ...base, redirect: asId.id, tookMs: performance.now() - t0 };
@@ -405,6 +423,7 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
     }
     const r = engine.search({ ...parsed.query, filters }, { mode, sort: opts.sort ?? 'relevance', offset: (page - 1) * limit, limit, queryVector });
     const { getPapers } = await import('../papers/papers.repository.js');
+    const { matchedAuthors } = await import('./snippet.js');
     const papers = await getPapers(deps.db, r.hits.map((h) => h.id));
     const hits: SearchHit[] = [];
     for (const h of r.hits) {
@@ -426,11 +445,12 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
         categories: p.categories,
         codeUrl: p.codeUrl,
         upvotes: p.upvotes,
+        matchedAuthors: matchedAuthors(p.authors, filters.authors, parsed.query.text),
       });
     }
     if (!degraded && vectorNote && mode !== 'lexical') degraded = vectorNote;
     if (!degraded && buildNote) degraded = buildNote;
-    return { hits, total: r.total, page, limit, degraded, tookMs: performance.now() - t0 };
+    return { hits, total: r.total, totalExact: r.totalExact, page, limit, degraded, tookMs: performance.now() - t0 };
   }
 
   /** In memory only: the snapshot on disk never changes; the change log says what came after it. */

@@ -3,7 +3,7 @@
  * matches (a word matches when its stem is one of the hit's matched terms), words wrapped in
  * <mark>. Everything else is escaped, so the result can be inserted as HTML.
  */
-import { normalize, stem, STOPWORDS } from './tokenizer.js';
+import { normalize, stem, STOPWORDS, tokenizeName, words } from './tokenizer.js';
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -52,4 +52,25 @@ export function snippet(text: string, matched: string[], size = 40): string {
   }
   const part = tokens.slice(bestAt, bestAt + size).join(' ');
   return (bestAt > 0 ? '… ' : '') + highlight(part, matched) + (bestAt + size < tokens.length ? ' …' : '');
+}
+
+/**
+ * The authors a query asked for, so a hit can show them even when they are far down a long
+ * author list: for each `author:` filter, the authors whose name holds all its tokens (else any
+ * of them); for the query's plain words, the authors with a name token equal to one. In the
+ * paper's order, at most `max`.
+ */
+export function matchedAuthors(authors: string[], filterNames: string[], queryText: string, max = 3): string[] {
+  const toks = authors.map((a) => new Set(tokenizeName(a)));
+  const hit = new Set<number>();
+  for (const f of filterNames) {
+    const ft = tokenizeName(f);
+    if (ft.length === 0) continue;
+    let all = toks.map((t, i) => (ft.every((x) => t.has(x)) ? i : -1)).filter((i) => i >= 0);
+    if (all.length === 0) all = toks.map((t, i) => (ft.some((x) => t.has(x)) ? i : -1)).filter((i) => i >= 0);
+    for (const i of all) hit.add(i);
+  }
+  const plain = words(queryText).filter((w) => w.length > 1 && !STOPWORDS.has(w));
+  if (plain.length) toks.forEach((t, i) => plain.some((w) => t.has(w)) && hit.add(i));
+  return [...hit].sort((a, b) => a - b).slice(0, max).map((i) => authors[i]);
 }

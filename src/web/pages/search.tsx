@@ -41,6 +41,32 @@ async function importIfUnknown(c: WebContext, id: string): Promise<void> {
 const SORTS = ['relevance', 'newest', 'upvotes'] as const;
 type Sort = (typeof SORTS)[number];
 const PAGE_SIZE = 20;
+/** Pages beyond this are not served (10,000 results); the count still says how many match. */
+const MAX_PAGE = 500;
+const AUTHORS_SHOWN = 5;
+
+/**
+ * The authors line of a hit: the first few, and the authors the query asked for even when they
+ * come later (after a "…"), then "et al." for the rest.
+ */
+function HitAuthors({ authors, matched }: { authors: string[]; matched: string[] }) {
+  const want = new Set(matched);
+  const late = authors.filter((a, i) => i >= AUTHORS_SHOWN && want.has(a));
+  const head = authors.slice(0, Math.max(2, AUTHORS_SHOWN - late.length));
+  const shown = [...head, ...late];
+  const parts = shown.map((a, i) => (
+    <>
+      {i > 0 ? (i === head.length ? ', …, ' : ', ') : ''}
+      {want.has(a) ? <strong class="author-match">{a}</strong> : a}
+    </>
+  ));
+  return (
+    <span class="hit-authors">
+      {parts}
+      {authors.length > shown.length ? ' et al.' : ''}
+    </span>
+  );
+}
 
 const SUGGEST_SCRIPT = `(()=>{const i=document.getElementById('q');const l=document.getElementById('q-suggest');if(!i||!l)return;let t,last='';
 i.addEventListener('input',()=>{clearTimeout(t);t=setTimeout(async()=>{const q=i.value.trim();if(q.length<3||q===last)return;last=q;
@@ -53,15 +79,15 @@ export function searchRoutes() {
     const q = (c.req.query('q') ?? '').slice(0, 200);
     if (q.trim().length < 3) return c.json([]);
     const svc = await getSearchService(c.get('ctx'));
-    const r = await svc.search(q, { limit: 8, mode: 'lexical' });
-    return c.json(r.hits.map((h) => h.title));
+    const r = await svc.search(q, { suggest: true });
+    return c.json(r.suggestions ?? []);
   });
 
   app.get('/search', async (c) => {
     const q = (c.req.query('q') ?? '').slice(0, 1000);
     const sortRaw = c.req.query('sort') ?? 'relevance';
     const sort: Sort = (SORTS as readonly string[]).includes(sortRaw) ? (sortRaw as Sort) : 'relevance';
-    const page = Math.min(50, Math.max(1, Number.parseInt(c.req.query('page') ?? '1', 10) || 1));
+    const page = Math.min(MAX_PAGE, Math.max(1, Number.parseInt(c.req.query('page') ?? '1', 10) || 1));
     const debug = c.req.query('debug') === '1';
     const cat = (c.req.query('cat') ?? '').trim();
     const from = (c.req.query('from') ?? '').trim();
@@ -95,41 +121,49 @@ export function searchRoutes() {
       if (debug) u.set('debug', '1');
       return `/search?${u.toString()}`;
     };
-    const pages = result ? Math.max(1, Math.ceil(result.total / PAGE_SIZE)) : 1;
+    const pages = result ? Math.min(MAX_PAGE, Math.max(1, Math.ceil(result.total / PAGE_SIZE))) : 1;
+    const count = result ? `${result.totalExact ? '' : 'about '}${result.total.toLocaleString('en')} ${result.total === 1 && result.totalExact ? 'result' : 'results'}` : '';
     return renderPage(
       c,
-      { title: q ? `${q} · Search` : 'Search', description: 'Search papers by words, phrases, authors, categories and dates.', math: true },
+      { title: q ? `${q} · Search` : 'Search', description: 'Search papers by words, phrases, authors, categories and dates.', math: true, query: q },
       <>
         <div class="page-head">
           <h1>Search</h1>
         </div>
-        <form class="search-form" method="get" action="/search" role="search">
-          <input id="q" type="search" name="q" value={q} placeholder='e.g. diffusion "video generation" author:ho -survey year:2024' list="q-suggest" autocomplete="off" aria-label="Search query" />
-          <datalist id="q-suggest"></datalist>
-          <label>
-            From <input type="date" name="from" value={from} />
-          </label>
-          <label>
-            To <input type="date" name="to" value={to} />
-          </label>
-          <label>
-            Category <input type="text" name="cat" value={cat} placeholder="cs.CL" size={8} />
-          </label>
-          <label>
-            <input type="checkbox" name="code" value="1" checked={code} /> has code
-          </label>
-          <label>
-            Sort{' '}
-            <select name="sort">
-              {SORTS.map((s) => (
-                <option value={s} selected={s === sort}>
-                  {s === 'relevance' ? 'relevance' : s === 'newest' ? 'newest' : 'most upvoted'}
-                </option>
-              ))}
-            </select>
-          </label>
-          {debug ? <input type="hidden" name="debug" value="1" /> : null}
-          <button type="submit">Search</button>
+        <form class="search-page-form" method="get" action="/search" role="search">
+          <div class="search-query">
+            <input id="q" type="search" name="q" value={q} placeholder='e.g. diffusion "video generation" author:ho -survey year:2024' list="q-suggest" autocomplete="off" aria-label="Search query" />
+            <datalist id="q-suggest"></datalist>
+            <button type="submit" aria-label="Search">
+              <svg aria-hidden="true" width="16" height="16" viewBox="0 0 16 16"><circle cx="6.5" cy="6.5" r="4.75" fill="none" stroke="currentColor" stroke-width="2" /><path d="M10 10l4.5 4.5" stroke="currentColor" stroke-width="2" stroke-linecap="round" /></svg>
+              <span class="search-button-label">Search</span>
+            </button>
+          </div>
+          <div class="search-filters">
+            <label>
+              From <input type="date" name="from" value={from} />
+            </label>
+            <label>
+              To <input type="date" name="to" value={to} />
+            </label>
+            <label>
+              Category <input type="text" name="cat" value={cat} placeholder="cs.CL" size={8} />
+            </label>
+            <label>
+              <input type="checkbox" name="code" value="1" checked={code} /> has code
+            </label>
+            <label>
+              Sort{' '}
+              <select name="sort">
+                {SORTS.map((s) => (
+                  <option value={s} selected={s === sort}>
+                    {s === 'relevance' ? 'relevance' : s === 'newest' ? 'newest' : 'most upvoted'}
+                  </option>
+                ))}
+              </select>
+            </label>
+            {debug ? <input type="hidden" name="debug" value="1" /> : null}
+          </div>
         </form>
         <details class="muted search-help">
           <summary>Query syntax</summary>
@@ -145,11 +179,18 @@ export function searchRoutes() {
         {result?.degraded ? <p class="notice muted">Showing keyword results only ({result.degraded}).</p> : null}
         {result && !error ? (
           result.hits.length === 0 ? (
-            <p class="empty">No papers match. Try fewer words or remove a filter.</p>
+            result.total > 0 ? (
+              <p class="empty">
+                Page {page} is past the last page of results. <a href={link(pages)}>Go to page {pages}</a>.
+              </p>
+            ) : (
+              <p class="empty">No papers match. Try fewer words or remove a filter.</p>
+            )
           ) : (
             <>
-              <p class="muted">
-                {result.total} {result.total === 1 ? 'result' : 'results'} · page {result.page} of {pages} · {result.tookMs.toFixed(1)} ms
+              <p class="muted search-count">
+                {count} · page {result.page} of {pages}
+                {result.total > MAX_PAGE * PAGE_SIZE ? ` (the first ${(MAX_PAGE * PAGE_SIZE).toLocaleString('en')} can be paged through)` : ''} · {result.tookMs.toFixed(1)} ms
               </p>
               <ol class="search-results" start={(result.page - 1) * PAGE_SIZE + 1}>
                 {result.hits.map((h) => (
@@ -158,9 +199,20 @@ export function searchRoutes() {
                       <a href={`/papers/${encodeURIComponent(h.id)}`}>{raw(h.titleHtml)}</a>
                     </h2>
                     <p class="hit-meta muted">
-                      {h.authors.slice(0, 5).join(', ')}
-                      {h.authors.length > 5 ? ' et al.' : ''} · {h.publishedAt ? h.publishedAt.slice(0, 10) : ''} · {h.categories.slice(0, 3).join(' ')}
-                      {h.codeUrl ? ' · code' : ''} · ▲ {h.upvotes}
+                      {[
+                        h.authors.length ? <HitAuthors authors={h.authors} matched={h.matchedAuthors} /> : null,
+                        h.publishedAt ? h.publishedAt.slice(0, 10) : null,
+                        h.categories.length ? h.categories.slice(0, 3).join(' ') : null,
+                        h.codeUrl ? 'code' : null,
+                        `▲ ${h.upvotes}`,
+                      ]
+                        .filter((x) => x !== null)
+                        .map((x, i) => (
+                          <>
+                            {i > 0 ? ' · ' : ''}
+                            {x}
+                          </>
+                        ))}
                     </p>
                     <p class="hit-snippet">{raw(h.snippet)}</p>
                   </li>
