@@ -1,7 +1,7 @@
 /** `/`, `/papers/date/…`, `/papers/week/…`, `/papers/month/…`: daily papers by upvotes. */
 import { Hono } from 'hono';
 import type { Child } from 'hono/jsx';
-import { FragmentCache, cachedFragment } from '../cache.js';
+import { FragmentCache, cachedFragment, pageKey } from '../cache.js';
 import type { AppEnv, WebContext } from '../types.js';
 import { renderPage } from '../layout.js';
 import { PaperCard } from '../components/paper-card.js';
@@ -100,7 +100,7 @@ export function dailyRoutes() {
   const cache = new FragmentCache();
 
   /** The list is the same for every anonymous visitor: render it once per data version. */
-  const fragment = (c: WebContext, build: () => Promise<Child>) => cachedFragment(cache, c, c.req.url, build);
+  const fragment = (c: WebContext, build: () => Promise<Child>) => cachedFragment(cache, c, pageKey(c, { p: pageParam(c) }), build);
 
   app.get('/', async (c) => {
     const ctx = c.get('ctx');
