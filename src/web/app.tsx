@@ -111,6 +111,13 @@ function privatePages(): MiddlewareHandler<AppEnv> {
   };
 }
 
+function noReferrer(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    await next();
+    c.header('Referrer-Policy', 'no-referrer');
+  };
+}
+
 export interface WebApp {
   app: Hono<AppEnv>;
   slots: Slots;
@@ -129,6 +136,9 @@ export function createWebApp(ctx: AppContext): WebApp {
     await next();
   });
   app.use('*', privatePages());
+  // Subscription links carry their secret in the path: no page under them (a bad or expired
+  // link's page included) may send it on in a Referer header.
+  for (const p of ['/subscription/*', '/unsubscribe/*']) app.use(p, noReferrer());
   app.use('*', bodyLimit({ maxSize: 256 * 1024, onError: (c) => c.text('Request body too large (256 KiB at most).', 413) }));
 
   // --- static assets
