@@ -7,8 +7,8 @@
  * two searches instead of behind all of them.
  */
 import type { MiddlewareHandler } from 'hono';
-import type { AppEnv } from '../types.js';
-import { AppError } from '../../domain/errors.js';
+import type { AppEnv, WebContext } from '../types.js';
+import { isAppError } from '../../domain/errors.js';
 import { Limiter, clientIp } from './rate-limit.js';
 
 export interface SearchGuardOptions {
@@ -83,14 +83,31 @@ export class SearchGate {
 
 const RETRY_AFTER_FULL_S = 1;
 
+/**
+ * The refusal, kept cheap on purpose: under a flood most answers are refusals, and rendering the
+ * full page frame for each would spend the CPU the gate is there to save. JSON for the API.
+ */
+function refuse(c: WebContext, message: string, retryAfter: number): Response {
+  c.header('Retry-After', String(retryAfter));
+  if (c.req.path.startsWith('/api/')) return c.json({ error: message }, 429);
+  return c.html(`<!doctype html><html lang="en"><meta charset="utf-8"><meta name="robots" content="noindex"><title>Slow down · Papertide</title><link rel="stylesheet" href="/static/style.css"><main class="wrap"><h1>Slow down</h1><p>${message}</p><p><a href="/">Back to today's papers</a></p></main></html>`, 429);
+}
+
 export function searchGuard(opts: SearchGuardOptions): MiddlewareHandler<AppEnv> {
   const byIp = opts.perMinute > 0 ? new Limiter({ name: 'search', points: opts.perMinute, duration: 60 }) : null;
   const gate = opts.concurrency > 0 ? new SearchGate(opts.concurrency, opts.queue) : null;
   return async (c, next) => {
-    if (byIp) await byIp.consume(clientIp(c), c);
+    if (byIp) {
+      try {
+        await byIp.consume(clientIp(c), c);
+      } catch (e) {
+        if (isAppError(e) && e.code === 'rate_limited') return refuse(c, e.message, Number(e.details?.retryAfter ?? 1));
+        throw e;
+      }
+    }
     if (!gate) return next();
     const entered = await gate.enter();
-    if (!entered) throw new AppError('rate_limited', `Search is busy right now. Try again in ${RETRY_AFTER_FULL_S} second.`, { retryAfter: RETRY_AFTER_FULL_S });
+    if (!entered) return refuse(c, `Search is busy right now. Try again in ${RETRY_AFTER_FULL_S} second.`, RETRY_AFTER_FULL_S);
     try {
       await next();
     } finally {
