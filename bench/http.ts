@@ -113,7 +113,7 @@ async function searchFloodScenario() {
   const floodConnections = Number(opt('flood-connections', '100'));
   const readers = Number(opt('readers', '10'));
   // Paper pages the readers visit: a sample of the store's papers.
-  const ids = execFileSync('sqlite3', [path.join(dataDir, 'papertide.db'), 'select id from papers where hidden = 0 order by random() limit 300'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  const ids = execFileSync('sqlite3', [path.join(dataDir, 'papertide.db'), 'select id from papers where hidden = 0 order by random() limit 150'], { encoding: 'utf8' }).split('\n').filter(Boolean);
   if (ids.length < 10) throw new Error('the store has too few papers for the search-flood scenario');
   const modes: { name: string; env: Record<string, string>; manyIps: boolean }[] = [
     { name: 'before', env: { SEARCH_RATE_PER_MINUTE: '0', SEARCH_CONCURRENCY: '0' }, manyIps: false },
@@ -125,9 +125,10 @@ async function searchFloodScenario() {
     const { server, base } = startServer(mode.env);
     try {
       await waitUp(base);
-      // Warm-up without the flood: the search index is loaded, paper pages rendered once.
+      // Warm-up without the flood: the search index is loaded and every paper page the readers
+      // visit is rendered once, so the figures are about the flood, not about cold renders.
       await fetch(`${base}/search?q=diffusion`).then((r) => r.text());
-      await autocannon({ url: base, connections: 4, duration: 2, requests: [{ setupRequest: (req: any) => ({ ...req, path: `/papers/${pick(ids)}` }) }] });
+      for (const id of ids) await fetch(`${base}/papers/${id}`).then((r) => r.text());
       const flood = new Promise<{ codes: Record<string, number>; duration_s: number; p50: number; p99: number }>((resolve, reject) => {
         const child = spawn(process.execPath, ['-e', FLOOD_CLIENT], { env: { ...process.env, FLOOD: JSON.stringify({ url: base, connections: floodConnections, duration, manyIps: mode.manyIps, words: WORDS }) }, stdio: ['ignore', 'pipe', 'inherit'] });
         let out = '';
@@ -154,6 +155,7 @@ async function searchFloodScenario() {
         search_p50_ms: f.p50,
         search_p99_ms: f.p99,
       };
+      (row as Record<string, unknown>).load_avg_1m = Number(os.loadavg()[0].toFixed(1));
       console.log(`${mode.name.padEnd(15)} paper p50 ${row.paper_p50_ms} ms p99 ${row.paper_p99_ms} ms (${row.paper_req_s} req/s) · healthz p99 ${row.healthz_p99_ms} ms · search ${row.search_ok_per_s}/s ok, ${row.search_429} × 429`);
       out[mode.name] = row;
     } finally {
@@ -163,7 +165,7 @@ async function searchFloodScenario() {
   }
   const after = out.after as { paper_p99_ms: number };
   const many = out.after_many_ips as { paper_p99_ms: number };
-  console.log(JSON.stringify({ bench: 'http-search-flood', dataset: 'arxiv-recent-ai+hf-daily-papers', server_processes: 1, flood_connections: floodConnections, reader_connections: readers, duration_s: duration, ...out, target: { paper_p99_ms: 100 }, meets_target: after.paper_p99_ms <= 100 && many.paper_p99_ms <= 100 }));
+  console.log(JSON.stringify({ bench: 'http-search-flood', dataset: 'arxiv-recent-ai+hf-daily-papers', server_processes: 1, flood_connections: floodConnections, reader_connections: readers, duration_s: duration, cpus: os.cpus().length, ...out, target: { paper_p99_ms: 100 }, meets_target: after.paper_p99_ms <= 100 && many.paper_p99_ms <= 100 }));
 }
 
 try {
