@@ -81,3 +81,15 @@ test('unique query strings on the home page neither bypass nor grow the page cac
     await app.close();
   }
 });
+
+test('the tokenizer caches no over-long word (they are dropped): its caches stay bounded in bytes', async () => {
+  const { tokenize } = await import('../../src/search/tokenizer.js');
+  const long = 'a'.repeat(41);
+  // Same tokens as before whichever path (ASCII word table or Unicode) the text takes.
+  assert.deepEqual(tokenize(`graph ${long} networks`), tokenize(`graph ${long} networks é`).slice(0, 2));
+  assert.deepEqual(tokenize(`${'b'.repeat(40)} x1`), ['b'.repeat(40), 'x1']);
+  const before = process.memoryUsage().heapUsed;
+  for (let i = 0; i < 2000; i++) tokenize(`${i}${'z'.repeat(20_000)} ok`);
+  // 2,000 distinct 20,000-character words would pin ~40 MB if any cache kept them.
+  assert.ok(process.memoryUsage().heapUsed - before < 20 * 1024 * 1024, `heap grew ${(process.memoryUsage().heapUsed - before) >> 20} MB`);
+});
