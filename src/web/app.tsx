@@ -37,11 +37,17 @@ import { searchRoutes } from './pages/search.js'; // search (issue 4)
  * Files under a URL prefix, read from disk per request by node-server's serveStatic (the OS page
  * cache keeps them hot): nothing is remembered per path, so a flood of unique missing paths costs
  * a stat each and no memory. Traversal (`..`, encoded slashes, `%`) is refused by serveStatic.
+ * With `last`, a missing file is a short plain 404 (an asset, not a page: no page frame, and the
+ * path is not echoed back); otherwise the next route gets its turn.
  */
-function staticDir(prefix: string, dir: string): MiddlewareHandler<AppEnv> {
+function staticDir(prefix: string, dir: string, opts: { last?: boolean } = {}): MiddlewareHandler<AppEnv> {
   const serve = serveStatic({ root: dir, rewriteRequestPath: (p) => p.slice(prefix.length - 1) });
   return async (c, next) => {
-    const res = await serve(c, next);
+    let missing = false;
+    const res = await serve(c, async () => {
+      missing = true;
+    });
+    if (missing) return opts.last ? c.text('No such file.', 404) : next();
     if (res instanceof Response && res.ok) res.headers.set('Cache-Control', 'public, max-age=3600');
     return res;
   };
@@ -143,7 +149,7 @@ export function createWebApp(ctx: AppContext): WebApp {
 
   // --- static assets
   app.get('/static/katex/*', staticDir('/static/katex/', path.join(ROOT_DIR, 'node_modules', 'katex', 'dist')));
-  app.get('/static/*', staticDir('/static/', path.join(ROOT_DIR, 'src', 'web', 'static')));
+  app.get('/static/*', staticDir('/static/', path.join(ROOT_DIR, 'src', 'web', 'static'), { last: true }));
   app.get('/favicon.ico', (c) => c.redirect('/static/favicon.svg', 301));
   app.get('/healthz', (c) => c.json({ ok: true }));
 

@@ -93,3 +93,27 @@ test('the tokenizer caches no over-long word (they are dropped): its caches stay
   // 2,000 distinct 20,000-character words would pin ~40 MB if any cache kept them.
   assert.ok(process.memoryUsage().heapUsed - before < 20 * 1024 * 1024, `heap grew ${(process.memoryUsage().heapUsed - before) >> 20} MB`);
 });
+
+test('static files: served with long caching; a missing one is a short 404 that does not echo the path; no traversal', async () => {
+  const app = await testApp();
+  try {
+    const css = await app.request('/static/style.css');
+    assert.equal(css.status, 200);
+    assert.equal(css.headers.get('cache-control'), 'public, max-age=3600');
+    assert.match(css.headers.get('content-type') ?? '', /^text\/css/);
+    assert.equal((await app.request('/static/katex/katex.min.css')).status, 200);
+    const long = `/static/${'q'.repeat(8000)}.css`;
+    const miss = await app.request(long);
+    assert.equal(miss.status, 404);
+    const body = await miss.text();
+    assert.ok(body.length < 100, body.slice(0, 100));
+    assert.equal(miss.headers.get('cache-control'), null);
+    for (const p of ['/static/..%2fpackage.json', '/static/%2e%2e/%2e%2e/package.json', '/static/katex/..%2f..%2fpackage.json', '/static/.%2e/config.ts']) {
+      const r = await app.request(p);
+      assert.equal(r.status, 404, p);
+      assert.doesNotMatch(await r.text(), /"name": "papertide"|loadConfig/, p);
+    }
+  } finally {
+    await app.close();
+  }
+});
