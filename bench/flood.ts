@@ -1,8 +1,9 @@
 /**
  * npm run bench:flood [-- --data DIR] [--duration 30] [--connections 50] [--bytes 8000]
  * Memory of ONE `papertide serve` process (started like `npm start`) under two floods an
- * unauthenticated client can send: unique missing /static/ paths, and unique query strings on
- * the home page, each path/query ~8 KB. After a warm-up (pages, then 5 s of both floods, so the
+ * unauthenticated client can send: unique missing /static/ paths (~8 KB, as reported, and 1.5 KB,
+ * under the path bound, so they reach the static handler), and unique ~8 KB query strings on the
+ * home page. After a warm-up (pages, then 5 s of both floods, so the
  * V8 heap has sized itself to this traffic; the cold RSS is reported too), each flood runs in
  * three equal segments and the server's RSS is read from /proc after each: a cache that keeps
  * something per path grows segment after segment, a bounded one stays flat.
@@ -55,6 +56,8 @@ try {
   }
   const floods = [
     { name: 'static_unique_paths', path: () => `/static/${filler(bytes)}.css` },
+    // Under the 2,048-character path bound, so each request reaches the static handler.
+    { name: 'static_unique_paths_1500', path: () => `/static/${filler(1500)}.css` },
     { name: 'home_unique_query', path: () => `/?utm_${filler(8)}=${filler(bytes)}` },
   ];
   const flood = (f: (typeof floods)[number], seconds: number) => autocannon({ url: base, connections, duration: seconds, requests: [{ setupRequest: (req: any) => ({ ...req, path: f.path() }) }] });

@@ -124,6 +124,8 @@ function noReferrer(): MiddlewareHandler<AppEnv> {
   };
 }
 
+const MAX_PATH = 2048;
+
 export interface WebApp {
   app: Hono<AppEnv>;
   slots: Slots;
@@ -133,6 +135,9 @@ export function createWebApp(ctx: AppContext): WebApp {
   const app = new Hono<AppEnv>();
   const slots = createSlots();
 
+  // No route has a path anywhere near this long; refusing early keeps a flood of huge unique
+  // paths from being copied, decoded and stat'ed (garbage that makes the heap balloon).
+  app.use('*', async (c, next) => (c.req.path.length > MAX_PATH ? c.text(`The address is too long (${MAX_PATH.toLocaleString('en')} characters at most before the "?").`, 414) : next()));
   app.use('*', securityHeaders(ctx));
   app.use('*', async (c, next) => {
     c.set('ctx', ctx);

@@ -102,9 +102,16 @@ test('static files: served with long caching; a missing one is a short 404 that 
     assert.equal(css.headers.get('cache-control'), 'public, max-age=3600');
     assert.match(css.headers.get('content-type') ?? '', /^text\/css/);
     assert.equal((await app.request('/static/katex/katex.min.css')).status, 200);
-    const long = `/static/${'q'.repeat(8000)}.css`;
+    const long = `/static/${'q'.repeat(2000)}.css`;
     const miss = await app.request(long);
     assert.equal(miss.status, 404);
+    // Past 2,048 characters of path, any address is refused at once (414), on both sides of the bound.
+    assert.equal((await app.request(`/static/${'q'.repeat(2048 - 8)}`)).status, 404);
+    const huge = await app.request(`/static/${'q'.repeat(2048 - 7)}`);
+    assert.equal(huge.status, 414);
+    assert.match(await huge.text(), /The address is too long/);
+    assert.equal((await app.request(`/papers/${'1'.repeat(3000)}`)).status, 414);
+    assert.equal((await app.request(`/?q=${'1'.repeat(8000)}`)).status, 200, 'the query string does not count');
     const body = await miss.text();
     assert.ok(body.length < 100, body.slice(0, 100));
     assert.equal(miss.headers.get('cache-control'), null);
