@@ -113,7 +113,7 @@ async function searchFloodScenario() {
   const floodConnections = Number(opt('flood-connections', '100'));
   const readers = Number(opt('readers', '10'));
   // Paper pages the readers visit: a sample of the store's papers.
-  const ids = execFileSync('sqlite3', [path.join(dataDir, 'papertide.db'), 'select id from papers where hidden = 0 order by random() limit 150'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  const ids = execFileSync('sqlite3', [path.join(dataDir, 'papertide.db'), 'select id from papers where hidden = 0 order by random() limit 20'], { encoding: 'utf8' }).split('\n').filter(Boolean);
   if (ids.length < 10) throw new Error('the store has too few papers for the search-flood scenario');
   const modes: { name: string; env: Record<string, string>; manyIps: boolean }[] = [
     { name: 'before', env: { SEARCH_RATE_PER_MINUTE: '0', SEARCH_CONCURRENCY: '0' }, manyIps: false },
