@@ -54,6 +54,10 @@ const envSchema = z.object({
   EMBEDDER: z.enum(['builtin', 'openai', 'transformers']).default('builtin'),
   TRANSFORMERS_MODEL: z.string().optional(),
   RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(600),
+  // Search's own budget per client IP, and how many searches run at once (0 turns either off).
+  SEARCH_RATE_PER_MINUTE: int(0, 1_000_000).default(120),
+  SEARCH_CONCURRENCY: int(0, 64).default(2),
+  SEARCH_QUEUE: int(0, 10_000).default(32),
   TRUST_PROXY: bool.default('false'),
 });
 

@@ -13,6 +13,25 @@ export async function insertComment(db: Db, c: { paperId: string; userId: number
   return Number(r.id);
 }
 
+/**
+ * Take the author's row lock for the rest of the transaction (PostgreSQL: a row lock; SQLite:
+ * transactions already run one at a time), so two concurrent posts by one user count each other.
+ */
+export async function lockAuthor(db: Transaction<Database>, userId: number): Promise<void> {
+  await sql`update users set role = role where id = ${userId}`.execute(db);
+}
+
+/** How many comments a user wrote after `sinceIso` (deleted ones too), and the oldest of them. */
+export async function recentCommentsBy(db: Db, userId: number, sinceIso: string): Promise<{ count: number; oldest: string | null }> {
+  const r = await db
+    .selectFrom('comments')
+    .select((eb) => [eb.fn.countAll<string | number>().as('n'), eb.fn.min('created_at').as('oldest')])
+    .where('user_id', '=', userId)
+    .where('created_at', '>', sinceIso)
+    .executeTakeFirstOrThrow();
+  return { count: Number(r.n), oldest: (r.oldest as string | null) ?? null };
+}
+
 export async function commentById(db: Db, id: number): Promise<CommentRow | undefined> {
   return db.selectFrom('comments').selectAll().where('id', '=', id).executeTakeFirst();
 }

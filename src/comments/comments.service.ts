@@ -9,11 +9,18 @@ import type { CommentRow } from '../db/schema.js';
 import { requireActiveUser, isModerator, type Actor } from '../users/users.service.js';
 import { recomputeTrending } from '../trending/trending.service.js';
 import { renderCommentMarkdown } from './markdown.js';
-import { bumpCommentCount, commentById, commentsOfPaper, insertComment, updateComment } from './comments.repository.js';
+import { bumpCommentCount, commentById, commentsOfPaper, insertComment, lockAuthor, recentCommentsBy, updateComment } from './comments.repository.js';
 
 type Ctx = Pick<AppContext, 'store' | 'clock' | 'events'> & Partial<AppContext>;
 
 export const COMMENT_MAX_CHARS = 5000;
+/**
+ * How many comments one user may post in a sliding window, whatever the door (page, API): the
+ * count is read from the store inside the posting transaction, so it holds across processes and
+ * restarts, and two parallel posts cannot both slip under it.
+ */
+export const COMMENT_RATE = { max: 10, windowMinutes: 10 } as const;
+
 /** How long after posting its author may still edit a comment. */
 export const COMMENT_EDIT_HOURS = 24 * 7;
 
@@ -42,6 +49,14 @@ export async function addComment(ctx: Ctx, user: Actor, paperId: string, body: s
   await requireActiveUser(ctx, user);
   const now = ctx.clock.now();
   const r = await ctx.store.db.transaction().execute(async (trx) => {
+    await lockAuthor(trx, user.id);
+    const windowMs = COMMENT_RATE.windowMinutes * 60_000;
+    const recent = await recentCommentsBy(trx, user.id, new Date(now.getTime() - windowMs).toISOString());
+    if (recent.count >= COMMENT_RATE.max) {
+      const freeAt = Date.parse(recent.oldest!) + windowMs;
+      const retryAfter = Math.max(1, Math.ceil((freeAt - now.getTime()) / 1000));
+      throw new AppError('rate_limited', `Too many comment requests. Try again in ${retryAfter} seconds.`, { retryAfter });
+    }
     const paper = await trx.selectFrom('papers').select(['id', 'hidden']).where('id', '=', paperId).executeTakeFirst();
     if (!paper || paper.hidden) throw new AppError('not_found', `There is no paper arXiv:${paperId} here to comment on.`);
     let parent: number | null = null;

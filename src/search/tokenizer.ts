@@ -68,6 +68,9 @@ function detach(w: string): string {
 const TERM_CACHE_MAX = 500_000;
 const termCache = new Map<string, string | null>();
 function termOf(w: string): string | null {
+  // Over-long words are dropped anyway; not caching them bounds the cache in bytes too
+  // (500,000 keys of at most 40 characters), whatever text or queries arrive.
+  if (w.length > 40) return null;
   let t = termCache.get(w);
   if (t === undefined) {
     const own = detach(w);
@@ -126,6 +129,11 @@ function scanAscii(text: string): number {
       h = Math.imul(h ^ c, 16777619);
     } else if (start >= 0) {
       const len = i - start;
+      if (len > 40) {
+        // Dropped by keep() anyway; kept out of the table so it stays bounded in bytes.
+        start = -1;
+        continue;
+      }
       let slot = h & WT_MASK;
       let e = -1;
       for (;;) {

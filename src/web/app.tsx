@@ -2,10 +2,11 @@
  * The Hono application: middleware, static assets, and every feature's routes. Each feature
  * exports a route factory; mount it here (one line) in the section it belongs to.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { secureHeaders, NONCE } from 'hono/secure-headers';
+import { serveStatic } from '@hono/node-server/serve-static';
 import type { AppContext } from '../context.js';
 import { ROOT_DIR } from '../paths.js';
 import type { AppEnv } from './types.js';
@@ -22,6 +23,7 @@ import { feedRoutes, feedAlternates } from './pages/feeds.js'; // api (issue 7)
 import { apiTokenRoutes } from './pages/api-tokens.js'; // api (issue 7)
 import { sessionMiddleware } from './middleware/session.js';
 import { csrfProtection } from './middleware/csrf.js';
+import { searchGuard } from './middleware/search-guard.js';
 import { authRoutes } from './pages/auth.js';
 import { trendingRoutes } from './pages/trending.js';
 import { aboutTrendingRoutes } from './pages/about-trending.js';
@@ -32,35 +34,98 @@ import { moderationRoutes } from './pages/moderation.js';
 import { userRoutes } from './pages/user.js';
 import { searchRoutes } from './pages/search.js'; // search (issue 4)
 
-const STATIC_TYPES: Record<string, string> = {
-  '.css': 'text/css; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.woff2': 'font/woff2',
-  '.woff': 'font/woff',
-  '.ttf': 'font/ttf',
-  '.png': 'image/png',
-};
-
-/** Serve files from a folder under a prefix, read once and kept in memory, with long caching. */
-function staticDir(prefix: string, dir: string) {
-  const cache = new Map<string, Buffer | null>();
-  return async (c: any) => {
-    const rel = c.req.path.slice(prefix.length);
-    if (rel.includes('..') || rel.includes('\0')) return c.notFound();
-    let body = cache.get(rel);
-    if (body === undefined) {
-      const file = path.join(dir, rel);
-      body = fs.existsSync(file) && fs.statSync(file).isFile() ? fs.readFileSync(file) : null;
-      cache.set(rel, body);
-    }
-    if (!body) return c.notFound();
-    return c.body(body, 200, {
-      'Content-Type': STATIC_TYPES[path.extname(rel)] ?? 'application/octet-stream',
-      'Cache-Control': 'public, max-age=3600',
+/**
+ * Files under a URL prefix, read from disk per request by node-server's serveStatic (the OS page
+ * cache keeps them hot): nothing is remembered per path, so a flood of unique missing paths costs
+ * a stat each and no memory. Traversal (`..`, encoded slashes, `%`) is refused by serveStatic.
+ * With `last`, a missing file is a short plain 404 (an asset, not a page: no page frame, and the
+ * path is not echoed back); otherwise the next route gets its turn.
+ */
+function staticDir(prefix: string, dir: string, opts: { last?: boolean } = {}): MiddlewareHandler<AppEnv> {
+  const serve = serveStatic({ root: dir, rewriteRequestPath: (p) => p.slice(prefix.length - 1) });
+  return async (c, next) => {
+    let missing = false;
+    const res = await serve(c, async () => {
+      missing = true;
     });
+    if (missing) return opts.last ? c.text('No such file.', 404) : next();
+    if (res instanceof Response && res.ok) res.headers.set('Cache-Control', 'public, max-age=3600');
+    return res;
   };
 }
+
+/**
+ * The Content-Security-Policy of every response. Scripts come from this origin only (plus the
+ * request's nonce, for an inline script a page may need); no inline handlers, no `javascript:`
+ * URLs, no plugins, no <base>, no framing. Styles: stylesheets from this origin only, but style
+ * *attributes* are allowed, because KaTeX lays out rendered math with inline `style="height:…"`
+ * on its spans (without them fractions and roots collapse); an injected style attribute cannot
+ * run script. Images may come from any https origin (paper thumbnails live on other hosts).
+ */
+function securityHeaders(ctx: AppContext): MiddlewareHandler<AppEnv> {
+  const https = ctx.config.baseUrl.startsWith('https:');
+  return secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'", NONCE],
+      scriptSrcAttr: ["'none'"],
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      styleSrcElem: ["'self'"],
+      styleSrcAttr: ["'unsafe-inline'"],
+      imgSrc: ["'self'", 'https:', 'data:'],
+      fontSrc: ["'self'"],
+      connectSrc: ["'self'"],
+      objectSrc: ["'none'"],
+      baseUri: ["'none'"],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+    },
+    permissionsPolicy: {
+      camera: [],
+      microphone: [],
+      geolocation: [],
+      payment: [],
+      usb: [],
+      browsingTopics: [],
+    },
+    crossOriginOpenerPolicy: 'same-origin',
+    // Feeds, the API and images are meant to be fetched from elsewhere.
+    crossOriginResourcePolicy: false,
+    originAgentCluster: false,
+    strictTransportSecurity: https ? 'max-age=31536000; includeSubDomains' : false,
+    referrerPolicy: 'strict-origin-when-cross-origin',
+    xFrameOptions: 'DENY',
+    xDnsPrefetchControl: false,
+    xDownloadOptions: false,
+    xPermittedCrossDomainPolicies: false,
+    xXssProtection: false,
+    // A handler's own header wins: subscription links send `Referrer-Policy: no-referrer`.
+    overwrite: false,
+  });
+}
+
+/**
+ * Pages rendered for a signed-in user carry their name, CSRF token and votes: no cache may keep
+ * them or hand them to someone else.
+ */
+function privatePages(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    await next();
+    if (!c.get('user')) return;
+    if (!(c.res.headers.get('Content-Type') ?? '').startsWith('text/html')) return;
+    c.header('Cache-Control', 'private, no-store');
+    c.header('Vary', 'Cookie', { append: true });
+  };
+}
+
+function noReferrer(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    await next();
+    c.header('Referrer-Policy', 'no-referrer');
+  };
+}
+
+const MAX_PATH = 2048;
 
 export interface WebApp {
   app: Hono<AppEnv>;
@@ -71,23 +136,32 @@ export function createWebApp(ctx: AppContext): WebApp {
   const app = new Hono<AppEnv>();
   const slots = createSlots();
 
+  // No route has a path anywhere near this long; refusing early keeps a flood of huge unique
+  // paths from being copied, decoded and stat'ed (garbage that makes the heap balloon).
+  app.use('*', async (c, next) => (c.req.path.length > MAX_PATH ? c.text(`The address is too long (${MAX_PATH.toLocaleString('en')} characters at most before the "?").`, 414) : next()));
+  app.use('*', securityHeaders(ctx));
   app.use('*', async (c, next) => {
     c.set('ctx', ctx);
     c.set('user', null);
     c.set('csrf', '');
     c.set('alternates', []);
     await next();
-    c.header('X-Content-Type-Options', 'nosniff');
-    c.header('Referrer-Policy', 'strict-origin-when-cross-origin');
-    if (!c.res.headers.has('X-Frame-Options')) c.header('X-Frame-Options', 'DENY');
   });
+  app.use('*', privatePages());
+  // Subscription links carry their secret in the path: no page under them (a bad or expired
+  // link's page included) may send it on in a Referer header.
+  for (const p of ['/subscription/*', '/unsubscribe/*']) app.use(p, noReferrer());
   app.use('*', bodyLimit({ maxSize: 256 * 1024, onError: (c) => c.text('Request body too large (256 KiB at most).', 413) }));
 
   // --- static assets
   app.get('/static/katex/*', staticDir('/static/katex/', path.join(ROOT_DIR, 'node_modules', 'katex', 'dist')));
-  app.get('/static/*', staticDir('/static/', path.join(ROOT_DIR, 'src', 'web', 'static')));
+  app.get('/static/*', staticDir('/static/', path.join(ROOT_DIR, 'src', 'web', 'static'), { last: true }));
   app.get('/favicon.ico', (c) => c.redirect('/static/favicon.svg', 301));
   app.get('/healthz', (c) => c.json({ ok: true }));
+
+  // --- search's own rate limit and concurrency gate, shared by the page, suggestions and the API
+  const guard = searchGuard({ perMinute: ctx.config.SEARCH_RATE_PER_MINUTE, concurrency: ctx.config.SEARCH_CONCURRENCY, queue: ctx.config.SEARCH_QUEUE });
+  for (const p of ['/search', '/search/suggest', '/api/papers/search']) app.use(p, guard);
 
   // --- middleware of features (sessions, CSRF, rate limits) mount here, before pages
   app.use('/api/*', requireTokenForApiWrites()); // api (issue 7)

@@ -83,7 +83,7 @@ function Footer({ csrf }: { csrf: string }) {
   );
 }
 
-export function Layout(props: PageMeta & { user: WebUser | null; csrf: string; children?: Child }) {
+export function Layout(props: PageMeta & { user: WebUser | null; csrf: string; nonce?: string; children?: Child }) {
   const alternates = props.alternates ?? [];
   return (
     <>
@@ -103,7 +103,7 @@ export function Layout(props: PageMeta & { user: WebUser | null; csrf: string; c
           <link rel="stylesheet" href="/static/style.css" />
           {props.math ? <link rel="stylesheet" href="/static/katex/katex.min.css" /> : null}
           <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
-          <script src="/static/app.js" defer></script>
+          <script src="/static/app.js" defer nonce={props.nonce}></script>
         </head>
         <body>
           <a class="skip-link" href="#main">Skip to content</a>
@@ -123,7 +123,7 @@ export function renderPage(c: WebContext, meta: PageMeta, body: Child) {
   const alternates = [...(c.get('alternates') ?? []), ...(meta.alternates ?? [])];
   c.header('Content-Type', 'text/html; charset=utf-8');
   return c.html(
-    <Layout {...meta} alternates={alternates} user={c.get('user') ?? null} csrf={c.get('csrf') ?? ''}>
+    <Layout {...meta} alternates={alternates} user={c.get('user') ?? null} csrf={c.get('csrf') ?? ''} nonce={c.get('secureHeadersNonce')}>
       {body}
     </Layout>,
     (meta.status ?? 200) as any,

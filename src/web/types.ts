@@ -18,6 +18,8 @@ export interface AppEnv {
     csrf: string;
     /** Feed links for <link rel="alternate"> on the current page. */
     alternates: { type: string; title: string; href: string }[];
+    /** This response's CSP nonce (hono/secure-headers): put it on any inline <script>. */
+    secureHeadersNonce?: string;
   };
 }
 

@@ -92,7 +92,9 @@ test('login failures read the same whether or not the address has an account', a
     const f2 = await other.post('/forgot', { email: 'nobody@example.org' });
     assert.equal(f1.status, 200);
     assert.equal(f2.status, 200);
-    assert.equal(f1.html.replace(/dora@example\.org/g, 'X').replace(/value="[^"]*"/g, ''), f2.html.replace(/nobody@example\.org/g, 'X').replace(/value="[^"]*"/g, ''));
+    // Per-response values (form tokens, the CSP nonce) aside, the two pages are the same.
+    const same = (html: string, email: RegExp) => html.replace(email, 'X').replace(/(value|nonce)="[^"]*"/g, '');
+    assert.equal(same(f1.html, /dora@example\.org/g), same(f2.html, /nobody@example\.org/g));
   } finally {
     await app.close();
   }

@@ -133,7 +133,8 @@ export function commentRoutes(slots: Slots) {
   const app = new Hono<AppEnv>();
   slots.paperSections.push((c, paper) => CommentsSection(c, paper.id));
 
-  app.post('/comments', rateLimit(COMMENT_LIMITS.perIp, { perUser: COMMENT_LIMITS.perUser }), async (c) => {
+  // The per-user comment limit lives in the comments service (the same for the API).
+  app.post('/comments', rateLimit(COMMENT_LIMITS.perIp), async (c) => {
     const user = c.get('user');
     const form = await formOf(c);
     const parsed = postSchema.safeParse(form);

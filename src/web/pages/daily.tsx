@@ -1,7 +1,7 @@
 /** `/`, `/papers/date/…`, `/papers/week/…`, `/papers/month/…`: daily papers by upvotes. */
 import { Hono } from 'hono';
 import type { Child } from 'hono/jsx';
-import { FragmentCache, cachedFragment } from '../cache.js';
+import { FragmentCache, cachedFragment, pageKey } from '../cache.js';
 import type { AppEnv, WebContext } from '../types.js';
 import { renderPage } from '../layout.js';
 import { PaperCard } from '../components/paper-card.js';
@@ -99,12 +99,13 @@ export function dailyRoutes() {
   const app = new Hono<AppEnv>();
   const cache = new FragmentCache();
 
-  /** The list is the same for every anonymous visitor: render it once per data version. */
-  const fragment = (c: WebContext, build: () => Promise<Child>) => cachedFragment(cache, c, c.req.url, build);
+  /** The list is the same for every anonymous visitor: render it once per data version, keyed by
+   * the path and the query values the page reads (`read`), nothing else. */
+  const fragment = (c: WebContext, read: Record<string, number>, build: () => Promise<Child>) => cachedFragment(cache, c, pageKey(c, read), build);
 
   app.get('/', async (c) => {
     const ctx = c.get('ctx');
-    const body = await fragment(c, async () => {
+    const body = await fragment(c, {}, async () => {
       const view = await getHomeView(ctx.store.db, ctx.clock.now());
       const heading = view.isToday ? 'Daily papers' : `Daily papers of ${formatLongDate(view.period.key)}`;
       return <DailyList c={c} voted={await votedIn(c, view)} view={view} heading={heading} note={view.isToday ? formatLongDate(view.period.key) : 'no papers yet today, showing the latest day'} />;
@@ -116,7 +117,7 @@ export function dailyRoutes() {
     app.get(`/papers/${PATH[kind]}/:key`, async (c) => {
       const ctx = c.get('ctx');
       const period = parsePeriod(kind, c.req.param('key'));
-      const body = await fragment(c, async () => {
+      const body = await fragment(c, { p: pageParam(c) }, async () => {
         const view = await getDailyView(ctx.store.db, period, pageParam(c));
         return <DailyList c={c} voted={await votedIn(c, view)} view={view} heading={periodTitle(kind, period.key)} />;
       });

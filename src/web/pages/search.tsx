@@ -3,7 +3,7 @@
  * category, has code), sort (relevance | newest | upvotes), pages, `?debug=1` for each hit's
  * lexical rank, vector rank, matched terms and fused score. An arXiv id or arXiv / Hugging Face
  * URL redirects to the paper. Invalid queries are shown as a message, never an error page.
- * `/search/suggest?q=` returns up to 8 title suggestions as JSON for the small script below.
+ * `/search/suggest?q=` returns up to 8 title suggestions as JSON for src/web/static/suggest.js.
  */
 import { Hono } from 'hono';
 import { raw } from 'hono/html';
@@ -67,10 +67,6 @@ function HitAuthors({ authors, matched }: { authors: string[]; matched: string[]
     </span>
   );
 }
-
-const SUGGEST_SCRIPT = `(()=>{const i=document.getElementById('q');const l=document.getElementById('q-suggest');if(!i||!l)return;let t,last='';
-i.addEventListener('input',()=>{clearTimeout(t);t=setTimeout(async()=>{const q=i.value.trim();if(q.length<3||q===last)return;last=q;
-try{const r=await fetch('/search/suggest?q='+encodeURIComponent(q));if(!r.ok)return;const s=await r.json();l.replaceChildren(...s.map(x=>{const o=document.createElement('option');o.value=x;return o;}));}catch{}},150);});})();`;
 
 export function searchRoutes() {
   const app = new Hono<AppEnv>();
@@ -253,7 +249,6 @@ export function searchRoutes() {
             </>
           )
         ) : null}
-        <script>{raw(SUGGEST_SCRIPT)}</script>
       </>,
     );
   });

@@ -4,6 +4,7 @@
  * (no \href/\url, bounded macro expansion). A formula KaTeX cannot parse is shown as escaped source.
  */
 import katex from 'katex';
+import { BoundedCache, stringEntrySize } from '../cache.js';
 
 const MATH = /\$\$([\s\S]+?)\$\$|\\\[([\s\S]+?)\\\]|\\\(([\s\S]+?)\\\)|(?<![\\$])\$((?:\\\$|[^$])+?)\$/g;
 
@@ -20,13 +21,13 @@ function renderFormula(tex: string, displayMode: boolean): string {
   }
 }
 
-const cache = new Map<string, string>();
-const CACHE_MAX = 20_000;
+/** Rendered text by source text, bounded in entries and bytes (KaTeX output is ~50x its source). */
+export const mathCache = new BoundedCache<string>(20_000, 16 * 1024 * 1024, stringEntrySize);
 
 /** Render text that may contain math. Cached: the same abstract renders once per process. */
 export function renderMathText(text: string): string {
   if (!text.includes('$') && !text.includes('\\(') && !text.includes('\\[')) return escapeHtml(text);
-  const hit = cache.get(text);
+  const hit = mathCache.get(text);
   if (hit !== undefined) return hit;
   let out = '';
   let last = 0;
@@ -37,8 +38,7 @@ export function renderMathText(text: string): string {
     last = m.index! + m[0].length;
   }
   out += escapeHtml(text.slice(last));
-  if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
-  cache.set(text, out);
+  mathCache.set(text, out);
   return out;
 }
 

@@ -2,4 +2,9 @@
 // Features add small modules below (votes without reload, search suggestions).
 document.documentElement.classList.add('js');
 // Votes without reload (accounts feature): src/web/static/votes.js
-(function () { var s = document.createElement('script'); s.src = '/static/votes.js'; s.defer = true; document.head.appendChild(s); })();
+(function () {
+  function load(src) { var s = document.createElement('script'); s.src = src; s.defer = true; document.head.appendChild(s); }
+  load('/static/votes.js');
+  // Search suggestions: src/web/static/suggest.js, only where the search page's box is.
+  if (document.getElementById('q-suggest')) load('/static/suggest.js');
+})();

@@ -1,0 +1,78 @@
+/**
+ * Search's own door: a per-IP budget shared by /search, /search/suggest and /api/papers/search
+ * (separate from every other limit), and a concurrency gate with a short line; past either,
+ * 429 with Retry-After. Other pages are not affected.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { testApp } from '../helpers/app.js';
+import { seedPapers } from '../accounts/seed.js';
+import { SearchGate } from '../../src/web/middleware/search-guard.js';
+
+const turn = () => new Promise((r) => setImmediate(r));
+
+test('SearchGate: one start per turn, at most `concurrency` running, a line of `queue`, then refusal', async () => {
+  const g = new SearchGate(2, 2);
+  assert.equal(g.enter(), true, 'the first search starts at once');
+  const second = g.enter();
+  assert.ok(second instanceof Promise, 'a second search in the same turn waits for the next turn');
+  const third = g.enter();
+  assert.ok(third instanceof Promise);
+  assert.equal(g.queued, 2);
+  assert.equal(g.enter(), false, 'the line is full');
+  assert.equal(await second, true);
+  assert.equal(g.running, 2);
+  await turn();
+  await turn();
+  assert.equal(g.running, 2, 'never more than `concurrency` at once');
+  assert.equal(g.queued, 1);
+  g.leave();
+  assert.equal(await third, true);
+  assert.equal(g.running, 2);
+  g.leave();
+  g.leave();
+  assert.equal(g.running, 0);
+  await turn();
+  assert.equal(g.enter(), true, 'idle again: starts at once');
+});
+
+test('per-IP search budget: the Nth search passes, the next is 429 with Retry-After, on all three search doors; other pages and IPs unaffected', async () => {
+  const app = await testApp({ now: '2025-06-05T12:00:00Z', env: { SEARCH_RATE_PER_MINUTE: '4', TRUST_PROXY: 'true' } });
+  try {
+    await seedPapers(app, [{ id: '2506.00001', featuredAt: '2025-06-05T08:00:00.000Z' }]);
+    const from = (ip: string) => ({ headers: { 'x-forwarded-for': ip } });
+    const doors = ['/search?q=study', '/search/suggest?q=study', '/api/papers/search?q=study', '/search?q=things'];
+    for (const p of doors) assert.equal((await app.request(p, from('10.0.0.1'))).status, 200, p);
+    for (const p of doors.slice(0, 3)) {
+      const r = await app.request(p, from('10.0.0.1'));
+      assert.equal(r.status, 429, p);
+      assert.ok(Number(r.headers.get('retry-after')) >= 1, p);
+      const body = await r.text();
+      assert.match(body, /Too many search requests\. Try again in \d+ seconds\./, p);
+    }
+    assert.equal((await app.request('/search?q=study', from('10.0.0.2'))).status, 200, 'another client has its own budget');
+    for (let i = 0; i < 10; i++) assert.equal((await app.request('/', from('10.0.0.1'))).status, 200, 'other pages are not limited by search');
+    assert.equal((await app.request('/papers/2506.00001', from('10.0.0.1'))).status, 200);
+  } finally {
+    await app.close();
+  }
+});
+
+test('a full search line answers 429 with Retry-After at once; the searches let in all answer', async () => {
+  const app = await testApp({ now: '2025-06-05T12:00:00Z', env: { SEARCH_RATE_PER_MINUTE: '0', SEARCH_CONCURRENCY: '1', SEARCH_QUEUE: '2' } });
+  try {
+    await seedPapers(app, [{ id: '2506.00001', featuredAt: '2025-06-05T08:00:00.000Z' }]);
+    await app.request('/search?q=warm'); // build the index before the burst
+    await turn();
+    const paths = ['/search?q=study', '/search/suggest?q=study', '/api/papers/search?q=study', '/search?q=things', '/search?q=paper', '/api/papers/search?q=good'];
+    const rs = await Promise.all(paths.map((p) => app.request(p)));
+    assert.deepEqual(rs.map((r) => r.status), [200, 200, 200, 429, 429, 429]);
+    for (const r of rs.slice(3)) assert.equal(r.headers.get('retry-after'), '1');
+    assert.match(await rs[3].text(), /Search is busy right now\. Try again in 1 second\./);
+    assert.deepEqual(await rs[5].json(), { error: 'Search is busy right now. Try again in 1 second.' });
+    // Once the line has drained, searches go through again.
+    assert.equal((await app.request('/search?q=again')).status, 200);
+  } finally {
+    await app.close();
+  }
+});
