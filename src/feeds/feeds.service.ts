@@ -6,6 +6,7 @@
 import type { PaperRow } from '../db/schema.js';
 import { AppError } from '../domain/errors.js';
 import { arxivAbsUrl, arxivPdfUrl } from '../domain/arxiv-id.js';
+import { safeHttpUrl } from '../domain/safe-url.js';
 import { authorPapers, categoryPapers, recentlyFeatured, searchPapers, trendingPapers, type ListingDeps } from './listings.service.js';
 import { escapeHtml, type FeedDoc, type FeedEntry, type FeedFormat } from './feed.render.js';
 
@@ -39,8 +40,10 @@ export function entryHtml(p: PaperRow, baseUrl: string, extra?: { featuredOn?: s
     `<p>${escapeHtml(p.abstract)}</p>`,
   ];
   const links = [`<a href="${escapeHtml(`${baseUrl}/papers/${p.id}`)}">Papertide</a>`, `<a href="${escapeHtml(arxivAbsUrl(p.id))}">arXiv:${escapeHtml(p.id)}</a>`, `<a href="${escapeHtml(arxivPdfUrl(p.id))}">PDF</a>`];
-  if (p.code_url && /^https?:\/\//.test(p.code_url)) links.push(`<a href="${escapeHtml(p.code_url)}">Code${p.github_stars != null ? ` (★ ${p.github_stars})` : ''}</a>`);
-  if (p.project_page && /^https?:\/\//.test(p.project_page)) links.push(`<a href="${escapeHtml(p.project_page)}">Project page</a>`);
+  const code = safeHttpUrl(p.code_url);
+  const project = safeHttpUrl(p.project_page);
+  if (code) links.push(`<a href="${escapeHtml(code)}">Code${p.github_stars != null ? ` (★ ${p.github_stars})` : ''}</a>`);
+  if (project) links.push(`<a href="${escapeHtml(project)}">Project page</a>`);
   parts.push(`<p>${links.join(' · ')}</p>`);
   const meta = [`${p.upvotes} upvote${p.upvotes === 1 ? '' : 's'}`, `${p.num_comments} comment${p.num_comments === 1 ? '' : 's'}`];
   if (extra?.featuredOn) meta.push(`featured on ${escapeHtml(extra.featuredOn)}${extra.submitter ? ` by ${escapeHtml(extra.submitter)}` : ''}`);

@@ -5,6 +5,7 @@
  */
 import { parseArxivId } from '../domain/arxiv-id.js';
 import { findGithubRepo, normalizeSpace, type PaperInput } from '../domain/paper.js';
+import { safeHttpUrl } from '../domain/safe-url.js';
 
 export type ImportFormat = 'seed' | 'arxiv-recent' | 'arxiv-oai-dump' | 'hf-raw' | 'hf-flat';
 
@@ -221,9 +222,11 @@ function hfRecord(format: ImportFormat, f: HfFields): ImportRecord {
       ...c,
       categories: [],
       publishedAt: isoDate(f.publishedAt, 'publishedAt'),
-      codeUrl: findGithubRepo(str(f.githubRepo, 'githubRepo', false, 500)) ?? findGithubRepo(c.abstract),
+      // Links from the data are http(s) or dropped (src/domain/safe-url.ts); a bad link loses the
+      // link, not the record.
+      codeUrl: safeHttpUrl(findGithubRepo(typeof f.githubRepo === 'string' ? f.githubRepo.slice(0, 2000) : null)) ?? safeHttpUrl(findGithubRepo(c.abstract)),
       githubStars: typeof f.githubStars === 'number' ? f.githubStars : null,
-      projectPage: str(f.projectPage, 'projectPage', false, 500),
+      projectPage: safeHttpUrl(f.projectPage),
       aiSummary: str(f.aiSummary, 'ai_summary', false, 5000),
       aiKeywords: strList(f.aiKeywords, 'ai_keywords'),
     },

@@ -53,11 +53,22 @@ test('session cookie is httpOnly, SameSite=Lax, and Secure only behind https', a
       const r = await b.post('/login', { email: 'bob@example.org', password: 'correct horse battery' });
       assert.equal(r.status, 303);
       const set = (r.res.headers as any).getSetCookie() as string[];
-      const session = set.find((s) => s.startsWith('pt_session='))!;
+      // Behind https the names carry the __Host- prefix (Secure, Path=/, no Domain: not settable by a subdomain).
+      const session = set.find((s) => s.startsWith(secure ? '__Host-pt_session=' : 'pt_session='))!;
       assert.ok(session, 'a session cookie is set');
       assert.match(session, /HttpOnly/i);
       assert.match(session, /SameSite=Lax/i);
       assert.equal(/;\s*Secure/i.test(session), secure);
+      assert.match(session, /;\s*Path=\//i);
+      assert.doesNotMatch(session, /Domain=/i);
+      if (secure) assert.equal(set.some((s) => s.startsWith('pt_session=')), false, 'no unprefixed session cookie behind https');
+      // The CSRF cookie too.
+      const anon = new Browser(app);
+      const page = await anon.request('/login');
+      const csrfCookie = ((page.headers as any).getSetCookie() as string[]).find((s) => /pt_csrf=/.test(s))!;
+      assert.equal(csrfCookie.startsWith('__Host-pt_csrf='), secure);
+      // The cookie works under its name: a signed-in page shows the user.
+      assert.match((await b.get('/')).html, /href="\/u\/bob"/);
     } finally {
       await app.close();
     }
@@ -148,7 +159,8 @@ test('password reset by emailed link: new password works, old one and old sessio
     await anon.get('/login');
     assert.equal((await anon.post('/login', { email: 'gina@example.org', password: 'correct horse battery' })).status, 401);
     assert.equal((await anon.post('/login', { email: 'gina@example.org', password: 'a brand new password' })).status, 303);
-    // An expired link is refused.
+    // An expired link is refused. (Signed in now: the page's token is the session's.)
+    await anon.get('/forgot');
     await anon.post('/forgot', { email: 'gina@example.org' });
     const link2 = await linkFromMail(app, 'gina@example.org', 'reset');
     app.clock.advance(61 * 60_000);

@@ -62,6 +62,19 @@ async function page(c: WebContext, opts: { created?: { token: string; name: stri
           <TokenTable tokens={revoked} csrf={csrf} />
         </>
       ) : null}
+      <h2 id="sessions-h">Sessions</h2>
+      <p>Lost a device, or used a shared computer? End every session of your account, on every browser, this one included.</p>
+      <form method="post" action="/logout/everywhere" class="logout-everywhere" aria-labelledby="sessions-h">
+        <input type="hidden" name="_csrf" value={csrf} />
+        <p>
+          <label class="check">
+            <input type="checkbox" name="revoke_tokens" value="1" /> Also revoke all API tokens
+          </label>
+        </p>
+        <button type="submit" class="danger">
+          Log out everywhere
+        </button>
+      </form>
     </section>
   ));
 }
