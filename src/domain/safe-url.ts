@@ -52,6 +52,17 @@ export function isSafeHttpUrl(value: unknown): value is string {
   return safeHttpUrl(value) !== null;
 }
 
+/**
+ * The text with every lone surrogate replaced by U+FFFD. Imported data can hold them (JSON
+ * escapes like "\ud800"); they cannot be percent-encoded into a link (encodeURIComponent
+ * throws) and PostgreSQL silently rewrites them, so text is made well-formed once, on the way in.
+ */
+export function wellFormedText(s: string): string {
+  const f = (s as any).toWellFormed;
+  if (typeof f === 'function') return f.call(s);
+  return s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+}
+
 function isWellFormed(s: string): boolean {
   const f = (s as any).isWellFormed;
   if (typeof f === 'function') return f.call(s);

@@ -71,6 +71,10 @@ function paperDate(p: PaperRow): Date {
 
 /** Validate a feed's parameters; a bad one is a readable 400. */
 export function checkSpec(spec: FeedSpec): FeedSpec {
+  // A NUL can arrive decoded from the path (`%2500` decoded twice); PostgreSQL refuses it in text.
+  if ((spec.kind === 'author' && spec.name.includes('\u0000')) || (spec.kind === 'search' && spec.q.includes('\u0000'))) {
+    throw new AppError('bad_request', 'The request contains a NUL character (U+0000), which Papertide does not accept in any text. Remove it and try again.');
+  }
   if (spec.kind === 'category' && !CATEGORY_PATTERN.test(spec.category)) throw new AppError('bad_request', `“${spec.category.slice(0, 40)}” is not an arXiv category: use e.g. cs.LG, math.AG or hep-th.`);
   if (spec.kind === 'author') {
     const name = spec.name.replace(/\s+/g, ' ').trim();

@@ -154,7 +154,7 @@ export function apiTokenRoutes() {
     const user = signedIn(c);
     if (!user) return c.redirect(`/login?next=${encodeURIComponent('/settings/tokens')}`, 303);
     const id = Number(c.req.param('id'));
-    if (!Number.isSafeInteger(id) || id <= 0) throw new AppError('not_found', 'No such token.');
+    if (!Number.isSafeInteger(id) || id <= 0 || id > 2_147_483_647) throw new AppError('not_found', 'No such token.'); // ids are 32-bit on PostgreSQL
     const ctx = c.get('ctx');
     await revokeToken(ctx.store.db, user.id, id, ctx.clock.now());
     return c.redirect('/settings/tokens', 303);

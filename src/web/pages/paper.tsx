@@ -12,7 +12,7 @@ import { entriesForPaper } from '../../daily/daily.repository.js';
 import { AppError } from '../../domain/errors.js';
 import { FragmentCache, cachedFragment } from '../cache.js';
 import type { Paper } from '../../domain/paper.js';
-import { safeHttpUrl } from '../../domain/safe-url.js';
+import { safeHttpUrl, wellFormedText } from '../../domain/safe-url.js';
 
 function fmt(iso: string | null): string | null {
   return iso ? iso.slice(0, 10) : null;
@@ -36,7 +36,7 @@ function PaperHead({ paper }: { paper: Paper }) {
         {paper.authors.map((a, i) => (
           <>
             {i > 0 ? ', ' : ''}
-            <a href={`/search?q=${encodeURIComponent(`author:"${a}"`)}`}>{a}</a>
+            <a href={`/search?q=${encodeURIComponent(wellFormedText(`author:"${a}"`))}`}>{a}</a>
           </>
         ))}
       </p>
