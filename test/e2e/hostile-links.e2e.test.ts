@@ -135,6 +135,18 @@ test('paper pages built from hostile imported links: no link runs script, whatev
     assert.equal(await page.getByRole('link', { name: 'Project page' }).count(), 0);
     assert.equal(await page.locator('a.code').count(), 0);
     assert.ok(clicked > 200, `${clicked} clicks`);
+    // Control: the observer does see a script that runs — a javascript: link the test adds itself.
+    clicking = true;
+    await page.evaluate(() => {
+      const a = document.createElement('a');
+      a.id = 'control';
+      a.href = 'javascript:window.__pwned=1';
+      a.textContent = 'control';
+      document.body.prepend(a);
+    });
+    await page.locator('#control').click({ noWaitAfter: true });
+    await page.waitForFunction(() => (window as any).__pwned === 1, undefined, { timeout: 5000 });
+    clicking = false;
     assert.deepEqual(dialogs, [], 'no dialog opened');
     assert.ok(blocked.every((u) => !u.startsWith('javascript:') && !u.startsWith('data:')), blocked.join(' '));
   } finally {
