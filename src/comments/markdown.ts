@@ -1,20 +1,27 @@
 /**
  * Comment Markdown → safe HTML: `marked` renders, `sanitize-html` keeps a small allow-list
- * (no images, no raw HTML, no inline styles), and every link gets rel="nofollow ugc noopener".
+ * (no images, no raw HTML, no inline styles), every link is http(s) or loses its href, and gets
+ * rel="nofollow ugc noopener".
  */
 import { Marked } from 'marked';
 import sanitizeHtml from 'sanitize-html';
+import { safeHttpUrl } from '../domain/safe-url.js';
 
 const marked = new Marked({ gfm: true, breaks: true, async: false });
 
 const OPTIONS: sanitizeHtml.IOptions = {
   allowedTags: ['p', 'br', 'strong', 'em', 'del', 'code', 'pre', 'blockquote', 'ul', 'ol', 'li', 'a', 'hr'],
   allowedAttributes: { a: ['href', 'title', 'rel'], ol: ['start'] },
-  allowedSchemes: ['http', 'https', 'mailto'],
+  allowedSchemes: ['http', 'https'],
   allowProtocolRelative: false,
   disallowedTagsMode: 'escape',
   transformTags: {
-    a: (tagName, attribs) => ({ tagName, attribs: { ...attribs, rel: 'nofollow ugc noopener' } }),
+    // A link is http(s) or plain text (src/domain/safe-url.ts): anything else loses its href.
+    a: (tagName, attribs) => {
+      const { href, ...rest } = attribs;
+      const safe = safeHttpUrl(href);
+      return { tagName, attribs: safe ? { ...rest, href: safe, rel: 'nofollow ugc noopener' } : rest };
+    },
     h1: 'p',
     h2: 'p',
     h3: 'p',

@@ -72,7 +72,7 @@ export function openStore(opts: { databaseUrl: string }): Store {
     };
   }
   const file = url.replace(/^sqlite:/, '');
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (file !== ':memory:') privateDbFile(file);
   const handle = new SQLite(file);
   handle.pragma('journal_mode = WAL');
   handle.pragma('foreign_keys = ON');
@@ -149,4 +149,23 @@ export async function kvSet(db: Kysely<Database>, key: string, value: string): P
     .values({ key, value })
     .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
     .execute();
+}
+
+/**
+ * The store holds password hashes, session and token hashes and email addresses: only its owner
+ * may read it. A new folder is created 0700 and a new database file 0600 (SQLite gives its -wal
+ * and -shm files the database file's mode); an existing database file readable by others is
+ * tightened to 0600. An existing folder is left as it is: DATA_DIR may be shared on purpose.
+ */
+function privateDbFile(file: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  if (!fs.existsSync(file)) fs.closeSync(fs.openSync(file, 'a', 0o600)); // an empty file is a new SQLite database
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      const st = fs.statSync(f);
+      if (st.mode & 0o077 && typeof process.getuid === 'function' && st.uid === process.getuid()) fs.chmodSync(f, st.mode & 0o700);
+    } catch {
+      // absent (-wal/-shm before first write) or not ours: nothing to tighten
+    }
+  }
 }

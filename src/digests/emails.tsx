@@ -10,6 +10,7 @@
  */
 import type { Child } from 'hono/jsx';
 import { raw } from 'hono/html';
+import { safeHttpUrl } from '../domain/safe-url.js';
 
 export interface DigestPaper {
   id: string;
@@ -181,7 +182,7 @@ export function paperHtml(p: DigestPaper, baseUrl: string): string {
         <p class="pt-text">{shortAbstract(p.abstract)}</p>
         <p class="pt-muted">
           <span class="pt-badge">▲ {p.upvotes}</span> {p.categories.slice(0, 3).join(' · ')} · <a href={url}>Read</a>
-          {p.codeUrl ? <> · <a href={p.codeUrl}>Code</a></> : null}
+          {safeHttpUrl(p.codeUrl) ? <> · <a href={safeHttpUrl(p.codeUrl)!}>Code</a></> : null}
         </p>
       </td>
     </tr>,

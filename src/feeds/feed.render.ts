@@ -3,7 +3,7 @@
  * (by hand: `feed` 4 writes JSON Feed 1.0, without `authors` and `language`).
  *
  * Text from arXiv and users is hostile: control characters XML forbids are removed, the HTML
- * bodies are built from escaped text only, Atom's `type="html"` titles are HTML-escaped, and
+ * bodies are built from escaped text only, titles are HTML-escaped (Atom's `type="html"`, and RSS's, which readers often render as HTML), and
  * every link is absolute (built from BASE_URL). The output depends only on the document, so the
  * same data always gives the same bytes and the same ETag.
  *   RSS 2.0: https://www.rssboard.org/rss-specification
@@ -69,8 +69,10 @@ function feedObject(doc: FeedDoc, format: 'rss' | 'atom'): Feed {
   });
   for (const e of doc.entries) {
     f.addItem({
-      // Atom titles are type="html": escape them. RSS titles are plain text in CDATA.
-      title: format === 'atom' ? escapeHtml(e.title) : cleanText(e.title),
+      // Atom titles are type="html": escape them. RSS 2.0 does not say whether a title is text or
+      // HTML and many readers render it as HTML, so RSS titles are escaped too: a title reading
+      // `<img onerror=…>` must show as text, never run, in every reader.
+      title: escapeHtml(e.title),
       id: e.url,
       guid: e.url,
       link: e.url,

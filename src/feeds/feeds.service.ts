@@ -6,6 +6,7 @@
 import type { PaperRow } from '../db/schema.js';
 import { AppError } from '../domain/errors.js';
 import { arxivAbsUrl, arxivPdfUrl } from '../domain/arxiv-id.js';
+import { safeHttpUrl } from '../domain/safe-url.js';
 import { authorPapers, categoryPapers, recentlyFeatured, searchPapers, trendingPapers, type ListingDeps } from './listings.service.js';
 import { escapeHtml, type FeedDoc, type FeedEntry, type FeedFormat } from './feed.render.js';
 
@@ -39,8 +40,10 @@ export function entryHtml(p: PaperRow, baseUrl: string, extra?: { featuredOn?: s
     `<p>${escapeHtml(p.abstract)}</p>`,
   ];
   const links = [`<a href="${escapeHtml(`${baseUrl}/papers/${p.id}`)}">Papertide</a>`, `<a href="${escapeHtml(arxivAbsUrl(p.id))}">arXiv:${escapeHtml(p.id)}</a>`, `<a href="${escapeHtml(arxivPdfUrl(p.id))}">PDF</a>`];
-  if (p.code_url && /^https?:\/\//.test(p.code_url)) links.push(`<a href="${escapeHtml(p.code_url)}">Code${p.github_stars != null ? ` (★ ${p.github_stars})` : ''}</a>`);
-  if (p.project_page && /^https?:\/\//.test(p.project_page)) links.push(`<a href="${escapeHtml(p.project_page)}">Project page</a>`);
+  const code = safeHttpUrl(p.code_url);
+  const project = safeHttpUrl(p.project_page);
+  if (code) links.push(`<a href="${escapeHtml(code)}">Code${p.github_stars != null ? ` (★ ${p.github_stars})` : ''}</a>`);
+  if (project) links.push(`<a href="${escapeHtml(project)}">Project page</a>`);
   parts.push(`<p>${links.join(' · ')}</p>`);
   const meta = [`${p.upvotes} upvote${p.upvotes === 1 ? '' : 's'}`, `${p.num_comments} comment${p.num_comments === 1 ? '' : 's'}`];
   if (extra?.featuredOn) meta.push(`featured on ${escapeHtml(extra.featuredOn)}${extra.submitter ? ` by ${escapeHtml(extra.submitter)}` : ''}`);
@@ -68,6 +71,10 @@ function paperDate(p: PaperRow): Date {
 
 /** Validate a feed's parameters; a bad one is a readable 400. */
 export function checkSpec(spec: FeedSpec): FeedSpec {
+  // A NUL can arrive decoded from the path (`%2500` decoded twice); PostgreSQL refuses it in text.
+  if ((spec.kind === 'author' && spec.name.includes('\u0000')) || (spec.kind === 'search' && spec.q.includes('\u0000'))) {
+    throw new AppError('bad_request', 'The request contains a NUL character (U+0000), which Papertide does not accept in any text. Remove it and try again.');
+  }
   if (spec.kind === 'category' && !CATEGORY_PATTERN.test(spec.category)) throw new AppError('bad_request', `“${spec.category.slice(0, 40)}” is not an arXiv category: use e.g. cs.LG, math.AG or hep-th.`);
   if (spec.kind === 'author') {
     const name = spec.name.replace(/\s+/g, ' ').trim();

@@ -65,8 +65,11 @@ export function emlTransport(dir: string, logger?: Logger): MailTransport {
     kind: 'eml',
     describe: () => `.eml files in ${dir}`,
     async send(msg) {
-      fs.mkdirSync(dir, { recursive: true });
+      // Messages carry password-reset and verification links: owner-only folder and files.
+      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
       if (!announced) {
+        const st = fs.statSync(dir);
+        if (st.mode & 0o077 && typeof process.getuid === 'function' && st.uid === process.getuid()) fs.chmodSync(dir, 0o700);
         announced = true;
         logger?.info({ dir }, `SMTP_URL is not set: emails are written as .eml files to ${dir}`);
       }
@@ -74,7 +77,7 @@ export function emlTransport(dir: string, logger?: Logger): MailTransport {
       const name = msg.messageId.replace(/[<>]/g, '').replace(/[^A-Za-z0-9._-]/g, '_') + '.eml';
       const file = path.join(dir, name);
       const tmp = `${file}.tmp-${process.pid}`;
-      fs.writeFileSync(tmp, info.message as Buffer);
+      fs.writeFileSync(tmp, info.message as Buffer, { mode: 0o600 });
       fs.renameSync(tmp, file); // atomic: a reader never sees half a message
       return { messageId: msg.messageId, response: `written ${file}` };
     },

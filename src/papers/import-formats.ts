@@ -5,6 +5,7 @@
  */
 import { parseArxivId } from '../domain/arxiv-id.js';
 import { findGithubRepo, normalizeSpace, type PaperInput } from '../domain/paper.js';
+import { safeHttpUrl, wellFormedText } from '../domain/safe-url.js';
 
 export type ImportFormat = 'seed' | 'arxiv-recent' | 'arxiv-oai-dump' | 'hf-raw' | 'hf-flat';
 
@@ -24,7 +25,15 @@ function str(v: unknown, field: string, required: boolean, max = MAX_TEXT): stri
   }
   if (typeof v !== 'string') throw new Error(`${field} is not a string`);
   if (v.length > max) throw new Error(`${field} longer than ${max} characters`);
-  return v;
+  return cleanText(v);
+}
+
+/**
+ * Text as every store can keep it: no NUL (PostgreSQL refuses it in text, failing the whole
+ * batch) and no lone surrogate (they break links built from the text, see safe-url.ts).
+ */
+function cleanText(v: string): string {
+  return wellFormedText(v).replace(/\u0000/g, '');
 }
 
 function strList(v: unknown, field: string): string[] {
@@ -34,7 +43,7 @@ function strList(v: unknown, field: string): string[] {
   return v.map((x, i) => {
     const s = typeof x === 'string' ? x : x && typeof x === 'object' && typeof (x as any).name === 'string' ? (x as any).name : null;
     if (s === null) throw new Error(`${field}[${i}] is not a name`);
-    return normalizeSpace(s);
+    return normalizeSpace(cleanText(s));
   }).filter(Boolean);
 }
 
@@ -221,16 +230,18 @@ function hfRecord(format: ImportFormat, f: HfFields): ImportRecord {
       ...c,
       categories: [],
       publishedAt: isoDate(f.publishedAt, 'publishedAt'),
-      codeUrl: findGithubRepo(str(f.githubRepo, 'githubRepo', false, 500)) ?? findGithubRepo(c.abstract),
+      // Links from the data are http(s) or dropped (src/domain/safe-url.ts); a bad link loses the
+      // link, not the record.
+      codeUrl: safeHttpUrl(findGithubRepo(typeof f.githubRepo === 'string' ? f.githubRepo.slice(0, 2000) : null)) ?? safeHttpUrl(findGithubRepo(c.abstract)),
       githubStars: typeof f.githubStars === 'number' ? f.githubStars : null,
-      projectPage: str(f.projectPage, 'projectPage', false, 500),
+      projectPage: safeHttpUrl(f.projectPage),
       aiSummary: str(f.aiSummary, 'ai_summary', false, 5000),
       aiKeywords: strList(f.aiKeywords, 'ai_keywords'),
     },
     daily: {
       date,
       submittedAt: isoDate(f.submittedAt, 'submittedOnDailyAt') ?? `${date}T00:00:00.000Z`,
-      submitterName: typeof f.submitter === 'string' ? f.submitter.slice(0, 100) : null,
+      submitterName: typeof f.submitter === 'string' ? cleanText(f.submitter.slice(0, 100)) : null,
       upvotes: Math.floor(upvotes),
       comments: Math.floor(comments),
       rank: f.rank,

@@ -51,10 +51,15 @@ export async function sessionWithUser(db: Db, idHash: string, now: string) {
   return db
     .selectFrom('sessions as s')
     .innerJoin('users as u', 'u.id', 's.user_id')
-    .select(['s.id as session_id', 's.expires_at', 'u.id', 'u.name', 'u.email', 'u.role', 'u.email_verified_at', 'u.banned_at'])
+    .select(['s.id as session_id', 's.created_at as session_created_at', 's.expires_at', 'u.id', 'u.name', 'u.email', 'u.role', 'u.email_verified_at', 'u.banned_at'])
     .where('s.id', '=', idHash)
     .where('s.expires_at', '>', now)
     .executeTakeFirst();
+}
+
+/** Move a live session's expiry (idle timeout: each use pushes it forward, up to the absolute cap). */
+export async function setSessionExpiry(db: Db, idHash: string, expiresAt: string): Promise<void> {
+  await db.updateTable('sessions').set({ expires_at: expiresAt }).where('id', '=', idHash).execute();
 }
 
 export async function deleteSession(db: Db, idHash: string): Promise<void> {
@@ -69,6 +74,12 @@ export async function deleteSessionsOfUser(db: Db, userId: number): Promise<numb
 export async function deleteExpiredSessions(db: Db, now: string): Promise<number> {
   const r = await db.deleteFrom('sessions').where('expires_at', '<=', now).executeTakeFirst();
   return Number(r.numDeletedRows);
+}
+
+/** Revoke every active personal API token of a user (password reset, "log out everywhere"). */
+export async function revokeApiTokensOfUser(db: Db, userId: number, now: string): Promise<number> {
+  const r = await db.updateTable('api_tokens').set({ revoked_at: now }).where('user_id', '=', userId).where('revoked_at', 'is', null).executeTakeFirst();
+  return Number(r.numUpdatedRows);
 }
 
 // --- single-use tokens

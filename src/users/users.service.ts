@@ -20,13 +20,16 @@ import { enqueueMail } from '../mail/outbox.repository.js';
 import type { UserRow } from '../db/schema.js';
 import {
   consumeToken,
+  deleteExpiredSessions,
   deleteSession,
   deleteSessionsOfUser,
   expireTokens,
   insertSession,
   insertToken,
   insertUser,
+  revokeApiTokensOfUser,
   sessionWithUser,
+  setSessionExpiry,
   setUserFields,
   userByEmail,
   userById,
@@ -46,7 +49,12 @@ export interface Actor {
   role: Role;
 }
 
+/** A session ends this long after login, however active (absolute timeout). */
 export const SESSION_DAYS = 30;
+/** ... and earlier when unused for this long (idle timeout): each use pushes its expiry forward. */
+export const SESSION_IDLE_DAYS = 7;
+/** How stale the stored expiry may get before a use writes the new one (reads stay reads). */
+const SESSION_TOUCH_MS = 3_600_000;
 export const VERIFY_TOKEN_HOURS = 48;
 export const RESET_TOKEN_MINUTES = 60;
 export const PASSWORD_MIN = 8;
@@ -174,14 +182,22 @@ export async function login(ctx: Ctx, input: { email: string; password: string; 
 export async function createSession(ctx: Ctx, userId: number, userAgent: string | null = null): Promise<string> {
   const now = ctx.clock.now();
   const token = newSecretToken();
+  // Expired sessions are purged here: logins are rate-limited and far rarer than requests, and
+  // each one leaves at most one row behind, so the table stays as small as the live sessions.
+  await deleteExpiredSessions(ctx.store.db, now.toISOString());
   await insertSession(ctx.store.db, {
     idHash: hashToken(token),
     userId,
     now: now.toISOString(),
-    expiresAt: new Date(now.getTime() + SESSION_DAYS * 24 * HOUR).toISOString(),
+    expiresAt: sessionExpiry(now, now).toISOString(),
     userAgent: userAgent ? userAgent.slice(0, 300) : null,
   });
   return token;
+}
+
+/** When a session used at `now` expires: the idle deadline, capped by the absolute one. */
+export function sessionExpiry(createdAt: Date, now: Date): Date {
+  return new Date(Math.min(now.getTime() + SESSION_IDLE_DAYS * 24 * HOUR, createdAt.getTime() + SESSION_DAYS * 24 * HOUR));
 }
 
 /** End a session, given its stored hash (what the session middleware knows). */
@@ -193,8 +209,11 @@ export async function logout(ctx: Ctx, sessionHash: string): Promise<void> {
 export async function sessionUser(ctx: Ctx, token: string): Promise<SessionUser | null> {
   if (!token || token.length > 100) return null;
   const idHash = hashToken(token);
-  const r = await sessionWithUser(ctx.store.db, idHash, ctx.clock.now().toISOString());
+  const now = ctx.clock.now();
+  const r = await sessionWithUser(ctx.store.db, idHash, now.toISOString());
   if (!r || r.banned_at) return null;
+  const next = sessionExpiry(new Date(r.session_created_at), now);
+  if (Math.abs(next.getTime() - Date.parse(r.expires_at)) > SESSION_TOUCH_MS) await setSessionExpiry(ctx.store.db, idHash, next.toISOString());
   return { id: Number(r.id), name: r.name, email: r.email, role: r.role as Role, emailVerified: !!r.email_verified_at, banned: false, sessionHash: idHash };
 }
 
@@ -212,8 +231,11 @@ export async function requestPasswordReset(ctx: Ctx, rawEmail: string): Promise<
   });
 }
 
-/** Set a new password with a reset token; every session of the user ends. */
-export async function resetPassword(ctx: Ctx, token: string, password: string): Promise<{ name: string }> {
+/**
+ * Set a new password with a reset token; every session of the user ends, and with
+ * `revokeApiTokens` every personal API token too (a reset often follows a compromise).
+ */
+export async function resetPassword(ctx: Ctx, token: string, password: string, opts: { revokeApiTokens?: boolean } = {}): Promise<{ name: string; revokedTokens: number }> {
   checkPassword(password);
   const hash = await hashPassword(password);
   const now = ctx.clock.now().toISOString();
@@ -224,7 +246,18 @@ export async function resetPassword(ctx: Ctx, token: string, password: string): 
     // Following the link proves the address, so it counts as verified too.
     await setUserFields(trx, userId, { password_hash: hash, email_verified_at: u.email_verified_at ?? now });
     await deleteSessionsOfUser(trx, userId);
-    return { name: u.name };
+    const revokedTokens = opts.revokeApiTokens ? await revokeApiTokensOfUser(trx, userId, now) : 0;
+    return { name: u.name, revokedTokens };
+  });
+}
+
+/** "Log out everywhere": end every session of the user (this one too), optionally revoke API tokens. */
+export async function logoutEverywhere(ctx: Ctx, userId: number, opts: { revokeApiTokens?: boolean } = {}): Promise<{ sessions: number; revokedTokens: number }> {
+  const now = ctx.clock.now().toISOString();
+  return ctx.store.db.transaction().execute(async (trx) => {
+    const sessions = await deleteSessionsOfUser(trx, userId);
+    const revokedTokens = opts.revokeApiTokens ? await revokeApiTokensOfUser(trx, userId, now) : 0;
+    return { sessions, revokedTokens };
   });
 }
 

@@ -24,6 +24,7 @@ import { apiTokenRoutes } from './pages/api-tokens.js'; // api (issue 7)
 import { sessionMiddleware } from './middleware/session.js';
 import { csrfProtection } from './middleware/csrf.js';
 import { searchGuard } from './middleware/search-guard.js';
+import { inputGuard } from './middleware/input-guard.js';
 import { authRoutes } from './pages/auth.js';
 import { trendingRoutes } from './pages/trending.js';
 import { aboutTrendingRoutes } from './pages/about-trending.js';
@@ -152,6 +153,7 @@ export function createWebApp(ctx: AppContext): WebApp {
   // link's page included) may send it on in a Referer header.
   for (const p of ['/subscription/*', '/unsubscribe/*']) app.use(p, noReferrer());
   app.use('*', bodyLimit({ maxSize: 256 * 1024, onError: (c) => c.text('Request body too large (256 KiB at most).', 413) }));
+  app.use('*', inputGuard()); // malformed %-encoding and NUL characters: a 400 on every route and store
 
   // --- static assets
   app.get('/static/katex/*', staticDir('/static/katex/', path.join(ROOT_DIR, 'node_modules', 'katex', 'dist')));

@@ -5,6 +5,7 @@ import { AppError, isAppError } from '../domain/errors.js';
 import { extractArxivId } from '../domain/arxiv-id.js';
 import type { AppEnv } from './types.js';
 import { renderPage } from './layout.js';
+import { tryDecodeURIComponent } from '../domain/safe-url.js';
 
 function wantsJson(c: Context<AppEnv>): boolean {
   const p = c.req.path;
@@ -37,7 +38,7 @@ export function errorPage(c: Context<AppEnv>, status: number, heading: string, m
 
 export function notFound(c: Context<AppEnv>) {
   if (wantsJson(c)) return c.json({ error: `No route for ${c.req.method} ${c.req.path}` }, 404);
-  const guess = extractArxivId(decodeURIComponent(c.req.path.slice(1)));
+  const guess = extractArxivId(tryDecodeURIComponent(c.req.path.slice(1)) ?? c.req.path.slice(1)); // c.req.path is decoded once already
   if (guess) return c.redirect(`/papers/${guess.id}`, 302);
   return errorPage(c, 404, 'Page not found', `There is no page at ${c.req.path}. It may have moved, or the address may have a typo.`);
 }

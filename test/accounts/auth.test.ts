@@ -53,11 +53,22 @@ test('session cookie is httpOnly, SameSite=Lax, and Secure only behind https', a
       const r = await b.post('/login', { email: 'bob@example.org', password: 'correct horse battery' });
       assert.equal(r.status, 303);
       const set = (r.res.headers as any).getSetCookie() as string[];
-      const session = set.find((s) => s.startsWith('pt_session='))!;
+      // Behind https the names carry the __Host- prefix (Secure, Path=/, no Domain: not settable by a subdomain).
+      const session = set.find((s) => s.startsWith(secure ? '__Host-pt_session=' : 'pt_session='))!;
       assert.ok(session, 'a session cookie is set');
       assert.match(session, /HttpOnly/i);
       assert.match(session, /SameSite=Lax/i);
       assert.equal(/;\s*Secure/i.test(session), secure);
+      assert.match(session, /;\s*Path=\//i);
+      assert.doesNotMatch(session, /Domain=/i);
+      if (secure) assert.equal(set.some((s) => s.startsWith('pt_session=')), false, 'no unprefixed session cookie behind https');
+      // The CSRF cookie too.
+      const anon = new Browser(app);
+      const page = await anon.request('/login');
+      const csrfCookie = ((page.headers as any).getSetCookie() as string[]).find((s) => /pt_csrf=/.test(s))!;
+      assert.equal(csrfCookie.startsWith('__Host-pt_csrf='), secure);
+      // The cookie works under its name: a signed-in page shows the user.
+      assert.match((await b.get('/')).html, /href="\/u\/bob"/);
     } finally {
       await app.close();
     }
@@ -150,7 +161,8 @@ test('password reset by emailed link: new password works, old one and old sessio
     await anon.get('/login');
     assert.equal((await anon.post('/login', { email: 'gina@example.org', password: 'correct horse battery' })).status, 401);
     assert.equal((await anon.post('/login', { email: 'gina@example.org', password: 'a brand new password' })).status, 303);
-    // An expired link is refused.
+    // An expired link is refused. (Signed in now: the page's token is the session's.)
+    await anon.get('/forgot');
     await anon.post('/forgot', { email: 'gina@example.org' });
     const link2 = await linkFromMail(app, 'gina@example.org', 'reset');
     app.clock.advance(61 * 60_000);
@@ -236,6 +248,252 @@ test('open redirects are refused after login', async () => {
     const r = await b.post('/login', { email: 'hugo@example.org', password: 'correct horse battery', next: '//evil.example/' });
     assert.equal(r.status, 303);
     assert.equal(r.location, '/');
+  } finally {
+    await app.close();
+  }
+});
+
+test('after login, `next` is only ever a same-site path; hostile values fall back to / and never 500', async () => {
+  const app = await testApp();
+  try {
+    const b = new Browser(app);
+    await b.signup('ivan', 'ivan@example.org');
+    await b.get(pathOf(await linkFromMail(app, 'ivan@example.org', 'verify')));
+    // The login page carries `next` into its form only when it is safe.
+    for (const [raw, want] of [
+      ['/settings/tokens', '/settings/tokens'],
+      ['/papers/2401.12345#comments', '/papers/2401.12345#comments'],
+      ['//evil.example/', '/'],
+      ['/\\evil.example', '/'],
+      ['/\t/evil.example/', '/'],
+      ['https://evil.example/', '/'],
+      ['\n', '/'],
+      ['\u000b', '/'],
+      ['\u000c', '/'],
+    ]) {
+      const page = await b.request(`/login?next=${encodeURIComponent(raw)}`);
+      assert.equal(page.status, 200, JSON.stringify(raw));
+      const html = await page.text();
+      const value = /name="next" value="([^"]*)"/.exec(html)![1];
+      assert.equal(value.replace(/&amp;/g, '&').replace(/&#39;/g, "'"), want, JSON.stringify(raw));
+    }
+    // Raw query strings as the issue sent them.
+    for (const q of ['%0A', '%0B', '%0C', '/%09/evil.example/', '%2F%2Fevil.example']) {
+      const r = await b.request(`/login?next=${q}`);
+      assert.equal(r.status, 200, q);
+      assert.doesNotMatch(await r.text(), /name="next" value="\/\//);
+    }
+    // And the redirect itself, including values posted directly.
+    const cases: [string, string][] = [
+      ['/settings/tokens', '/settings/tokens'],
+      ['/search?q=a b', '/search?q=a%20b'],
+      ['//evil.example/', '/'],
+      ['/\\evil.example/', '/'],
+      ['/\t/evil.example/', '/'],
+      ['/%09/evil.example/', '/'],
+      ['/\n/evil', '/'],
+      ['/\u000b', '/'],
+      ['/\u000c', '/'],
+      ['/%0a', '/'],
+      ['https://evil.example/', '/'],
+      ['javascript:alert(1)', '/'],
+    ];
+    for (const [next, want] of cases) {
+      await b.get('/login');
+      const r = await b.post('/login', { email: 'ivan@example.org', password: 'correct horse battery', next });
+      assert.equal(r.status, 303, JSON.stringify(next));
+      assert.equal(r.location, want, JSON.stringify(next));
+      await b.get('/');
+      await b.post('/logout');
+    }
+  } finally {
+    await app.close();
+  }
+});
+
+test('login guessing: the failure limit is checked before the password, so once limited even the right password gets the same 429', async () => {
+  const app = await testApp();
+  try {
+    const setup = new Browser(app);
+    await setup.signup('judy', 'judy@example.org');
+    await setup.signup('kim', 'kim@example.org');
+    const LIMIT = 10; // ACCOUNT_LIMITS.loginFailuresPerEmail.points
+    // Below the limit: LIMIT - 1 wrong guesses, then the right password still works.
+    const k = new Browser(app);
+    await k.get('/login');
+    for (let i = 0; i < LIMIT - 1; i++) assert.equal((await k.post('/login', { email: 'kim@example.org', password: `wrong guess ${i}` })).status, 401);
+    const kimOk = await k.post('/login', { email: 'kim@example.org', password: 'correct horse battery' });
+    assert.equal(kimOk.status, 303, 'below the limit the right password logs in');
+    // At the limit: LIMIT wrong guesses, each from a fresh browser (as from many addresses)...
+    for (let i = 0; i < LIMIT; i++) {
+      const g = new Browser(app);
+      await g.get('/login');
+      assert.equal((await g.post('/login', { email: 'judy@example.org', password: `wrong guess ${i}` })).status, 401);
+    }
+    // ...then the right password is refused exactly like a wrong one.
+    const a = new Browser(app);
+    await a.get('/login');
+    const right = await a.post('/login', { email: 'JUDY@example.org', password: 'correct horse battery' });
+    const wrong = await a.post('/login', { email: 'judy@example.org', password: 'yet another guess' });
+    assert.equal(right.status, 429);
+    assert.equal(wrong.status, 429);
+    assert.ok(Number(right.res.headers.get('retry-after')) > 0);
+    const norm = (s: string) => s.replace(/\d+ seconds/g, 'N seconds');
+    assert.equal(norm(right.html), norm(wrong.html), 'the same body whether or not the password was right');
+    assert.equal(a.cookies.has('pt_session'), false, 'no session was opened');
+    assert.equal(right.location, null);
+    // The other account is not affected.
+    const other = new Browser(app);
+    await other.get('/');
+    await other.post('/logout');
+    await other.login('kim@example.org');
+  } finally {
+    await app.close();
+  }
+});
+
+test('CSRF: an anonymous token (with its planted cookie) is refused for a signed-in request, accepted for an anonymous one', async () => {
+  const app = await testApp();
+  try {
+    const { browser: alice } = await signedIn(app, 'alice');
+    // The attacker fetches an anonymous form: a pt_csrf cookie value and its token.
+    const mallory = new Browser(app);
+    await mallory.get('/login');
+    const plantedCookie = mallory.cookies.get('pt_csrf')!;
+    const anonToken = mallory.csrf;
+    assert.ok(plantedCookie && anonToken);
+    // ...plants the cookie in the victim's browser and submits with the anonymous token.
+    alice.cookies.set('pt_csrf', plantedCookie);
+    const forged = await alice.post('/settings/tokens', { _csrf: anonToken, name: 'attacker' });
+    assert.equal(forged.status, 403);
+    assert.match(forged.html, /did not come from a Papertide page/);
+    const viaHeader = await alice.request('/settings/tokens', { method: 'POST', headers: { 'X-CSRF-Token': anonToken, 'content-type': 'application/x-www-form-urlencoded' }, body: 'name=attacker' });
+    assert.equal(viaHeader.status, 403);
+    assert.equal((await alice.get('/settings/tokens')).html.includes('attacker'), false, 'no token was created');
+    // The session's own token works.
+    const page = await alice.get('/settings/tokens');
+    assert.equal(page.status, 200);
+    const ok = await alice.post('/settings/tokens', { name: 'mine' });
+    assert.equal(ok.status, 201);
+    // The anonymous token still works where there is no session.
+    const anonOk = await mallory.post('/forgot', { email: 'someone@example.org' });
+    assert.equal(anonOk.status, 200);
+  } finally {
+    await app.close();
+  }
+});
+
+test('password reset ends every session and, when asked (the default), revokes API tokens; unticked, tokens keep working', async () => {
+  const app = await testApp();
+  try {
+    const { createApiToken, authenticateToken } = await import('../../src/api-tokens/api-tokens.service.js');
+    for (const [name, revoke] of [['lena', true], ['milo', false]] as const) {
+      const b = new Browser(app);
+      await b.signup(name, `${name}@example.org`);
+      await b.get(pathOf(await linkFromMail(app, `${name}@example.org`, 'verify')));
+      await b.login(`${name}@example.org`);
+      const user = (await app.ctx.store.db.selectFrom('users').select('id').where('name', '=', name).executeTakeFirstOrThrow()).id;
+      const { token } = await createApiToken(app.ctx.store.db, Number(user), 'script', app.clock.now());
+      const anon = new Browser(app);
+      await anon.get('/forgot');
+      await anon.post('/forgot', { email: `${name}@example.org` });
+      const link = await linkFromMail(app, `${name}@example.org`, 'reset');
+      const form = await anon.get(pathOf(link));
+      assert.match(form.html, /name="revoke_tokens" value="1" checked/, 'the form offers it, ticked');
+      const fields: Record<string, string> = { token: new URL(link).searchParams.get('token')!, password: 'a brand new password' };
+      if (revoke) fields.revoke_tokens = '1';
+      const done = await anon.post('/reset', fields);
+      assert.equal(done.status, 200);
+      assert.doesNotMatch((await b.get('/')).html, new RegExp(`href="/u/${name}"`), 'the old session ended');
+      const still = await authenticateToken(app.ctx.store.db, token, app.clock.now());
+      if (revoke) {
+        assert.equal(still, null, 'the API token is revoked');
+        assert.match(done.html, /1 API token was revoked/);
+      } else {
+        assert.ok(still, 'unticked: the API token still works');
+        assert.match(done.html, /Your API tokens still work/);
+      }
+    }
+  } finally {
+    await app.close();
+  }
+});
+
+test('log out everywhere ends every session of the user (not of others), and revokes API tokens only when asked', async () => {
+  const app = await testApp();
+  try {
+    const { createApiToken, authenticateToken } = await import('../../src/api-tokens/api-tokens.service.js');
+    const { createSession } = await import('../../src/users/users.service.js');
+    const { browser: laptop, id } = await signedIn(app, 'nina');
+    const phone = new Browser(app);
+    phone.cookies.set('pt_session', await createSession(app.ctx, id));
+    const { browser: other } = await signedIn(app, 'oscar');
+    const { token } = await createApiToken(app.ctx.store.db, id, 'bot', app.clock.now());
+    const page = await laptop.get('/settings/tokens');
+    assert.match(page.html, /action="\/logout\/everywhere"/);
+    assert.match(page.html, /Log out everywhere/);
+    const r = await laptop.post('/logout/everywhere', {});
+    assert.equal(r.status, 200);
+    assert.match(r.html, /All 2 sessions of your account have ended/);
+    assert.match(r.html, /Your API tokens still work/);
+    assert.doesNotMatch((await laptop.get('/')).html, /href="\/u\/nina"/);
+    assert.doesNotMatch((await phone.get('/')).html, /href="\/u\/nina"/);
+    assert.match((await other.get('/')).html, /href="\/u\/oscar"/, 'another user stays signed in');
+    assert.ok(await authenticateToken(app.ctx.store.db, token, app.clock.now()), 'unticked: the token works');
+    // Again, ticking "also revoke all API tokens".
+    const again = new Browser(app);
+    again.cookies.set('pt_session', await createSession(app.ctx, id));
+    await again.get('/settings/tokens');
+    const r2 = await again.post('/logout/everywhere', { revoke_tokens: '1' });
+    assert.match(r2.html, /1 API token was revoked/);
+    assert.equal(await authenticateToken(app.ctx.store.db, token, app.clock.now()), null);
+    // Anonymous: nothing to end, sent to log in.
+    const anon = new Browser(app);
+    await anon.get('/login');
+    const r3 = await anon.post('/logout/everywhere', {});
+    assert.equal(r3.status, 303);
+    assert.match(r3.location!, /^\/login/);
+  } finally {
+    await app.close();
+  }
+});
+
+test('sessions end after 7 idle days or 30 days after login, whichever first; expired sessions are purged', async () => {
+  const app = await testApp();
+  try {
+    const { SESSION_DAYS, SESSION_IDLE_DAYS, createSession } = await import('../../src/users/users.service.js');
+    assert.equal(SESSION_IDLE_DAYS, 7);
+    assert.equal(SESSION_DAYS, 30);
+    const DAY = 86_400_000;
+    const isIn = async (b: Browser, name: string) => new RegExp(`href="/u/${name}"`).test((await b.get('/')).html);
+    // Idle: used every 6 days, the session lives on; 7 days unused plus a minute, it is gone.
+    const { browser: pat } = await signedIn(app, 'pat');
+    const { browser: quinn } = await signedIn(app, 'quinn');
+    app.clock.advance(6 * DAY);
+    assert.equal(await isIn(pat, 'pat'), true, 'after 6 idle days');
+    app.clock.advance(6 * DAY);
+    assert.equal(await isIn(pat, 'pat'), true, '12 days after login, 6 idle');
+    assert.equal(await isIn(quinn, 'quinn'), false, '12 idle days: expired');
+    app.clock.advance(SESSION_IDLE_DAYS * DAY - 60_000);
+    assert.equal(await isIn(pat, 'pat'), true, 'one minute before the idle limit');
+    app.clock.advance(SESSION_IDLE_DAYS * DAY + 60_000);
+    assert.equal(await isIn(pat, 'pat'), false, 'one minute after the idle limit');
+    // Absolute: even when used every 5 days, a session ends 30 days after login.
+    const { browser: rae } = await signedIn(app, 'rae');
+    for (let d = 5; d < SESSION_DAYS; d += 5) {
+      app.clock.advance(5 * DAY);
+      assert.equal(await isIn(rae, 'rae'), true, `day ${d}`);
+    }
+    app.clock.advance(5 * DAY);
+    assert.equal(await isIn(rae, 'rae'), false, 'day 30: over the absolute limit');
+    // Purge: the expired rows are deleted when a new session is created.
+    const count = async () => Number((await app.ctx.store.db.selectFrom('sessions').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    // (Creating rae's session above purged pat's and quinn's.) Rae's expired row is still there.
+    assert.equal(await count(), 1, 'the expired row is still there');
+    const sam = (await signedIn(app, 'sam')).id;
+    assert.equal(await count(), 1, 'only the new session is left');
+    await createSession(app.ctx, sam);
+    assert.equal(await count(), 2, 'live sessions are kept');
   } finally {
     await app.close();
   }

@@ -72,8 +72,9 @@ describe('every kind in every format parses', () => {
         if (kind.expectId) {
           const mine = feed.items.find((i) => i.link === `${BASE}/papers/${kind.expectId}`);
           assert.ok(mine, 'the hostile paper is in the feed');
-          // RSS titles are plain text; Atom's are type="html", so they decode to the same text.
-          const title = fmt === 'atom' ? decodeEntities(mine.title!) : mine.title!;
+          // Titles are HTML-escaped in both (Atom's are type="html"; RSS readers often render HTML).
+          assert.doesNotMatch(mine.title!, /<script/);
+          const title = decodeEntities(mine.title!);
           assert.equal(title, HOSTILE_TITLE.replace('\u0001', ''));
           const html = (mine as any)['content:encoded'] ?? mine.content ?? '';
           assert.doesNotMatch(html, /<script|<img|<b>Bold/, 'no markup from the data survives');

@@ -58,7 +58,7 @@ export const SubmitBody = z.object({
 
 export const CommentBody = z.object({
   body: z.string({ required_error: 'body is required' }).trim().min(1, 'body must not be empty').max(10_000, 'body must be at most 10000 characters').describe('Comment text (Markdown).'),
-  parentId: z.number().int().positive().optional().describe('The comment this replies to.'),
+  parentId: z.number().int().positive().max(2_147_483_647, 'parentId is not a comment id').optional().describe('The comment this replies to.'),
 });
 
 // ---------------------------------------------------------------- responses

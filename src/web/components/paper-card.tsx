@@ -2,6 +2,7 @@ import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
 import type { PaperRow } from '../../db/schema.js';
 import { excerpt, renderMathText } from '../render/math.js';
+import { safeHttpUrl } from '../../domain/safe-url.js';
 
 export function authorsLine(authorsJson: string, max = 4): string {
   const authors = JSON.parse(authorsJson) as string[];
@@ -34,8 +35,8 @@ export function PaperCard({ paper, rank, submitter, date, vote, extra }: { paper
         <p class="meta">
           <span class="arxiv-id">arXiv:{paper.id}</span>
           {paper.primary_category ? <span class="chip">{paper.primary_category}</span> : null}
-          {paper.code_url ? (
-            <a class="code" href={paper.code_url} rel="noopener nofollow">
+          {safeHttpUrl(paper.code_url) ? (
+            <a class="code" href={safeHttpUrl(paper.code_url)!} rel="noopener nofollow">
               Code{paper.github_stars != null ? ` · ★ ${paper.github_stars.toLocaleString('en')}` : ''}
             </a>
           ) : null}

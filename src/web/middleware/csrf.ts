@@ -5,7 +5,9 @@
  * - the session (its stored hash) when signed in: a per-session token;
  * - otherwise a random value kept in the httpOnly `pt_csrf` cookie: a signed double-submit
  *   cookie for anonymous forms (login, sign-up, the footer subscribe form).
- * A request passes when its `_csrf` form field or `X-CSRF-Token` header equals one of those.
+ * A request passes when its `_csrf` form field or `X-CSRF-Token` header equals the token of its
+ * state: the session's when it has a live session (never an anonymous one then), else the
+ * cookie's.
  * An attacker's page can neither read the cookie nor compute the HMAC, so it cannot forge one.
  *
  * Exempt: requests with `Authorization: Bearer` (API tokens; the session middleware ignores
@@ -17,7 +19,7 @@ import type { MiddlewareHandler } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import type { AppEnv, WebContext } from '../types.js';
 import { AppError } from '../../domain/errors.js';
-import { hasBearer, secureCookies, sessionHashOf } from './session.js';
+import { cookieName, hasBearer, secureCookies, sessionHashOf } from './session.js';
 
 export const CSRF_COOKIE = 'pt_csrf';
 export const CSRF_FIELD = '_csrf';
@@ -64,18 +66,20 @@ export function csrfProtection(): MiddlewareHandler<AppEnv> {
     if (hasBearer(c)) return next();
     const secret = c.get('ctx').secret;
     const session = sessionHashOf(c);
-    let anon = getCookie(c, CSRF_COOKIE) ?? '';
+    let anon = getCookie(c, cookieName(c, CSRF_COOKIE)) ?? '';
     if (!/^[A-Za-z0-9_-]{20,64}$/.test(anon)) anon = '';
     const sessionToken = session ? hmac(secret, `session:${session}`) : '';
     const anonToken = anon ? hmac(secret, `anon:${anon}`) : '';
     if (!session && !anon) {
       anon = crypto.randomBytes(24).toString('base64url');
-      setCookie(c, CSRF_COOKIE, anon, { httpOnly: true, sameSite: 'Lax', secure: secureCookies(c), path: '/' });
+      setCookie(c, cookieName(c, CSRF_COOKIE), anon, { httpOnly: true, sameSite: 'Lax', secure: secureCookies(c), path: '/' });
     }
     c.set('csrf', session ? sessionToken : hmac(secret, `anon:${anon}`));
     if (UNSAFE.has(c.req.method) && !exempt.some((re) => re.test(c.req.path))) {
       const got = await submittedToken(c);
-      const ok = !!got && ((!!sessionToken && same(got, sessionToken)) || (!!anonToken && same(got, anonToken)));
+      // Signed in: only the session's token. An anonymous token is not enough, since an attacker
+      // can mint one for a cookie value they plant (a sibling subdomain can set `pt_csrf`).
+      const ok = !!got && (session ? same(got, sessionToken) : !!anonToken && same(got, anonToken));
       if (!ok) throw new AppError('forbidden', FORGED_MESSAGE, { csrf: true });
     }
     await next();

@@ -1,6 +1,9 @@
 /**
- * Sessions: the `pt_session` cookie (httpOnly, SameSite=Lax, Secure when BASE_URL is https)
- * holds a random token; the store keeps only its sha256 (src/users). Sets c.get('user').
+ * Sessions: the `pt_session` cookie (httpOnly, SameSite=Lax; when BASE_URL is https, Secure and
+ * named `__Host-pt_session`, a prefix browsers only accept from the host itself over https with
+ * Path=/ and no Domain, so a sibling subdomain cannot plant or shadow it) holds a random token;
+ * the store keeps only its sha256 (src/users). Sets c.get('user'). Sessions end after
+ * SESSION_IDLE_DAYS without use and SESSION_DAYS after login, whichever comes first.
  *
  * A request carrying `Authorization: Bearer …` is an API client: the cookie is ignored, so a
  * cross-site request can never combine a browser's session with the CSRF exemption of API
@@ -28,18 +31,23 @@ export function secureCookies(c: WebContext): boolean {
   return c.get('ctx').config.baseUrl.startsWith('https:');
 }
 
+/** A cookie's name: `__Host-` prefixed when cookies are Secure (BASE_URL is https). */
+export function cookieName(c: WebContext, name: string): string {
+  return secureCookies(c) ? `__Host-${name}` : name;
+}
+
 export function setSessionCookie(c: WebContext, token: string): void {
-  setCookie(c, SESSION_COOKIE, token, { httpOnly: true, sameSite: 'Lax', secure: secureCookies(c), path: '/', maxAge: SESSION_DAYS * 86_400 });
+  setCookie(c, cookieName(c, SESSION_COOKIE), token, { httpOnly: true, sameSite: 'Lax', secure: secureCookies(c), path: '/', maxAge: SESSION_DAYS * 86_400 });
 }
 
 export function clearSessionCookie(c: WebContext): void {
-  deleteCookie(c, SESSION_COOKIE, { path: '/', secure: secureCookies(c) });
+  deleteCookie(c, cookieName(c, SESSION_COOKIE), { path: '/', secure: secureCookies(c) });
 }
 
 export function sessionMiddleware(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (!hasBearer(c)) {
-      const token = getCookie(c, SESSION_COOKIE);
+      const token = getCookie(c, cookieName(c, SESSION_COOKIE));
       if (token) {
         const u = await sessionUser(c.get('ctx'), token);
         if (u) {

@@ -62,6 +62,19 @@ async function page(c: WebContext, opts: { created?: { token: string; name: stri
           <TokenTable tokens={revoked} csrf={csrf} />
         </>
       ) : null}
+      <h2 id="sessions-h">Sessions</h2>
+      <p>Lost a device, or used a shared computer? End every session of your account, on every browser, this one included.</p>
+      <form method="post" action="/logout/everywhere" class="logout-everywhere" aria-labelledby="sessions-h">
+        <input type="hidden" name="_csrf" value={csrf} />
+        <p>
+          <label class="check">
+            <input type="checkbox" name="revoke_tokens" value="1" /> Also revoke all API tokens
+          </label>
+        </p>
+        <button type="submit" class="danger">
+          Log out everywhere
+        </button>
+      </form>
     </section>
   ));
 }
@@ -141,7 +154,7 @@ export function apiTokenRoutes() {
     const user = signedIn(c);
     if (!user) return c.redirect(`/login?next=${encodeURIComponent('/settings/tokens')}`, 303);
     const id = Number(c.req.param('id'));
-    if (!Number.isSafeInteger(id) || id <= 0) throw new AppError('not_found', 'No such token.');
+    if (!Number.isSafeInteger(id) || id <= 0 || id > 2_147_483_647) throw new AppError('not_found', 'No such token.'); // ids are 32-bit on PostgreSQL
     const ctx = c.get('ctx');
     await revokeToken(ctx.store.db, user.id, id, ctx.clock.now());
     return c.redirect('/settings/tokens', 303);

@@ -9,9 +9,10 @@ import { z } from 'zod';
 import type { AppEnv, WebContext } from '../types.js';
 import { renderPage } from '../layout.js';
 import { AppError, isAppError } from '../../domain/errors.js';
+import { safeRedirectPath } from '../../domain/safe-url.js';
 import { rateLimit, Limiter, clientIp, type LimitSpec } from '../middleware/rate-limit.js';
 import { clearSessionCookie, sessionHashOf, setSessionCookie } from '../middleware/session.js';
-import { LOGIN_FAILED, login, logout, normalizeEmail, PASSWORD_MAX, PASSWORD_MIN, requestPasswordReset, resendVerification, resetPassword, signup, verifyEmail } from '../../users/users.service.js';
+import { LOGIN_FAILED, login, logout, logoutEverywhere, normalizeEmail, PASSWORD_MAX, PASSWORD_MIN, requestPasswordReset, resendVerification, resetPassword, signup, verifyEmail } from '../../users/users.service.js';
 
 /** Rate limits of the account forms (per process; see rate-limit.ts). */
 export const ACCOUNT_LIMITS = {
@@ -23,10 +24,9 @@ export const ACCOUNT_LIMITS = {
   resendPerUser: { name: 'verification email', points: 3, duration: 3600 },
 } satisfies Record<string, LimitSpec>;
 
-/** A same-site path to go back to after a form, or '/'. Refuses `//host` and absolute URLs. */
+/** A same-site path to go back to after a form, or the fallback (rules: src/domain/safe-url.ts). */
 export function safeNext(next: unknown, fallback = '/'): string {
-  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\') || next.length > 500) return fallback;
-  return next;
+  return safeRedirectPath(next, fallback);
 }
 
 /** Parsed form fields as strings (files and repeated fields ignored). */
@@ -164,6 +164,10 @@ export function authRoutes() {
     const parsed = loginSchema.safeParse(form);
     if (!parsed.success) return page(c, 'Log in', <LoginForm c={c} values={{ email: form.email ?? '' }} next={form.next} error={firstIssue(parsed.error)} />, 400);
     const key = normalizeEmail(parsed.data.email);
+    // Counted before the password is checked, and given back only by a success: once an address
+    // has too many failures every attempt gets the same 429, so a guesser cannot tell a right
+    // password from a wrong one, and parallel guesses cannot all be checked before one counts.
+    await loginFailures.consume(key, c);
     try {
       const { token } = await login(c.get('ctx'), { ...parsed.data, userAgent: c.req.header('user-agent') ?? null });
       await loginFailures.reset(key);
@@ -171,7 +175,6 @@ export function authRoutes() {
       return c.redirect(safeNext(parsed.data.next), 303);
     } catch (e) {
       if (isAppError(e) && e.code === 'unauthorized') {
-        await loginFailures.consume(key, c); // 429 once an address has too many failures
         return page(c, 'Log in', <LoginForm c={c} values={{ email: parsed.data.email }} next={parsed.data.next} error={e.message} />, 401);
       }
       if (isAppError(e) && e.code === 'forbidden') return page(c, 'Log in', <LoginForm c={c} values={{ email: parsed.data.email }} error={e.message} />, 403);
@@ -184,6 +187,32 @@ export function authRoutes() {
     if (session) await logout(c.get('ctx'), session);
     clearSessionCookie(c);
     return c.redirect('/', 303);
+  });
+
+  // "Log out everywhere" (form on /settings/tokens): ends every session of the user, this one
+  // included, and with `revoke_tokens` revokes every personal API token too.
+  app.post('/logout/everywhere', async (c) => {
+    const user = c.get('user');
+    const session = sessionHashOf(c);
+    if (!user || !session) return c.redirect('/login?next=/settings/tokens', 303); // Bearer requests cannot use it either
+    const form = await formOf(c);
+    const r = await logoutEverywhere(c.get('ctx'), user.id, { revokeApiTokens: form.revoke_tokens === '1' });
+    clearSessionCookie(c);
+    c.set('user', null);
+    return page(
+      c,
+      'Logged out everywhere',
+      <section class="form-card" aria-labelledby="everywhere-h">
+        <h1 id="everywhere-h">You are logged out everywhere</h1>
+        <p>
+          {r.sessions === 1 ? 'Your one session has ended.' : `All ${r.sessions} sessions of your account have ended, on every browser and device.`}{' '}
+          {r.revokedTokens ? `${r.revokedTokens} API ${r.revokedTokens === 1 ? 'token was' : 'tokens were'} revoked.` : 'Your API tokens still work: revoke them on the API tokens page if they may be known to someone else.'}
+        </p>
+        <p>
+          <a href="/login?next=/settings/tokens">Log in again</a>
+        </p>
+      </section>,
+    );
   });
 
   app.get('/verify', async (c) => {
@@ -255,6 +284,11 @@ export function authRoutes() {
         <label for="password">New password</label>
         <input id="password" name="password" type="password" required minlength={PASSWORD_MIN} maxlength={PASSWORD_MAX} autocomplete="new-password" />
         <p>
+          <label class="check">
+            <input type="checkbox" name="revoke_tokens" value="1" checked /> Also revoke all my API tokens (scripts using them stop working until you create new ones)
+          </label>
+        </p>
+        <p>
           <button type="submit">Save the new password</button>
         </p>
       </form>
@@ -274,8 +308,9 @@ export function authRoutes() {
       if (parsed.error.issues.some((i) => i.path[0] === 'token')) throw new AppError('bad_request', 'This password reset link is invalid. Ask for a new one at /forgot.');
       return page(c, 'Choose a new password', resetForm(c, form.token ?? '', firstIssue(parsed.error)), 400);
     }
-    await resetPassword(c.get('ctx'), parsed.data.token, parsed.data.password);
+    const r = await resetPassword(c.get('ctx'), parsed.data.token, parsed.data.password, { revokeApiTokens: form.revoke_tokens === '1' });
     clearSessionCookie(c);
+    c.set('user', null);
     return page(
       c,
       'Password changed',
@@ -283,6 +318,11 @@ export function authRoutes() {
         <h1>Your password is changed</h1>
         <p>
           Every session of your account has been closed. <a href="/login">Log in</a> with the new password.
+        </p>
+        <p>
+          {r.revokedTokens
+            ? `${r.revokedTokens} API ${r.revokedTokens === 1 ? 'token was' : 'tokens were'} revoked.`
+            : 'Your API tokens still work. If someone else may know one, revoke it on the API tokens page after logging in.'}
         </p>
       </section>,
     );

@@ -25,11 +25,11 @@ const postSchema = z.object({
   body: z.string().max(COMMENT_MAX_CHARS * 2, `Comments are limited to ${COMMENT_MAX_CHARS.toLocaleString('en')} characters.`),
   parent: z
     .string()
-    .regex(/^\d{1,12}$/, 'The comment you reply to is not valid.')
+    .regex(/^\d{1,9}$/, 'The comment you reply to is not valid.') // ids are 32-bit integers on PostgreSQL
     .optional()
     .or(z.literal('')),
 });
-const idParam = z.coerce.number().int().positive().max(1e12);
+const idParam = z.coerce.number().int().positive().max(2_147_483_647); // PostgreSQL's integer: a larger id is a 404, not a 500
 
 function when(iso: string): string {
   return iso.slice(0, 16).replace('T', ' ') + ' UTC';

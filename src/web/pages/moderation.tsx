@@ -12,7 +12,7 @@ import { Flash, Hidden, firstIssue, formOf, safeNext } from './auth.js';
 const reason = z.string().max(500, 'Reasons are limited to 500 characters.').optional();
 const paperForm = z.object({ paper: z.string().trim().min(1, 'Enter an arXiv id.').max(60), reason, back: z.string().optional() });
 const userForm = z.object({ name: z.string().trim().min(1, 'Enter a user name.').max(30), reason, back: z.string().optional() });
-const idParam = z.coerce.number().int().positive().max(1e12);
+const idParam = z.coerce.number().int().positive().max(2_147_483_647); // PostgreSQL's integer: a larger id is a 404, not a 500
 
 function requireMod(c: WebContext) {
   const user = c.get('user');

@@ -12,6 +12,7 @@ import { entriesForPaper } from '../../daily/daily.repository.js';
 import { AppError } from '../../domain/errors.js';
 import { FragmentCache, cachedFragment } from '../cache.js';
 import type { Paper } from '../../domain/paper.js';
+import { safeHttpUrl, wellFormedText } from '../../domain/safe-url.js';
 
 function fmt(iso: string | null): string | null {
   return iso ? iso.slice(0, 10) : null;
@@ -35,7 +36,7 @@ function PaperHead({ paper }: { paper: Paper }) {
         {paper.authors.map((a, i) => (
           <>
             {i > 0 ? ', ' : ''}
-            <a href={`/search?q=${encodeURIComponent(`author:"${a}"`)}`}>{a}</a>
+            <a href={`/search?q=${encodeURIComponent(wellFormedText(`author:"${a}"`))}`}>{a}</a>
           </>
         ))}
       </p>
@@ -131,7 +132,7 @@ export function paperRoutes(slots: Slots) {
   const cache = new FragmentCache();
   // arXiv ids contain a slash for old-style ids (hep-th/9901001): match the rest of the path.
   app.get('/papers/:id{.+}', async (c, next) => {
-    const rawId = decodeURIComponent(c.req.param('id'));
+    const rawId = c.req.param('id'); // already decoded by the router: decoding twice turns %25zz into a URIError
     if (['trending'].includes(rawId) || /^(date|week|month)\//.test(rawId)) return next();
     const parsed = parseArxivId(rawId);
     if (!parsed) throw new AppError('not_found', `“${rawId}” is not an arXiv id. arXiv ids look like 2401.12345 or hep-th/9901001.`);
@@ -162,13 +163,13 @@ export function paperRoutes(slots: Slots) {
           {actions}
           <a class="button" href={arxivAbsUrl(paper.id)}>arXiv page</a>
           <a class="button" href={arxivPdfUrl(paper.id)}>PDF</a>
-          {paper.codeUrl ? (
-            <a class="button code" href={paper.codeUrl} rel="noopener nofollow">
-              <span>GitHub: {repoName(paper.codeUrl)}</span>
+          {safeHttpUrl(paper.codeUrl) ? (
+            <a class="button code" href={safeHttpUrl(paper.codeUrl)!} rel="noopener nofollow">
+              <span>GitHub: {repoName(paper.codeUrl!)}</span>
               {paper.githubStars != null ? <span class="stars"> ★ {paper.githubStars.toLocaleString('en')}</span> : null}
             </a>
           ) : null}
-          {paper.projectPage ? <a class="button" href={paper.projectPage} rel="noopener nofollow">Project page</a> : null}
+          {safeHttpUrl(paper.projectPage) ? <a class="button" href={safeHttpUrl(paper.projectPage)!} rel="noopener nofollow">Project page</a> : null}
         </div>
         {body}
         {sections}

@@ -8,6 +8,7 @@
  */
 import type { PaperRow } from '../../db/schema.js';
 import type { ApiItemT, ApiPaperT } from '../api/schemas.js';
+import { safeHttpUrl } from '../../domain/safe-url.js';
 
 export interface FeaturedInfo {
   date: string;
@@ -41,9 +42,10 @@ export function presentPaper(p: PaperRow, featured?: FeaturedInfo | null): ApiPa
     publishedAt: p.published_at ?? undefined,
     upvotes: p.upvotes,
     numComments: p.num_comments,
-    githubRepo: p.code_url ?? undefined,
+    // Links are http(s) or absent, whatever the store holds (src/domain/safe-url.ts).
+    githubRepo: safeHttpUrl(p.code_url) ?? undefined,
     githubStars: p.github_stars ?? undefined,
-    projectPage: p.project_page ?? undefined,
+    projectPage: safeHttpUrl(p.project_page) ?? undefined,
     submittedOnDailyAt: featured?.submittedAt ?? undefined,
     submittedOnDailyBy: featured?.submitterName ? { name: featured.submitterName } : undefined,
     ai_summary: p.ai_summary ?? undefined,
