@@ -2,9 +2,11 @@ import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
 import type { PaperRow } from '../../db/schema.js';
 import { excerpt, renderMathText } from '../render/math.js';
+import { cleanAuthors, isArxivCategory } from '../../domain/clean-text.js';
 
 export function authorsLine(authorsJson: string, max = 4): string {
-  const authors = JSON.parse(authorsJson) as string[];
+  // Cleaned again when shown: records imported before the cleaning still hold ":" authors.
+  const authors = cleanAuthors(JSON.parse(authorsJson) as string[]);
   if (authors.length <= max) return authors.join(', ');
   return `${authors.slice(0, max).join(', ')} and ${authors.length - max} more`;
 }
@@ -33,7 +35,7 @@ export function PaperCard({ paper, rank, submitter, date, vote, extra }: { paper
         <p class="excerpt">{raw(renderMathText(excerpt(paper.abstract)))}</p>
         <p class="meta">
           <span class="arxiv-id">arXiv:{paper.id}</span>
-          {paper.primary_category ? <span class="chip">{paper.primary_category}</span> : null}
+          {paper.primary_category && isArxivCategory(paper.primary_category) ? <span class="chip">{paper.primary_category}</span> : null}
           {paper.code_url ? (
             <a class="code" href={paper.code_url} rel="noopener nofollow">
               Code{paper.github_stars != null ? ` · ★ ${paper.github_stars.toLocaleString('en')}` : ''}

@@ -12,6 +12,7 @@ import { entriesForPaper } from '../../daily/daily.repository.js';
 import { AppError } from '../../domain/errors.js';
 import { FragmentCache, cachedFragment } from '../cache.js';
 import type { Paper } from '../../domain/paper.js';
+import { cleanPaperFields } from '../../domain/clean-text.js';
 
 function fmt(iso: string | null): string | null {
   return iso ? iso.slice(0, 10) : null;
@@ -137,7 +138,9 @@ export function paperRoutes(slots: Slots) {
     if (!parsed) throw new AppError('not_found', `“${rawId}” is not an arXiv id. arXiv ids look like 2401.12345 or hep-th/9901001.`);
     if (parsed.version !== null || parsed.id !== rawId) return c.redirect(`/papers/${parsed.id}`, 301);
     const ctx = c.get('ctx');
-    const paper = await getPaper(ctx.store.db, parsed.id);
+    const stored = await getPaper(ctx.store.db, parsed.id);
+    // Records imported before import-time cleaning still hold ":" authors and MSC classes.
+    const paper = stored && cleanPaperFields(stored);
     if (!paper || (paper.hidden && c.get('user')?.role !== 'moderator' && c.get('user')?.role !== 'admin')) {
       throw new AppError('not_found', `Papertide does not have arXiv:${parsed.id} yet. Submit it to import it from arXiv, or open it on arXiv.`, { arxivId: parsed.id });
     }
