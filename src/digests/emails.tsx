@@ -204,12 +204,13 @@ export interface DigestFrame {
 }
 
 /** Subject that says what is inside: count, topics, and the top title. */
-export function digestSubject(n: number, topTitle: string, topicsLabel: string, cadence: 'daily' | 'weekly'): string {
+/** `cadence` null: the papers are not from today or this week, so the subject does not say so. */
+export function digestSubject(n: number, topTitle: string, topicsLabel: string, cadence: 'daily' | 'weekly' | null): string {
   const title = topTitle.replace(/\s+/g, ' ');
   const t = title.length > 70 ? `${title.slice(0, 69).trimEnd()}…` : title;
   const topics = topicsLabel.length > 40 ? `${topicsLabel.slice(0, 39).trimEnd()}…` : topicsLabel;
-  const when = cadence === 'weekly' ? 'this week' : 'today';
-  return n === 1 ? `“${t}” — 1 trending paper ${when} in ${topics}` : `“${t}” + ${n - 1} more trending papers ${when} in ${topics}`;
+  const when = cadence === 'weekly' ? ' this week' : cadence === 'daily' ? ' today' : '';
+  return n === 1 ? `“${t}” — 1 trending paper${when} in ${topics}` : `“${t}” + ${n - 1} more trending papers${when} in ${topics}`;
 }
 
 function DigestTemplate(frame: Record<keyof DigestFrame, string>, blocks: string) {
