@@ -15,6 +15,28 @@ export function repoName(url: string): string {
   return url.replace(/^https?:\/\/(www\.)?github\.com\//, '');
 }
 
+/** Where a paper's Hugging Face discussion is (its imported comments live there, not here). */
+export function hfDiscussionUrl(paperId: string): string {
+  return `https://huggingface.co/papers/${encodeURIComponent(paperId).replace(/%2F/g, '/')}#community`;
+}
+
+const plural = (n: number, one: string, many: string) => `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
+
+/**
+ * The two comment counts for what they are, the same on cards and on the paper page: comments
+ * imported from Hugging Face (a count only: the text stays there, so it links there) and
+ * comments written here. "3 comments on Hugging Face · 1 here", or "1 comment" without imports.
+ */
+export function CommentCounts({ paperId, local, external, here }: { paperId: string; local: number; external: number; here?: string }) {
+  const localHref = here ?? `/papers/${paperId}#comments`;
+  if (external <= 0) return <a class="comment-count" href={localHref}>{plural(local, 'comment', 'comments')}</a>;
+  return (
+    <span class="comment-count">
+      <a href={hfDiscussionUrl(paperId)} rel="noopener nofollow">{plural(external, 'comment', 'comments')} on Hugging Face</a> · <a href={localHref}>{local.toLocaleString('en')} here</a>
+    </span>
+  );
+}
+
 /** One paper in a list: rank, upvotes, title with math, authors, excerpt, code and comments. */
 export function PaperCard({ paper, rank, submitter, date, vote, extra }: { paper: PaperRow; rank?: number; submitter?: string | null; date?: string; vote?: Child; extra?: Child }) {
   const href = `/papers/${paper.id}`;
@@ -41,7 +63,7 @@ export function PaperCard({ paper, rank, submitter, date, vote, extra }: { paper
               Code{paper.github_stars != null ? ` · ★ ${paper.github_stars.toLocaleString('en')}` : ''}
             </a>
           ) : null}
-          <a href={`${href}#comments`}>{paper.num_comments} {paper.num_comments === 1 ? 'comment' : 'comments'}</a>
+          <CommentCounts paperId={paper.id} local={Math.max(0, paper.num_comments - paper.external_comments)} external={paper.external_comments} />
           {submitter ? <span class="muted">submitted by {submitter}</span> : null}
           {date ? <span class="muted">{date}</span> : null}
           {paper.is_demo ? <span class="chip demo" title="Demo data: remove with papertide demo --remove">demo</span> : null}

@@ -127,6 +127,35 @@ function PaperBody({ paper, featured }: { paper: Paper; featured: Featured }) {
   );
 }
 
+/**
+ * Link previews (OpenGraph) and the Highwire `citation_*` tags that Google Scholar, Zotero and
+ * other reference managers read. Values are plain text; JSX escapes every attribute.
+ */
+function PaperMeta({ paper, url }: { paper: Paper; url: string }) {
+  const date = paper.publishedAt ? paper.publishedAt.slice(0, 10).replace(/-/g, '/') : null;
+  const description = paper.abstract.length > 300 ? `${paper.abstract.slice(0, 297).trimEnd()}…` : paper.abstract;
+  return (
+    <>
+      <meta property="og:type" content="article" />
+      <meta property="og:site_name" content="Papertide" />
+      <meta property="og:title" content={paper.title} />
+      <meta property="og:description" content={description} />
+      <meta property="og:url" content={url} />
+      <meta name="twitter:card" content="summary" />
+      <meta name="citation_title" content={paper.title} />
+      {paper.authors.map((a) => (
+        <meta name="citation_author" content={a} />
+      ))}
+      {date ? <meta name="citation_publication_date" content={date} /> : null}
+      {date ? <meta name="citation_online_date" content={date} /> : null}
+      <meta name="citation_arxiv_id" content={paper.id} />
+      <meta name="citation_pdf_url" content={arxivPdfUrl(paper.id)} />
+      <meta name="citation_abstract_html_url" content={arxivAbsUrl(paper.id)} />
+      {paper.doi ? <meta name="citation_doi" content={paper.doi} /> : null}
+    </>
+  );
+}
+
 export function paperRoutes(slots: Slots) {
   const app = new Hono<AppEnv>();
   const cache = new FragmentCache();
@@ -158,6 +187,7 @@ export function paperRoutes(slots: Slots) {
         canonical: `${ctx.config.baseUrl}/papers/${paper.id}`,
         math: true,
         alternates: [],
+        head: <PaperMeta paper={paper} url={`${ctx.config.baseUrl}/papers/${paper.id}`} />,
       },
       <article class="paper" aria-labelledby="paper-title">
         {head}

@@ -17,12 +17,17 @@ const submitSchema = z.object({
   arxiv: z.string().trim().min(1, 'Enter an arXiv id (like 2401.12345) or an arXiv URL.').max(300, 'That is too long to be an arXiv id or URL.'),
 });
 
-function SubmitForm({ c, value, error }: { c: WebContext; value?: string; error?: string }) {
+function SubmitForm({ c, value, error, notice }: { c: WebContext; value?: string; error?: string; notice?: string }) {
   const ctx = c.get('ctx');
   const user = c.get('user');
   return (
     <section class="form-card" aria-labelledby="submit-h">
       <h1 id="submit-h">Submit a paper</h1>
+      {notice ? (
+        <p class="notice ok" role="status">
+          {notice}
+        </p>
+      ) : null}
       <p class="muted">
         Add a paper to today's daily papers. It must have been published on arXiv in the last {ctx.config.SUBMIT_MAX_AGE_DAYS} days and not featured before; you can submit {ctx.config.SUBMIT_PER_USER_PER_DAY} a day.
       </p>

@@ -121,3 +121,14 @@ test('excerpt never cuts inside inline math or a command argument', () => {
   assert.doesNotMatch(e2, /\\textbf\{[^}]*$/);
   assert.doesNotMatch(renderMathText(e2), /\\textbf/);
 });
+
+test('math in sanitised comment HTML is rendered; code, links and hostile formulas stay safe', async () => {
+  const { renderMathInHtml } = await import('./math.js');
+  const { renderCommentMarkdown } = await import('../../comments/markdown.js');
+  const html = renderMathInHtml(renderCommentMarkdown('Nice: $a &lt; b$ and $$\\sum_i x_i$$, but `$not math$` and costs $5 and $6.'));
+  assert.equal((html.match(/class="katex"/g) ?? []).length, 2);
+  assert.match(html, /<code>\$not math\$<\/code>/);
+  assert.match(html, /costs \$5 and \$6/);
+  const evil = renderMathInHtml(renderCommentMarkdown('$\\href{javascript:alert(1)}{x}$ $<img src=x onerror=alert(1)>$ <script>alert(1)</script>'));
+  assert.doesNotMatch(evil, /<img|<script|href="javascript/i);
+});

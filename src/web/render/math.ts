@@ -310,3 +310,35 @@ export function excerpt(text: string, max = 280): string {
   }
   return `${s.replace(/[\s,.;:]+$/, '')}…`;
 }
+
+const INLINE_MATH = /\$\$([^$<>]{1,2000}?)\$\$|\\\[([\s\S]{1,2000}?)\\\]|\\\(([\s\S]{1,2000}?)\\\)|(?<![\\$\w])\$([^$\s](?:[^$]{0,1998}[^$\s])?)\$(?![\w$])/g;
+const decodeEntities = (s: string) => s.replace(/&(lt|gt|quot|#39|#x27|amp);/g, (_, e) => ({ lt: '<', gt: '>', quot: '"', '#39': "'", '#x27': "'", amp: '&' })[e as 'lt']!);
+
+/**
+ * Math in already-sanitised HTML (comments: Markdown → sanitize-html): $…$, $$…$$, \(…\) and \[…\]
+ * in text outside <code>, <pre> and <a> are rendered by KaTeX (untrusted settings). Only text
+ * between tags is touched, so the sanitiser's guarantees hold; the formula's source is decoded
+ * from the sanitiser's entities before KaTeX sees it, and KaTeX escapes its own output. Inline
+ * `$` needs a non-space right after it and right before the closing one ("costs $5 and $6"
+ * stays text).
+ */
+export function renderMathInHtml(html: string): string {
+  if (!html.includes('$') && !html.includes('\\(') && !html.includes('\\[')) return html;
+  let out = '';
+  let skip = 0; // depth inside <code>, <pre>, <a>
+  for (const part of html.split(/(<[^>]*>)/)) {
+    if (part.startsWith('<')) {
+      const m = /^<(\/?)(code|pre|a)\b/i.exec(part);
+      if (m) skip = Math.max(0, skip + (m[1] ? -1 : 1));
+      out += part;
+    } else if (skip > 0 || !part) {
+      out += part;
+    } else {
+      out += part.replace(INLINE_MATH, (_m, d1, d2, i1, i2) => {
+        const display = d1 ?? d2;
+        return renderFormula(decodeEntities(display ?? i1 ?? i2), display !== undefined);
+      });
+    }
+  }
+  return out;
+}
