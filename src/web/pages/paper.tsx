@@ -44,8 +44,7 @@ function PaperHead({ paper }: { paper: Paper }) {
   );
 }
 
-function PaperBody({ paper, featured }: { paper: Paper; featured: Featured }) {
-  const versions = paper.versions.length ? paper.versions : [{ version: paper.version ?? 1, date: paper.updatedAt ?? paper.publishedAt }];
+function PaperAbstract({ paper }: { paper: Paper }) {
   return (
     <>
       <section aria-labelledby="abstract-h" class="abstract">
@@ -58,6 +57,14 @@ function PaperBody({ paper, featured }: { paper: Paper; featured: Featured }) {
           <p>{paper.aiSummary}</p>
         </section>
       ) : null}
+    </>
+  );
+}
+
+function PaperDetails({ paper, featured }: { paper: Paper; featured: Featured }) {
+  const versions = paper.versions.length ? paper.versions : [{ version: paper.version ?? 1, date: paper.updatedAt ?? paper.publishedAt }];
+  return (
+    <>
       <section aria-labelledby="details-h" class="details">
         <h2 id="details-h">Details</h2>
         <dl>
@@ -177,8 +184,12 @@ export function paperRoutes(slots: Slots) {
     // same for everyone (slots.ts), so it is cached per data version like the rest of the page.
     const actions = await Promise.all(slots.paperActions.map((s, i) => cachedFragment(cache, c, `action${i}:${paper.id}`, () => s(c, paper))));
     const sections = await Promise.all(slots.paperSections.map((s, i) => cachedFragment(cache, c, `section${i}:${paper.id}`, () => s(c, paper))));
+    // After /submit redirects here: confirm it, if the paper really is featured on that day.
+    const asked = c.req.query('submitted');
+    const submittedOn = asked && /^\d{4}-\d{2}-\d{2}$/.test(asked) && (await entriesForPaper(ctx.store.db, paper.id)).some((f) => f.date === asked) ? asked : null;
     const head = await cachedFragment(cache, c, `head:${paper.id}`, () => <PaperHead paper={paper} />);
-    const body = await cachedFragment(cache, c, `body:${paper.id}`, async () => <PaperBody paper={paper} featured={await entriesForPaper(ctx.store.db, paper.id)} />);
+    const abstract = await cachedFragment(cache, c, `abstract:${paper.id}`, () => <PaperAbstract paper={paper} />);
+    const details = await cachedFragment(cache, c, `details:${paper.id}`, async () => <PaperDetails paper={paper} featured={await entriesForPaper(ctx.store.db, paper.id)} />);
     return renderPage(
       c,
       {
@@ -190,6 +201,11 @@ export function paperRoutes(slots: Slots) {
         head: <PaperMeta paper={paper} url={`${ctx.config.baseUrl}/papers/${paper.id}`} />,
       },
       <article class="paper" aria-labelledby="paper-title">
+        {submittedOn ? (
+          <p class="notice ok" role="status" id="submitted">
+            Submitted — thank you. This paper is on the daily papers of <a href={`/papers/date/${submittedOn}`}>{submittedOn}</a>.
+          </p>
+        ) : null}
         {head}
         <div class="paper-actions">
           {actions}
@@ -203,8 +219,14 @@ export function paperRoutes(slots: Slots) {
           ) : null}
           {paper.projectPage ? <a class="button" href={paper.projectPage} rel="noopener nofollow">Project page</a> : null}
         </div>
-        {body}
-        {sections}
+        {/* Wide screens: the abstract and the sections in a readable column, the details beside them. */}
+        <div class="paper-layout">
+          <div class="paper-abstract">{abstract}</div>
+          <aside class="paper-side" aria-label="Details">
+            {details}
+          </aside>
+          <div class="paper-sections">{sections}</div>
+        </div>
       </article>,
     );
   });

@@ -41,14 +41,20 @@ function SubmitForm({ c, value, error, notice }: { c: WebContext; value?: string
         </p>
       ) : null}
       <FormError message={error} />
-      <form method="post" action="/submit">
+      {/* /static/submit.js sends this form with fetch and shows how long arXiv is taking; without it the form posts normally. */}
+      <form method="post" action="/submit" data-submit-progress data-wait-seconds={String(Math.ceil(ctx.config.SUBMIT_ARXIV_TIMEOUT_MS / 1000))}>
         <Hidden c={c} />
         <label for="arxiv">arXiv id or URL</label>
         <input id="arxiv" name="arxiv" type="text" required maxlength={300} placeholder="2401.12345 or https://arxiv.org/abs/2401.12345" value={value ?? ''} autocomplete="off" />
-        <p>
+        <p class="submit-row">
           <button type="submit">Submit</button>
+          <span class="submit-status" role="status" aria-live="polite"></span>
+        </p>
+        <p class="muted small">
+          A paper that is not here yet is fetched from arXiv first: that takes a few seconds, at most {Math.ceil(ctx.config.SUBMIT_ARXIV_TIMEOUT_MS / 1000)}.
         </p>
       </form>
+      <script src="/static/submit.js" defer></script>
     </section>
   );
 }

@@ -162,7 +162,7 @@ export function trendingRoutes(slots: Slots) {
         <div class="page-head">
           <h1>{list.headline.title}</h1>
           <p class="muted">
-            {WINDOW_LABEL[window]}: {list.total.toLocaleString('en')} {list.total === 1 ? 'paper' : 'papers'}
+            {list.fallback ? `Latest ${window} with papers` : WINDOW_LABEL[window]}: {list.total.toLocaleString('en')} {list.total === 1 ? 'paper' : 'papers'}
             {categories ? ` in ${categories.join(', ')}` : ''}, {ranking}.
           </p>
         </div>
