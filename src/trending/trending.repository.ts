@@ -61,7 +61,10 @@ export async function listByKey(db: Db, opts: { sinceCutoff: string; until?: str
     q = q.where((eb) => eb.exists(eb.selectFrom('paper_categories as c').select('c.paper_id').whereRef('c.paper_id', '=', 'p.id').where('c.category', 'in', cats)));
   }
   const [rows, count] = await Promise.all([
-    q.selectAll('p').orderBy('p.trending_score', 'desc').orderBy('p.upvotes', 'desc').orderBy('p.id').limit(opts.limit).offset(opts.offset).execute(),
+    // `+trending_score`: with the cutoff as a bound parameter SQLite would otherwise walk the whole
+    // trending_score index to avoid a sort (1 s at 80k papers for an empty window) instead of the
+    // (trending_since, …) range, which holds only the window's papers. Same order on both stores.
+    q.selectAll('p').orderBy(sql`+p.trending_score`, 'desc').orderBy('p.upvotes', 'desc').orderBy('p.id').limit(opts.limit).offset(opts.offset).execute(),
     q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
   return { rows: rows as PaperRow[], total: Number(count.n) };
@@ -93,9 +96,18 @@ export async function listByPoints(db: Db, opts: { limit: number; offset: number
     const cats = opts.categories;
     q = q.where((eb) => eb.exists(eb.selectFrom('paper_categories as c').select('c.paper_id').whereRef('c.paper_id', '=', 'p.id').where('c.category', 'in', cats)));
   }
-  const [rows, count] = await Promise.all([
-    q.selectAll('p').orderBy('p.upvotes', 'desc').orderBy('p.num_comments', 'desc').orderBy('p.id').limit(opts.limit).offset(opts.offset).execute(),
-    q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { rows: rows as PaperRow[], total: Number(count.n) };
+  // Sort the small (upvotes, comments, id) tuples of every paper, then read the page's rows: sorting
+  // whole rows (abstracts included) of 80k papers costs ten times more.
+  // One pass over the table gives the page and the total (count(*) over ()); a page past the end
+  // has no row to carry the total, so it is counted apart.
+  const ids = await q
+    .select(['p.id', sql<number>`count(*) over ()`.as('n')])
+    .orderBy('p.upvotes', 'desc').orderBy('p.num_comments', 'desc').orderBy('p.id')
+    .limit(opts.limit).offset(opts.offset)
+    .execute();
+  const total = ids.length ? Number(ids[0].n) : Number((await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  const order = ids.map((r) => r.id);
+  const rows = order.length ? await db.selectFrom('papers').selectAll().where('id', 'in', order).execute() : [];
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return { rows: order.map((id) => byId.get(id)!).filter(Boolean) as PaperRow[], total };
 }

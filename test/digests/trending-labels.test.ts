@@ -8,6 +8,7 @@ import { testApp } from '../helpers/app.js';
 import { seedPapers } from '../accounts/seed.js';
 import { addActiveSubscriber } from './helpers.js';
 import { previewDigest } from '../../src/digests/digest.service.js';
+import { setExternalCounts } from '../../src/daily/daily.repository.js';
 
 const decode = (s: string) => s.replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, '&');
 const h1 = (html: string) => decode(/<h1[^>]*>([^<]*)<\/h1>/.exec(html)?.[1] ?? '');
@@ -37,7 +38,10 @@ test('an archive that ended months ago: the page falls back to its latest day, t
     assert.match(week, /Scores are shown as of <time datetime="2026-08-21/);
     assert.doesNotMatch(week, /= <strong>0\.00<\/strong>/);
 
+    await setExternalCounts(app.ctx.store.db, [{ id: '2605.00003', upvotes: 10, comments: 0 }, { id: '2608.00002', upvotes: 3, comments: 2 }]);
     const all = await (await app.request('/papers/trending?window=all')).text();
+    const at = (t: string) => all.indexOf(t);
+    assert.ok(at('Spring paper') < at('Day before paper') && at('Day before paper') < at('Last day paper'), 'all time: by upvotes, without decay');
     assert.equal(h1(all), 'Trending papers of all time');
     for (const t of ['Last day paper', 'Day before paper', 'Spring paper']) assert.match(all, new RegExp(t));
     assert.match(all, /href="\/papers\/trending\?window=all"[^>]*aria-current="page"/);
