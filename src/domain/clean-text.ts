@@ -46,3 +46,27 @@ export function cleanPaperFields<T extends { authors: string[]; categories?: str
   if (p.primaryCategory !== undefined && p.primaryCategory !== null && !isArxivCategory(p.primaryCategory.trim())) out.primaryCategory = out.categories?.[0] ?? null;
   return out;
 }
+
+const PLAIN_ARG = /\\?(?<![A-Za-z])(?:textbf|textit|emph|texttt|textsc|underline|textrm|textsf|text|mbox|textsuperscript|textsubscript)\{([^{}]*)\}/g;
+const PLAIN_ACCENT: Record<string, string> = { "'": '\u0301', '`': '\u0300', '^': '\u0302', '"': '\u0308', '~': '\u0303' };
+
+/**
+ * Text-mode LaTeX as plain text, for places that cannot render it (email subjects and plain-text
+ * parts): escapes as their character, formatting commands as their argument, accents composed,
+ * references removed, \href as "text (url)". Math ($…$) is left as its source, which is how
+ * plain-text readers of arXiv abstracts are used to seeing it.
+ */
+export function latexToPlainText(text: string): string {
+  if (!/[\\{`]/.test(text)) return text;
+  let s = text;
+  for (let i = 0; i < 3 && PLAIN_ARG.test(s); i++) s = s.replace(PLAIN_ARG, '$1'); // nested, innermost first
+  return s
+    .replace(/\\href\{([^{}]*)\}\{([^{}]*)\}/g, '$2 ($1)')
+    .replace(/\\url\{([^{}]*)\}/g, '$1')
+    .replace(/\\(?:cite[pt]?|citealp|ref|eqref|label)\{[^{}]*\}/g, '')
+    .replace(/(\p{L})\\'(s|t|d|m|re|ve|ll)(?!\p{L})/gu, "$1'$2")
+    .replace(/\\(['`^"~])\{?(\p{L})\}?/gu, (_, a: string, c: string) => (c + PLAIN_ACCENT[a]).normalize('NFC'))
+    .replace(/\\([%&_#${}])/g, '$1')
+    .replace(/``/g, '“')
+    .replace(/''/g, '”');
+}

@@ -83,3 +83,20 @@ test('bad windows are a readable 400', async () => {
     await app.close();
   }
 });
+
+test('digest emails show abstracts and titles without TeX escapes', async () => {
+  const { seedPapers: seedDigest, paper } = await import('./helpers.js');
+  const app = await testApp({ now: '2026-12-03T09:00:00Z' });
+  try {
+    await seedDigest(app, [{ ...paper('2612.00007', { title: '\\textbf{FIPO}: 56\\% better', abstract: 'converging at approximately 56.0\\%) with $x^2$ and textbf{specialist} models.' }), score: 1 }], '2026-12-03T08:00:00.000Z');
+    await addActiveSubscriber(app, 'reader@example.org');
+    const { message } = await previewDigest(app.ctx, 'reader@example.org');
+    for (const part of [message!.subject, message!.text, message!.html]) {
+      assert.doesNotMatch(part, /\\%|\\textbf|textbf\{/);
+    }
+    assert.match(message!.text, /FIPO: 56% better/);
+    assert.match(message!.text, /approximately 56\.0%\) with \$x\^2\$ and specialist models/);
+  } finally {
+    await app.close();
+  }
+});
