@@ -163,6 +163,8 @@ test('pages at 1280 and 390 px, light and dark, on the real Hugging Face archive
         const note = await page.locator('#trending-fallback').innerText();
         assert.match(note, /No papers in the last day — showing the latest day with papers, ending 20\d\d-\d\d-\d\d\./);
         assert.ok((await page.locator('.paper-list > li').count()) > 0, `${tag}: trending is not empty`);
+        const tabs = await page.locator('.period-nav .views').evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth, right: el.getBoundingClientRect().right }));
+        assert.ok(tabs.scroll <= tabs.client + 1 && tabs.right <= width, `${tag}: every window tab is visible (${tabs.scroll} > ${tabs.client}?)`);
         await page.screenshot({ path: screenshotPath(`pages-trending-${tag}`) });
         await page.goto(`${server.base}/`);
         await page.screenshot({ path: screenshotPath(`pages-home-${tag}`) });
