@@ -22,5 +22,6 @@ for (const cmd of [serve, migrate, importCmd, doctor, demo, ingest]) cmd.registe
 (await import('./commands/reindex.js')).register(program); // search (issue 4)
 (await import('./commands/eval.js')).register(program); // search quality (issue 4)
 (await import('./commands/papers.js')).register(program); // papers ls|search|info|read, like `hf papers`
+(await import('./commands/mail.js')).register(program); // the outbox, decoded
 
 await program.parseAsync(process.argv);

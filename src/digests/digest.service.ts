@@ -20,12 +20,14 @@ import type { AppContext } from '../context.js';
 import type { SubscriptionRow } from '../db/schema.js';
 import { AppError } from '../domain/errors.js';
 import { isoWeekOf, toDate } from '../domain/dates.js';
+import { WINDOW_DAYS } from '../domain/trending.js';
 import { enqueueMany, type OutgoingMail } from '../mail/outbox.repository.js';
 import { signToken } from './tokens.js';
 import { compileSearch, keywordMatcher, matchText, parseTopicsJson, searchMatches, type Topics } from './topics.js';
 import { digestHtml, digestSubject, digestText, paperHtml, paperText, type DigestPaper } from './emails.js';
 import { dueSubscriptions, markDigested, findSubscriptionByEmail } from './subscriptions.repository.js';
 import { acquireLease, releaseLease, renewLease } from './lease.repository.js';
+import { trendingHeadline } from '../trending/trending-labels.js';
 
 export const DAY_MS = 86_400_000;
 /** The longest look-back of one digest (a subscriber back from a long pause gets the last 30 days). */
@@ -35,6 +37,8 @@ const LEASE_TTL_MS = 5 * 60_000;
 
 export interface Candidate extends DigestPaper {
   arrivedAt: number; // ms
+  /** When the paper entered trending (ISO), as the trending page counts it. */
+  since: string | null;
   text: string; // lower-cased title + abstract
 }
 
@@ -47,7 +51,7 @@ export interface Candidate extends DigestPaper {
 export async function loadCandidates(ctx: AppContext, since: Date): Promise<Candidate[]> {
   const rows = await ctx.store.db
     .selectFrom('papers')
-    .select(['id', 'title', 'abstract', 'authors', 'categories', 'upvotes', 'code_url', 'created_at'])
+    .select(['id', 'title', 'abstract', 'authors', 'categories', 'upvotes', 'code_url', 'created_at', 'trending_since'])
     .where('created_at', '>=', since.toISOString())
     .where('hidden', '=', 0)
     .where('withdrawn', '=', 0)
@@ -57,7 +61,7 @@ export async function loadCandidates(ctx: AppContext, since: Date): Promise<Cand
     .execute();
   return rows.map((r) => {
     const p = { id: r.id, title: r.title.replace(/\s+/g, ' ').trim(), abstract: r.abstract, authors: JSON.parse(r.authors) as string[], categories: JSON.parse(r.categories) as string[], upvotes: r.upvotes, codeUrl: r.code_url };
-    return { ...p, arrivedAt: Date.parse(r.created_at), text: matchText(p) };
+    return { ...p, arrivedAt: Date.parse(r.created_at), since: r.trending_since, text: matchText(p) };
   });
 }
 
@@ -184,16 +188,19 @@ export class DigestRenderer {
     private readonly listId: string,
   ) {}
 
-  render(sub: Pick<SubscriptionRow, 'id' | 'email' | 'token_version' | 'cadence'>, topics: Topics, papers: DigestPaper[], now: Date): { subject: string; html: string; text: string; headers: Record<string, string> } {
+  render(sub: Pick<SubscriptionRow, 'id' | 'email' | 'token_version' | 'cadence'>, topics: Topics, papers: (DigestPaper & { since?: string | null })[], now: Date): { subject: string; html: string; text: string; headers: Record<string, string> } {
     const cadence: Cadence = sub.cadence === 'weekly' ? 'weekly' : 'daily';
+    // Called what the trending page would call it: "today" only if the papers entered trending
+    // within the day window (a digest over an old import says so instead).
+    const headline = digestHeadline(cadence, papers, now);
     const manage = `${this.baseUrl}/subscription/${signToken(this.secret, { purpose: 'manage', subscriptionId: sub.id, version: sub.token_version }, now)}`;
     const unsub = `${this.baseUrl}/unsubscribe/${signToken(this.secret, { purpose: 'unsubscribe', subscriptionId: sub.id, version: sub.token_version }, now)}`;
     const label = [...topics.categories, ...topics.keywords, ...topics.searches].join(', ');
-    const subject = digestSubject(papers.length, papers[0].title, label, cadence);
+    const subject = digestSubject(papers.length, papers[0].title, label, headline.stale ? null : cadence);
     const frame = {
       subject,
-      heading: cadence === 'weekly' ? 'Trending papers this week' : 'Trending papers today',
-      intro: `${papers.length} ${papers.length === 1 ? 'paper' : 'papers'} ${label ? `in ${label}` : 'across all topics'}, ranked by trending score, new since your last digest.`,
+      heading: headline.title,
+      intro: `${headline.note ? `${headline.note} ` : ''}${papers.length} ${papers.length === 1 ? 'paper' : 'papers'} ${label ? `in ${label}` : 'across all topics'}, ranked by trending score, new since your last digest.`,
       manageUrl: manage,
       unsubscribeUrl: unsub,
       baseUrl: this.baseUrl,
@@ -222,6 +229,14 @@ export class DigestRenderer {
       },
     };
   }
+}
+
+/** The digest's headline from the trending labels: stale when its newest paper is older than the window. */
+export function digestHeadline(cadence: Cadence, papers: { since?: string | null }[], now: Date) {
+  const window = cadence === 'weekly' ? 'week' : 'day';
+  const latest = papers.reduce<string | null>((m, p) => (p.since && (!m || p.since > m) ? p.since : m), null);
+  const stale = !latest || Date.parse(latest) < now.getTime() - WINDOW_DAYS[window] * DAY_MS;
+  return trendingHeadline(window, { stale, latest, shown: 'new-to-you' });
 }
 
 export function listIdFor(baseUrl: string): string {

@@ -11,6 +11,7 @@
 import type { Child } from 'hono/jsx';
 import { raw } from 'hono/html';
 import { safeHttpUrl } from '../domain/safe-url.js';
+import { latexToPlainText } from '../domain/clean-text.js';
 
 export interface DigestPaper {
   id: string;
@@ -126,7 +127,7 @@ export function shortAuthors(authors: string[], max = 4): string {
 
 /** The abstract's first ~280 characters, cut at a word boundary. */
 export function shortAbstract(abstract: string, max = 280): string {
-  const s = abstract.replace(/\s+/g, ' ').trim();
+  const s = latexToPlainText(abstract).replace(/\s+/g, ' ').trim();
   if (s.length <= max) return s;
   const cut = s.slice(0, max);
   return cut.slice(0, Math.max(cut.lastIndexOf(' '), max - 40)).replace(/[\s,;:.-]+$/, '') + '…';
@@ -177,7 +178,7 @@ export function paperHtml(p: DigestPaper, baseUrl: string): string {
   return render(
     <tr>
       <td class="pt-card pt-paper">
-        <h2><a href={url}>{p.title}</a></h2>
+        <h2><a href={url}>{latexToPlainText(p.title)}</a></h2>
         <p class="pt-muted">{shortAuthors(p.authors)}</p>
         <p class="pt-text">{shortAbstract(p.abstract)}</p>
         <p class="pt-muted">
@@ -190,7 +191,7 @@ export function paperHtml(p: DigestPaper, baseUrl: string): string {
 }
 
 export function paperText(p: DigestPaper, baseUrl: string, n: number): string {
-  const lines = [`${n}. ${p.title.replace(/\s+/g, ' ')}`, `   ${shortAuthors(p.authors)}`, `   ▲ ${p.upvotes} · ${p.categories.slice(0, 3).join(' · ')}`, `   ${shortAbstract(p.abstract)}`, `   Read: ${baseUrl}/papers/${p.id}`];
+  const lines = [`${n}. ${latexToPlainText(p.title).replace(/\s+/g, ' ')}`, `   ${shortAuthors(p.authors)}`, `   ▲ ${p.upvotes} · ${p.categories.slice(0, 3).join(' · ')}`, `   ${shortAbstract(p.abstract)}`, `   Read: ${baseUrl}/papers/${p.id}`];
   if (p.codeUrl) lines.push(`   Code: ${p.codeUrl}`);
   return lines.join('\n');
 }
@@ -205,12 +206,13 @@ export interface DigestFrame {
 }
 
 /** Subject that says what is inside: count, topics, and the top title. */
-export function digestSubject(n: number, topTitle: string, topicsLabel: string, cadence: 'daily' | 'weekly'): string {
-  const title = topTitle.replace(/\s+/g, ' ');
+/** `cadence` null: the papers are not from today or this week, so the subject does not say so. */
+export function digestSubject(n: number, topTitle: string, topicsLabel: string, cadence: 'daily' | 'weekly' | null): string {
+  const title = latexToPlainText(topTitle).replace(/\s+/g, ' ');
   const t = title.length > 70 ? `${title.slice(0, 69).trimEnd()}…` : title;
   const topics = topicsLabel.length > 40 ? `${topicsLabel.slice(0, 39).trimEnd()}…` : topicsLabel;
-  const when = cadence === 'weekly' ? 'this week' : 'today';
-  return n === 1 ? `“${t}” — 1 trending paper ${when} in ${topics}` : `“${t}” + ${n - 1} more trending papers ${when} in ${topics}`;
+  const when = cadence === 'weekly' ? ' this week' : cadence === 'daily' ? ' today' : '';
+  return n === 1 ? `“${t}” — 1 trending paper${when} in ${topics}` : `“${t}” + ${n - 1} more trending papers${when} in ${topics}`;
 }
 
 function DigestTemplate(frame: Record<keyof DigestFrame, string>, blocks: string) {

@@ -6,6 +6,7 @@
 import { parseArxivId } from '../domain/arxiv-id.js';
 import { findGithubRepo, normalizeSpace, type PaperInput } from '../domain/paper.js';
 import { safeHttpUrl, wellFormedText } from '../domain/safe-url.js';
+import { cleanPaperFields } from '../domain/clean-text.js';
 
 export type ImportFormat = 'seed' | 'arxiv-recent' | 'arxiv-oai-dump' | 'hf-raw' | 'hf-flat';
 
@@ -81,7 +82,8 @@ export function detectFormat(o: any): ImportFormat | null {
 }
 
 /** Normalise one parsed JSON line. Throws Error with a readable reason for an unusable record. */
-export function normalizeRecord(o: any): ImportRecord {
+export const normalizeRecord = (o: any): ImportRecord => ((r) => ({ ...r, paper: cleanPaperFields(r.paper) }))(normalizeFields(o));
+function normalizeFields(o: any): ImportRecord {
   const format = detectFormat(o);
   switch (format) {
     case 'seed': {

@@ -53,14 +53,18 @@ export async function idsToRecompute(db: Db, sinceCutoff: string, starsSince: st
   return rows.map((r) => r.id);
 }
 
-export async function listByKey(db: Db, opts: { sinceCutoff: string; limit: number; offset: number; categories?: string[] }): Promise<{ rows: PaperRow[]; total: number }> {
+export async function listByKey(db: Db, opts: { sinceCutoff: string; until?: string; limit: number; offset: number; categories?: string[] }): Promise<{ rows: PaperRow[]; total: number }> {
   let q = db.selectFrom('papers as p').where('p.trending_since', '>=', opts.sinceCutoff).where('p.hidden', '=', 0).where('p.withdrawn', '=', 0);
+  if (opts.until) q = q.where('p.trending_since', '<=', opts.until);
   if (opts.categories?.length) {
     const cats = opts.categories;
     q = q.where((eb) => eb.exists(eb.selectFrom('paper_categories as c').select('c.paper_id').whereRef('c.paper_id', '=', 'p.id').where('c.category', 'in', cats)));
   }
   const [rows, count] = await Promise.all([
-    q.selectAll('p').orderBy('p.trending_score', 'desc').orderBy('p.upvotes', 'desc').orderBy('p.id').limit(opts.limit).offset(opts.offset).execute(),
+    // `+trending_score`: with the cutoff as a bound parameter SQLite would otherwise walk the whole
+    // trending_score index to avoid a sort (1 s at 80k papers for an empty window) instead of the
+    // (trending_since, …) range, which holds only the window's papers. Same order on both stores.
+    q.selectAll('p').orderBy(sql`+p.trending_score`, 'desc').orderBy('p.upvotes', 'desc').orderBy('p.id').limit(opts.limit).offset(opts.offset).execute(),
     q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
   return { rows: rows as PaperRow[], total: Number(count.n) };
@@ -72,4 +76,38 @@ export async function rankOf(db: Db, id: string, sinceCutoff: string): Promise<n
   if (!p || !p.trending_since || p.trending_since < sinceCutoff || p.hidden) return null;
   const r = await sql<{ n: number }>`select count(*) as n from papers where trending_since >= ${sinceCutoff} and hidden = 0 and withdrawn = 0 and (trending_score > ${p.trending_score} or (trending_score = ${p.trending_score} and (upvotes > ${p.upvotes} or (upvotes = ${p.upvotes} and id < ${id}))))`.execute(db);
   return Number(r.rows[0]?.n ?? 0) + 1;
+}
+
+/** When the newest visible paper (in these categories) entered trending, or null for an empty store. */
+export async function latestSince(db: Db, categories?: string[]): Promise<string | null> {
+  let q = db.selectFrom('papers as p').where('p.hidden', '=', 0).where('p.withdrawn', '=', 0).where('p.trending_since', 'is not', null);
+  if (categories?.length) {
+    const cats = categories;
+    q = q.where((eb) => eb.exists(eb.selectFrom('paper_categories as c').select('c.paper_id').whereRef('c.paper_id', '=', 'p.id').where('c.category', 'in', cats)));
+  }
+  const r = await q.select((eb) => eb.fn.max('p.trending_since').as('m')).executeTakeFirst();
+  return (r?.m as string | null | undefined) ?? null;
+}
+
+/** Every visible paper by its points without decay: upvotes, then comments (the all-time view). */
+export async function listByPoints(db: Db, opts: { limit: number; offset: number; categories?: string[] }): Promise<{ rows: PaperRow[]; total: number }> {
+  let q = db.selectFrom('papers as p').where('p.hidden', '=', 0).where('p.withdrawn', '=', 0);
+  if (opts.categories?.length) {
+    const cats = opts.categories;
+    q = q.where((eb) => eb.exists(eb.selectFrom('paper_categories as c').select('c.paper_id').whereRef('c.paper_id', '=', 'p.id').where('c.category', 'in', cats)));
+  }
+  // Sort the small (upvotes, comments, id) tuples of every paper, then read the page's rows: sorting
+  // whole rows (abstracts included) of 80k papers costs ten times more.
+  // One pass over the table gives the page and the total (count(*) over ()); a page past the end
+  // has no row to carry the total, so it is counted apart.
+  const ids = await q
+    .select(['p.id', sql<number>`count(*) over ()`.as('n')])
+    .orderBy('p.upvotes', 'desc').orderBy('p.num_comments', 'desc').orderBy('p.id')
+    .limit(opts.limit).offset(opts.offset)
+    .execute();
+  const total = ids.length ? Number(ids[0].n) : Number((await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  const order = ids.map((r) => r.id);
+  const rows = order.length ? await db.selectFrom('papers').selectAll().where('id', 'in', order).execute() : [];
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return { rows: order.map((id) => byId.get(id)!).filter(Boolean) as PaperRow[], total };
 }

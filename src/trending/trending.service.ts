@@ -7,11 +7,12 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database, PaperRow } from '../db/schema.js';
 import { AppError } from '../domain/errors.js';
 import { TRENDING, WINDOW_DAYS, explainTrending, scoreFromKey, trendingSince, type StarSnapshot, type TrendingExplanation, type TrendingWindow } from '../domain/trending.js';
-import { idsToRecompute, listByKey, rankOf, starSnapshots, storeTrending, trendingInputs } from './trending.repository.js';
+import { idsToRecompute, latestSince, listByKey, listByPoints, rankOf, starSnapshots, storeTrending, trendingInputs } from './trending.repository.js';
+import { trendingHeadline, type TrendingHeadline, type TrendingView } from './trending-labels.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-export { TRENDING, WINDOW_DAYS, type TrendingWindow, type TrendingExplanation };
+export { TRENDING, WINDOW_DAYS, type TrendingWindow, type TrendingExplanation, type TrendingView, type TrendingHeadline, trendingHeadline };
 
 const DAY_MS = 86_400_000;
 /** Star snapshots older than this before the star window are not looked at (see starGrowth). */
@@ -106,6 +107,60 @@ export async function listTrending(db: Db, opts: { window: TrendingWindow; now: 
     now: opts.now.toISOString(),
     total,
     items: rows.map((paper, i) => ({ rank: offset + i + 1, score: scoreFromKey(paper.trending_score, opts.now), since: paper.trending_since!, paper })),
+  };
+}
+
+export function isTrendingView(v: unknown): v is TrendingView {
+  return v === 'all' || isTrendingWindow(v);
+}
+
+export interface TrendingPage {
+  view: TrendingView;
+  total: number;
+  items: TrendingItem[];
+  /** The instant the scores are shown at: now, or the end of the fallback window. */
+  asOf: Date;
+  /** The window actually shown when the requested one had no papers. */
+  fallback: { from: string; to: string } | null;
+  headline: TrendingHeadline;
+}
+
+/**
+ * What the trending page shows. A window with no papers (an archive that ended months ago, a
+ * quiet week) falls back to the latest window of the same length that has papers, ranked and
+ * scored as of its end, and says so; `all` ranks every paper by points without decay.
+ */
+export async function trendingPage(db: Db, opts: { view: TrendingView; now: Date; limit: number; offset: number; categories?: string[] }): Promise<TrendingPage> {
+  if (!isTrendingView(opts.view)) throw new AppError('bad_request', `“${String(opts.view)}” is not a trending window: use day, week, month or all.`);
+  const limit = Math.max(1, Math.min(200, Math.floor(opts.limit)));
+  const offset = Math.max(0, Math.floor(opts.offset));
+  if (opts.view === 'all') {
+    const { rows, total } = await listByPoints(db, { limit, offset, categories: opts.categories });
+    return {
+      view: 'all',
+      total,
+      asOf: opts.now,
+      fallback: null,
+      headline: trendingHeadline('all', { stale: false }),
+      items: rows.map((paper, i) => ({ rank: offset + i + 1, score: scoreFromKey(paper.trending_score, opts.now), since: paper.trending_since ?? paper.created_at, paper })),
+    };
+  }
+  const window = opts.view;
+  const list = await listTrending(db, { window, now: opts.now, limit, offset, categories: opts.categories });
+  if (list.total > 0) return { view: window, total: list.total, items: list.items, asOf: opts.now, fallback: null, headline: trendingHeadline(window, { stale: false }) };
+  const latest = await latestSince(db, opts.categories);
+  if (!latest) return { view: window, total: 0, items: [], asOf: opts.now, fallback: null, headline: trendingHeadline(window, { stale: false }) };
+  const to = new Date(latest);
+  // The window ends at the newest paper and is exactly as long as the one asked for.
+  const from = new Date(to.getTime() - WINDOW_DAYS[window] * DAY_MS + 1).toISOString();
+  const { rows, total } = await listByKey(db, { sinceCutoff: from, until: latest, limit, offset, categories: opts.categories });
+  return {
+    view: window,
+    total,
+    asOf: to,
+    fallback: { from, to: latest },
+    headline: trendingHeadline(window, { stale: true, latest, shown: 'latest-window' }),
+    items: rows.map((paper, i) => ({ rank: offset + i + 1, score: scoreFromKey(paper.trending_score, to), since: paper.trending_since!, paper })),
   };
 }
 

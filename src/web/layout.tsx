@@ -13,6 +13,8 @@ export interface PageMeta {
   query?: string;
   status?: number;
   noindex?: boolean;
+  /** More <head> elements (meta tags of one page: OpenGraph, citation_*). */
+  head?: Child;
 }
 
 function Header({ user, csrf, query }: { user: WebUser | null; csrf: string; query?: string }) {
@@ -97,6 +99,7 @@ export function Layout(props: PageMeta & { user: WebUser | null; csrf: string; n
           {props.description ? <meta name="description" content={props.description} /> : null}
           {props.noindex ? <meta name="robots" content="noindex" /> : null}
           {props.canonical ? <link rel="canonical" href={props.canonical} /> : null}
+          {props.head ?? null}
           {alternates.map((a) => (
             <link rel="alternate" type={a.type} title={a.title} href={a.href} />
           ))}

@@ -81,7 +81,7 @@ test('/papers/trending shows the ranking and how each score is made; bad windows
     assert.match(month, /2505\.00003/);
     const bad = await app.request('/papers/trending?window=year');
     assert.equal(bad.status, 400);
-    assert.match(await bad.text(), /day, week or month/);
+    assert.match(await bad.text(), /day, week, month or all/);
     const badPage = await app.request('/papers/trending?page=-3');
     assert.equal(badPage.status, 400);
     // The paper page explains its score.

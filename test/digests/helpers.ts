@@ -58,7 +58,8 @@ export async function seedPapers(app: TestApp, papers: (PaperInput & { score?: n
   const db = app.ctx.store.db;
   await upsertPapers(db, papers, { now: at });
   for (const p of papers) {
-    await db.updateTable('papers').set({ trending_score: p.score ?? 0, upvotes: p.upvotes ?? 0 }).where('id', '=', p.id).execute();
+    // They entered trending when seeded, as papersChanged would record it.
+    await db.updateTable('papers').set({ trending_score: p.score ?? 0, upvotes: p.upvotes ?? 0, trending_since: at }).where('id', '=', p.id).execute();
   }
 }
 

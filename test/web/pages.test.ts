@@ -207,3 +207,99 @@ test('a paper page lists similar papers from the search index', async () => {
     await app.close();
   }
 });
+
+// ---------------------------------------------------------------- what a first-time user meets on real data
+
+import { signedIn } from '../accounts/browser.js';
+
+test('comment counts: Hugging Face\'s and ours, the same on the card and on the page, before and after a local comment', async () => {
+  const app = await seeded();
+  try {
+    await setExternalCounts(app.ctx.store.db, [{ id: '2506.00001', upvotes: 5, comments: 3 }]);
+    const counts = (html: string) => /class="comment-count">([\s\S]*?)<\/span>/.exec(html)?.[1].replace(/<[^>]+>/g, '');
+    const cardOf = (html: string, id: string) => html.slice(html.indexOf(`id="t-${id}"`), html.indexOf('</article>', html.indexOf(`id="t-${id}"`)));
+    let card = counts(cardOf(await (await app.request('/papers/date/2025-06-05')).text(), '2506.00001'));
+    let page = await (await app.request('/papers/2506.00001')).text();
+    assert.equal(card, '3 comments on Hugging Face · 0 here');
+    assert.equal(counts(page), card);
+    assert.match(page, /href="https:\/\/huggingface\.co\/papers\/2506\.00001#community"/);
+    assert.doesNotMatch(page, /No comments yet/);
+
+    const { browser } = await signedIn(app, 'reader');
+    await browser.get('/papers/2506.00001');
+    assert.equal((await browser.post('/comments', { paper: '2506.00001', body: 'Is $\\mathcal{O}(n)$ tight?' })).status, 303);
+    card = counts(cardOf(await (await app.request('/papers/date/2025-06-05')).text(), '2506.00001'));
+    page = await (await app.request('/papers/2506.00001')).text();
+    assert.equal(card, '3 comments on Hugging Face · 1 here');
+    assert.equal(counts(page), card);
+    // LaTeX in the comment is rendered, after sanitising.
+    const body = /<div class="comment-body">([\s\S]*?)<\/div>\s*<\/li>/.exec(page)?.[1] ?? page;
+    assert.match(body, /class="katex"/);
+
+    // A paper without imported comments: one plain count, linking to the comments.
+    const plain = await (await app.request('/papers/date/2025-06-05')).text();
+    assert.match(cardOf(plain, '2506.00002'), /<a class="comment-count" href="\/papers\/2506\.00002#comments">0 comments<\/a>/);
+  } finally {
+    await app.close();
+  }
+});
+
+test('abstracts show what arXiv meant: \\% as %, textbf as bold, no ":" author, no MSC/ACM classes as categories', async () => {
+  const app = await seeded();
+  try {
+    // Stored as an older import left them (render-time cleaning).
+    await upsertPapers(app.ctx.store.db, [
+      { id: '2603.19835', title: 'FIPO: \\textbf{Future-KL} Policy Optimization', abstract: 'accuracy from 50.0% to 58.0% (converging at approximately 56.0\\%). We fine-tune $textbf{specialist} and textbf{generalist}$ models.', authors: ['NVIDIA', ':', 'Ada Lovelace'], categories: ['cs.LG', '68T50', 'I.2.7'], publishedAt: '2026-03-20T00:00:00Z' },
+    ], { now });
+    await addDailyEntries(app.ctx.store.db, [{ paperId: '2603.19835', date: '2025-06-05', submittedAt: now, source: 'hf' }]);
+    const page = await (await app.request('/papers/2603.19835')).text();
+    const abstract = /<section aria-labelledby="abstract-h" class="abstract">([\s\S]*?)<\/section>/.exec(page)![1];
+    assert.match(abstract, /approximately 56\.0%\)/);
+    assert.doesNotMatch(abstract, /\\%|textbf/);
+    assert.match(abstract, /<strong>specialist<\/strong> and <strong>generalist<\/strong>/);
+    assert.match(page, /<h1 id="paper-title">FIPO: <strong>Future-KL<\/strong> Policy Optimization<\/h1>/);
+    assert.doesNotMatch(page, />:<\/a>/, 'no author called ":"');
+    assert.doesNotMatch(page, /68T50|I\.2\.7/);
+    const list = await (await app.request('/papers/date/2025-06-05')).text();
+    assert.doesNotMatch(list, /\\%|textbf|NVIDIA, :/);
+  } finally {
+    await app.close();
+  }
+});
+
+test('paper pages carry OpenGraph and citation_* tags, escaped', async () => {
+  const app = await seeded();
+  try {
+    await upsertPapers(app.ctx.store.db, [
+      { id: '2506.00009', title: 'Quotes "and" <tags> & more', abstract: 'An abstract with "quotes" and <b>tags</b>.', authors: ['Ada "The Countess" Lovelace', 'Alan <Turing>'], categories: ['cs.LG'], publishedAt: '2025-06-02T10:00:00Z' },
+    ], { now });
+    const html = await (await app.request('/papers/2506.00009')).text();
+    const head = html.slice(0, html.indexOf('</head>'));
+    assert.match(head, /<meta name="citation_title" content="Quotes &quot;and&quot; &lt;tags&gt; &amp; more"\/>/);
+    assert.match(head, /<meta name="citation_author" content="Ada &quot;The Countess&quot; Lovelace"\/>/);
+    assert.match(head, /<meta name="citation_author" content="Alan &lt;Turing&gt;"\/>/);
+    assert.match(head, /<meta name="citation_publication_date" content="2025\/06\/02"\/>/);
+    assert.match(head, /<meta name="citation_arxiv_id" content="2506\.00009"\/>/);
+    assert.match(head, /<meta name="citation_pdf_url" content="https:\/\/arxiv\.org\/pdf\/2506\.00009"\/>/);
+    assert.match(head, /<meta property="og:title" content="Quotes &quot;and&quot; &lt;tags&gt; &amp; more"\/>/);
+    assert.match(head, /<meta property="og:url" content="[^"]*\/papers\/2506\.00009"\/>/);
+    assert.match(head, /<meta property="og:description" content="An abstract with &quot;quotes&quot; and &lt;b&gt;tags&lt;\/b&gt;\."\/>/);
+    assert.doesNotMatch(head, /<b>|<Turing>/);
+  } finally {
+    await app.close();
+  }
+});
+
+test('/papers and /digest, the addresses people type, lead somewhere', async () => {
+  const app = await seeded();
+  try {
+    for (const [from, to] of [['/papers', '/'], ['/papers/', '/'], ['/digest', '/subscribe']] as const) {
+      const res = await app.request(from);
+      assert.equal(res.status, 302, from);
+      assert.equal(new URL(res.headers.get('location')!, 'http://x').pathname, to, from);
+      assert.equal((await app.request(to)).status, 200, to);
+    }
+  } finally {
+    await app.close();
+  }
+});

@@ -3,15 +3,39 @@ import type { Child } from 'hono/jsx';
 import type { PaperRow } from '../../db/schema.js';
 import { excerpt, renderMathText } from '../render/math.js';
 import { safeHttpUrl } from '../../domain/safe-url.js';
+import { cleanAuthors, isArxivCategory } from '../../domain/clean-text.js';
 
 export function authorsLine(authorsJson: string, max = 4): string {
-  const authors = JSON.parse(authorsJson) as string[];
+  // Cleaned again when shown: records imported before the cleaning still hold ":" authors.
+  const authors = cleanAuthors(JSON.parse(authorsJson) as string[]);
   if (authors.length <= max) return authors.join(', ');
   return `${authors.slice(0, max).join(', ')} and ${authors.length - max} more`;
 }
 
 export function repoName(url: string): string {
   return url.replace(/^https?:\/\/(www\.)?github\.com\//, '');
+}
+
+/** Where a paper's Hugging Face discussion is (its imported comments live there, not here). */
+export function hfDiscussionUrl(paperId: string): string {
+  return `https://huggingface.co/papers/${encodeURIComponent(paperId).replace(/%2F/g, '/')}#community`;
+}
+
+const plural = (n: number, one: string, many: string) => `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
+
+/**
+ * The two comment counts for what they are, the same on cards and on the paper page: comments
+ * imported from Hugging Face (a count only: the text stays there, so it links there) and
+ * comments written here. "3 comments on Hugging Face · 1 here", or "1 comment" without imports.
+ */
+export function CommentCounts({ paperId, local, external, here }: { paperId: string; local: number; external: number; here?: string }) {
+  const localHref = here ?? `/papers/${paperId}#comments`;
+  if (external <= 0) return <a class="comment-count" href={localHref}>{plural(local, 'comment', 'comments')}</a>;
+  return (
+    <span class="comment-count">
+      <a href={hfDiscussionUrl(paperId)} rel="noopener nofollow">{plural(external, 'comment', 'comments')} on Hugging Face</a> · <a href={localHref}>{local.toLocaleString('en')} here</a>
+    </span>
+  );
 }
 
 /** One paper in a list: rank, upvotes, title with math, authors, excerpt, code and comments. */
@@ -34,13 +58,13 @@ export function PaperCard({ paper, rank, submitter, date, vote, extra }: { paper
         <p class="excerpt">{raw(renderMathText(excerpt(paper.abstract)))}</p>
         <p class="meta">
           <span class="arxiv-id">arXiv:{paper.id}</span>
-          {paper.primary_category ? <span class="chip">{paper.primary_category}</span> : null}
+          {paper.primary_category && isArxivCategory(paper.primary_category) ? <span class="chip">{paper.primary_category}</span> : null}
           {safeHttpUrl(paper.code_url) ? (
             <a class="code" href={safeHttpUrl(paper.code_url)!} rel="noopener nofollow">
               Code{paper.github_stars != null ? ` · ★ ${paper.github_stars.toLocaleString('en')}` : ''}
             </a>
           ) : null}
-          <a href={`${href}#comments`}>{paper.num_comments} {paper.num_comments === 1 ? 'comment' : 'comments'}</a>
+          <CommentCounts paperId={paper.id} local={Math.max(0, paper.num_comments - paper.external_comments)} external={paper.external_comments} />
           {submitter ? <span class="muted">submitted by {submitter}</span> : null}
           {date ? <span class="muted">{date}</span> : null}
           {paper.is_demo ? <span class="chip demo" title="Demo data: remove with papertide demo --remove">demo</span> : null}

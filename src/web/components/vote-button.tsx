@@ -11,6 +11,7 @@ export function VoteButton({ c, paperId, upvotes, voted, back, compact }: { c: W
     return (
       <a class={compact ? 'votes' : 'votes button'} href={`/login?next=${encodeURIComponent(back ?? `/papers/${paperId}`)}`} title="Log in to upvote" aria-label={`${label}. Log in to upvote`}>
         <span aria-hidden="true">▲</span>
+        {compact ? null : <span class="vote-label" aria-hidden="true">Upvote</span>}
         <strong class="vote-count">{upvotes}</strong>
       </a>
     );
@@ -22,6 +23,7 @@ export function VoteButton({ c, paperId, upvotes, voted, back, compact }: { c: W
       <input type="hidden" name="back" value={back ?? `/papers/${paperId}`} />
       <button type="submit" aria-pressed={voted ? 'true' : 'false'} aria-label={`Upvote: ${label}`} title={voted ? 'Remove your upvote' : 'Upvote'}>
         <span aria-hidden="true">▲</span>
+        {compact ? null : <span class="vote-label" aria-hidden="true">{voted ? 'Upvoted' : 'Upvote'}</span>}
         <strong class="vote-count">{upvotes}</strong>
       </button>
     </form>

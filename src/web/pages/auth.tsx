@@ -12,7 +12,7 @@ import { AppError, isAppError } from '../../domain/errors.js';
 import { safeRedirectPath } from '../../domain/safe-url.js';
 import { rateLimit, Limiter, clientIp, type LimitSpec } from '../middleware/rate-limit.js';
 import { clearSessionCookie, sessionHashOf, setSessionCookie } from '../middleware/session.js';
-import { LOGIN_FAILED, login, logout, logoutEverywhere, normalizeEmail, PASSWORD_MAX, PASSWORD_MIN, requestPasswordReset, resendVerification, resetPassword, signup, verifyEmail } from '../../users/users.service.js';
+import { createSession, findUserByName, LOGIN_FAILED, login, logout, logoutEverywhere, normalizeEmail, PASSWORD_MAX, PASSWORD_MIN, requestPasswordReset, resendVerification, resetPassword, signup, verifyEmail } from '../../users/users.service.js';
 
 /** Rate limits of the account forms (per process; see rate-limit.ts). */
 export const ACCOUNT_LIMITS = {
@@ -221,13 +221,17 @@ export function authRoutes() {
     const r = await verifyEmail(c.get('ctx'), token.data);
     const user = c.get('user');
     if (user && user.name === r.name) user.emailVerified = true;
+    // The link proves the address: log its owner in (a fresh session) unless someone is signed in here.
+    const owner = user ? null : await findUserByName(c.get('ctx'), r.name);
+    const loggedIn = !!owner && !owner.banned_at;
+    if (loggedIn) setSessionCookie(c, await createSession(c.get('ctx'), owner.id, c.req.header('user-agent') ?? null));
     return page(
       c,
       'Email confirmed',
       <section class="form-card" aria-labelledby="verified-h">
         <h1 id="verified-h">Your email address is confirmed</h1>
-        <p>Thanks, {r.name}. You can now submit papers, upvote and comment.</p>
-        <p>{user ? <a class="button small" href="/submit">Submit a paper</a> : <a class="button small" href="/login">Log in</a>}</p>
+        <p>Thanks, {r.name}. {loggedIn ? 'You are logged in: you' : 'You'} can now submit papers, upvote and comment.</p>
+        <p>{user || loggedIn ? <a class="button small" href="/submit">Submit a paper</a> : <a class="button small" href="/login">Log in</a>}</p>
       </section>,
     );
   });

@@ -14,6 +14,9 @@ import { rateLimit, type LimitSpec } from '../middleware/rate-limit.js';
 import { addComment, commentThreads, deleteComment, editComment, getComment, COMMENT_MAX_CHARS, type CommentView } from '../../comments/comments.service.js';
 import { isModerator } from '../../users/users.service.js';
 import { FormError, Hidden, firstIssue, formOf } from './auth.js';
+import { CommentCounts } from '../components/paper-card.js';
+import { renderMathInHtml } from '../render/math.js';
+import type { Paper } from '../../domain/paper.js';
 
 export const COMMENT_LIMITS = {
   perIp: { name: 'comment', points: 60, duration: 600 },
@@ -45,7 +48,7 @@ function CommentItem({ c, v, paperId, reply }: { c: WebContext; v: CommentView; 
         {v.editedAt ? ' · edited' : ''}
         {v.state === 'hidden' ? <span class="chip warn">hidden by a moderator</span> : null}
       </p>
-      {v.bodyHtml !== null ? <div class="comment-body">{raw(v.bodyHtml)}</div> : <p class="muted">{v.state === 'deleted' ? 'This comment was deleted.' : 'This comment was hidden by a moderator.'}</p>}
+      {v.bodyHtml !== null ? <div class="comment-body">{raw(renderMathInHtml(v.bodyHtml))}</div> : <p class="muted">{v.state === 'deleted' ? 'This comment was deleted.' : 'This comment was hidden by a moderator.'}</p>}
       {user && v.state === 'visible' ? (
         <div class="comment-actions small">
           {!reply ? (
@@ -100,15 +103,21 @@ export function CommentForm({ c, paperId, parent, value, error }: { c: WebContex
   );
 }
 
-async function CommentsSection(c: WebContext, paperId: string) {
+async function CommentsSection(c: WebContext, paper: Paper) {
+  const paperId = paper.id;
   const user = c.get('user');
   const threads = await commentThreads(c.get('ctx'), paperId, user);
   const count = threads.reduce((n, t) => n + (t.state === 'visible' ? 1 : 0) + t.replies.filter((r) => r.state === 'visible').length, 0);
+  // papers.num_comments caches visible comments here + the count imported from Hugging Face.
+  const external = Math.max(0, paper.numComments - count);
   return (
     <section id="comments" aria-labelledby="comments-h" class="comments">
       <h2 id="comments-h">
         Comments ({count})
       </h2>
+      <p class="comment-counts">
+        <CommentCounts paperId={paperId} local={count} external={external} here="#comments" />
+      </p>
       {threads.length ? (
         <ol class="comment-list">
           {threads.map((t) => (
@@ -116,7 +125,7 @@ async function CommentsSection(c: WebContext, paperId: string) {
           ))}
         </ol>
       ) : (
-        <p class="muted">No comments yet.</p>
+        <p class="muted">{external > 0 ? 'No comments here yet.' : 'No comments yet.'}</p>
       )}
       {user ? (
         <CommentForm c={c} paperId={paperId} />
@@ -131,7 +140,7 @@ async function CommentsSection(c: WebContext, paperId: string) {
 
 export function commentRoutes(slots: Slots) {
   const app = new Hono<AppEnv>();
-  slots.paperSections.push((c, paper) => CommentsSection(c, paper.id));
+  slots.paperSections.push((c, paper) => CommentsSection(c, paper));
 
   // The per-user comment limit lives in the comments service (the same for the API).
   app.post('/comments', rateLimit(COMMENT_LIMITS.perIp), async (c) => {

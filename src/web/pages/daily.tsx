@@ -113,6 +113,10 @@ export function dailyRoutes() {
     return renderPage(c, { title: 'Papertide', description: 'Daily research papers curated by the community, trending papers and search.', alternates: dailyFeeds, math: true }, body);
   });
 
+  // Hugging Face's daily papers live at /papers: the address its users type first.
+  app.get('/papers', (c) => c.redirect('/', 302));
+  app.get('/papers/', (c) => c.redirect('/', 302));
+
   for (const kind of ['day', 'week', 'month'] as PeriodKind[]) {
     app.get(`/papers/${PATH[kind]}/:key`, async (c) => {
       const ctx = c.get('ctx');

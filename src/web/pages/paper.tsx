@@ -13,6 +13,7 @@ import { AppError } from '../../domain/errors.js';
 import { FragmentCache, cachedFragment } from '../cache.js';
 import type { Paper } from '../../domain/paper.js';
 import { safeHttpUrl, wellFormedText } from '../../domain/safe-url.js';
+import { cleanPaperFields } from '../../domain/clean-text.js';
 
 function fmt(iso: string | null): string | null {
   return iso ? iso.slice(0, 10) : null;
@@ -44,8 +45,7 @@ function PaperHead({ paper }: { paper: Paper }) {
   );
 }
 
-function PaperBody({ paper, featured }: { paper: Paper; featured: Featured }) {
-  const versions = paper.versions.length ? paper.versions : [{ version: paper.version ?? 1, date: paper.updatedAt ?? paper.publishedAt }];
+function PaperAbstract({ paper }: { paper: Paper }) {
   return (
     <>
       <section aria-labelledby="abstract-h" class="abstract">
@@ -58,6 +58,14 @@ function PaperBody({ paper, featured }: { paper: Paper; featured: Featured }) {
           <p>{paper.aiSummary}</p>
         </section>
       ) : null}
+    </>
+  );
+}
+
+function PaperDetails({ paper, featured }: { paper: Paper; featured: Featured }) {
+  const versions = paper.versions.length ? paper.versions : [{ version: paper.version ?? 1, date: paper.updatedAt ?? paper.publishedAt }];
+  return (
+    <>
       <section aria-labelledby="details-h" class="details">
         <h2 id="details-h">Details</h2>
         <dl>
@@ -127,6 +135,35 @@ function PaperBody({ paper, featured }: { paper: Paper; featured: Featured }) {
   );
 }
 
+/**
+ * Link previews (OpenGraph) and the Highwire `citation_*` tags that Google Scholar, Zotero and
+ * other reference managers read. Values are plain text; JSX escapes every attribute.
+ */
+function PaperMeta({ paper, url }: { paper: Paper; url: string }) {
+  const date = paper.publishedAt ? paper.publishedAt.slice(0, 10).replace(/-/g, '/') : null;
+  const description = paper.abstract.length > 300 ? `${paper.abstract.slice(0, 297).trimEnd()}…` : paper.abstract;
+  return (
+    <>
+      <meta property="og:type" content="article" />
+      <meta property="og:site_name" content="Papertide" />
+      <meta property="og:title" content={paper.title} />
+      <meta property="og:description" content={description} />
+      <meta property="og:url" content={url} />
+      <meta name="twitter:card" content="summary" />
+      <meta name="citation_title" content={paper.title} />
+      {paper.authors.map((a) => (
+        <meta name="citation_author" content={a} />
+      ))}
+      {date ? <meta name="citation_publication_date" content={date} /> : null}
+      {date ? <meta name="citation_online_date" content={date} /> : null}
+      <meta name="citation_arxiv_id" content={paper.id} />
+      <meta name="citation_pdf_url" content={arxivPdfUrl(paper.id)} />
+      <meta name="citation_abstract_html_url" content={arxivAbsUrl(paper.id)} />
+      {paper.doi ? <meta name="citation_doi" content={paper.doi} /> : null}
+    </>
+  );
+}
+
 export function paperRoutes(slots: Slots) {
   const app = new Hono<AppEnv>();
   const cache = new FragmentCache();
@@ -138,7 +175,9 @@ export function paperRoutes(slots: Slots) {
     if (!parsed) throw new AppError('not_found', `“${rawId}” is not an arXiv id. arXiv ids look like 2401.12345 or hep-th/9901001.`);
     if (parsed.version !== null || parsed.id !== rawId) return c.redirect(`/papers/${parsed.id}`, 301);
     const ctx = c.get('ctx');
-    const paper = await getPaper(ctx.store.db, parsed.id);
+    const stored = await getPaper(ctx.store.db, parsed.id);
+    // Records imported before import-time cleaning still hold ":" authors and MSC classes.
+    const paper = stored && cleanPaperFields(stored);
     if (!paper || (paper.hidden && c.get('user')?.role !== 'moderator' && c.get('user')?.role !== 'admin')) {
       throw new AppError('not_found', `Papertide does not have arXiv:${parsed.id} yet. Submit it to import it from arXiv, or open it on arXiv.`, { arxivId: parsed.id });
     }
@@ -146,8 +185,12 @@ export function paperRoutes(slots: Slots) {
     // same for everyone (slots.ts), so it is cached per data version like the rest of the page.
     const actions = await Promise.all(slots.paperActions.map((s, i) => cachedFragment(cache, c, `action${i}:${paper.id}`, () => s(c, paper))));
     const sections = await Promise.all(slots.paperSections.map((s, i) => cachedFragment(cache, c, `section${i}:${paper.id}`, () => s(c, paper))));
+    // After /submit redirects here: confirm it, if the paper really is featured on that day.
+    const asked = c.req.query('submitted');
+    const submittedOn = asked && /^\d{4}-\d{2}-\d{2}$/.test(asked) && (await entriesForPaper(ctx.store.db, paper.id)).some((f) => f.date === asked) ? asked : null;
     const head = await cachedFragment(cache, c, `head:${paper.id}`, () => <PaperHead paper={paper} />);
-    const body = await cachedFragment(cache, c, `body:${paper.id}`, async () => <PaperBody paper={paper} featured={await entriesForPaper(ctx.store.db, paper.id)} />);
+    const abstract = await cachedFragment(cache, c, `abstract:${paper.id}`, () => <PaperAbstract paper={paper} />);
+    const details = await cachedFragment(cache, c, `details:${paper.id}`, async () => <PaperDetails paper={paper} featured={await entriesForPaper(ctx.store.db, paper.id)} />);
     return renderPage(
       c,
       {
@@ -156,8 +199,14 @@ export function paperRoutes(slots: Slots) {
         canonical: `${ctx.config.baseUrl}/papers/${paper.id}`,
         math: true,
         alternates: [],
+        head: <PaperMeta paper={paper} url={`${ctx.config.baseUrl}/papers/${paper.id}`} />,
       },
       <article class="paper" aria-labelledby="paper-title">
+        {submittedOn ? (
+          <p class="notice ok" role="status" id="submitted">
+            Submitted — thank you. This paper is on the daily papers of <a href={`/papers/date/${submittedOn}`}>{submittedOn}</a>.
+          </p>
+        ) : null}
         {head}
         <div class="paper-actions">
           {actions}
@@ -171,8 +220,14 @@ export function paperRoutes(slots: Slots) {
           ) : null}
           {safeHttpUrl(paper.projectPage) ? <a class="button" href={safeHttpUrl(paper.projectPage)!} rel="noopener nofollow">Project page</a> : null}
         </div>
-        {body}
-        {sections}
+        {/* Wide screens: the abstract and the sections in a readable column, the details beside them. */}
+        <div class="paper-layout">
+          <div class="paper-abstract">{abstract}</div>
+          <aside class="paper-side" aria-label="Details">
+            {details}
+          </aside>
+          <div class="paper-sections">{sections}</div>
+        </div>
       </article>,
     );
   });

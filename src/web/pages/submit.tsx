@@ -17,12 +17,17 @@ const submitSchema = z.object({
   arxiv: z.string().trim().min(1, 'Enter an arXiv id (like 2401.12345) or an arXiv URL.').max(300, 'That is too long to be an arXiv id or URL.'),
 });
 
-function SubmitForm({ c, value, error }: { c: WebContext; value?: string; error?: string }) {
+function SubmitForm({ c, value, error, notice }: { c: WebContext; value?: string; error?: string; notice?: string }) {
   const ctx = c.get('ctx');
   const user = c.get('user');
   return (
     <section class="form-card" aria-labelledby="submit-h">
       <h1 id="submit-h">Submit a paper</h1>
+      {notice ? (
+        <p class="notice ok" role="status">
+          {notice}
+        </p>
+      ) : null}
       <p class="muted">
         Add a paper to today's daily papers. It must have been published on arXiv in the last {ctx.config.SUBMIT_MAX_AGE_DAYS} days and not featured before; you can submit {ctx.config.SUBMIT_PER_USER_PER_DAY} a day.
       </p>
@@ -36,14 +41,20 @@ function SubmitForm({ c, value, error }: { c: WebContext; value?: string; error?
         </p>
       ) : null}
       <FormError message={error} />
-      <form method="post" action="/submit">
+      {/* /static/submit.js sends this form with fetch and shows how long arXiv is taking; without it the form posts normally. */}
+      <form method="post" action="/submit" data-submit-progress data-wait-seconds={String(Math.ceil(ctx.config.SUBMIT_ARXIV_TIMEOUT_MS / 1000))}>
         <Hidden c={c} />
         <label for="arxiv">arXiv id or URL</label>
         <input id="arxiv" name="arxiv" type="text" required maxlength={300} placeholder="2401.12345 or https://arxiv.org/abs/2401.12345" value={value ?? ''} autocomplete="off" />
-        <p>
+        <p class="submit-row">
           <button type="submit">Submit</button>
+          <span class="submit-status" role="status" aria-live="polite"></span>
+        </p>
+        <p class="muted small">
+          A paper that is not here yet is fetched from arXiv first: that takes a few seconds, at most {Math.ceil(ctx.config.SUBMIT_ARXIV_TIMEOUT_MS / 1000)}.
         </p>
       </form>
+      <script src="/static/submit.js" defer></script>
     </section>
   );
 }

@@ -188,6 +188,8 @@ export function subscribeRoutes() {
   const byAddress = new Limiter(SUBSCRIBE_LIMITS.perAddress);
 
   app.get('/subscribe', (c) => subscribePage(c, { email: c.req.query('email')?.slice(0, 254) }));
+  // "Digest" in the navigation: the address people guess from it.
+  app.get('/digest', (c) => c.redirect('/subscribe', 302));
 
   app.post('/subscribe', async (c) => {
     await byIp.consume(clientIp(c), c);

@@ -11,15 +11,15 @@ import { PaperCard } from '../components/paper-card.js';
 import { VoteButton } from '../components/vote-button.js';
 import { AppError } from '../../domain/errors.js';
 import { TRENDING, type TrendingExplanation } from '../../domain/trending.js';
-import { explainPaper, explainPapers, listTrending, type TrendingWindow } from '../../trending/trending.service.js';
+import { explainPaper, explainPapers, trendingPage, type TrendingView, type TrendingWindow } from '../../trending/trending.service.js';
 import { votedAmong } from '../../votes/votes.service.js';
 import { firstIssue } from './auth.js';
 
 const PAGE_SIZE = 30;
-const WINDOW_LABEL: Record<TrendingWindow, string> = { day: 'Today', week: 'This week', month: 'This month' };
+const WINDOW_LABEL: Record<TrendingView, string> = { day: 'Today', week: 'This week', month: 'This month', all: 'All time' };
 
 const querySchema = z.object({
-  window: z.enum(['day', 'week', 'month'], { errorMap: () => ({ message: 'The window is day, week or month.' }) }).default('week'),
+  window: z.enum(['day', 'week', 'month', 'all'], { errorMap: () => ({ message: 'The window is day, week, month or all.' }) }).default('week'),
   page: z.coerce.number({ invalid_type_error: 'The page is a number.' }).int('The page is a whole number.').min(1, 'Pages start at 1.').max(1000, 'That page is too far.').default(1),
   cat: z
     .string()
@@ -114,12 +114,12 @@ export function ScoreTable({ e }: { e: TrendingExplanation }) {
   );
 }
 
-function WindowNav({ window, cat }: { window: TrendingWindow; cat?: string }) {
+function WindowNav({ window, cat }: { window: TrendingView; cat?: string }) {
   const q = (w: string) => `/papers/trending?window=${w}${cat ? `&cat=${encodeURIComponent(cat)}` : ''}`;
   return (
     <nav class="period-nav" aria-label="Trending window">
       <span class="views">
-        {(['day', 'week', 'month'] as const).map((w) => (
+        {(['day', 'week', 'month', 'all'] as const).map((w) => (
           <a href={q(w)} aria-current={w === window ? 'page' : undefined}>
             {WINDOW_LABEL[w]}
           </a>
@@ -145,22 +145,32 @@ export function trendingRoutes(slots: Slots) {
     const categories = cat ? cat.split(/[,\s]+/).filter(Boolean).slice(0, 10) : undefined;
     const ctx = c.get('ctx');
     const now = ctx.clock.now();
-    const list = await listTrending(ctx.store.db, { window, now, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE, categories });
+    const list = await trendingPage(ctx.store.db, { view: window, now, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE, categories });
     const ids = list.items.map((i) => i.paper.id);
-    const [why, voted] = await Promise.all([explainPapers(ctx.store.db, ids, now), votedSet(c, ids)]);
+    // A fallback window is explained as of its end: scores at that time, not decayed to ~0 since.
+    const [why, voted] = await Promise.all([explainPapers(ctx.store.db, ids, list.asOf), votedSet(c, ids)]);
     const pages = Math.max(1, Math.ceil(list.total / PAGE_SIZE));
     const here = `/papers/trending?window=${window}${cat ? `&cat=${encodeURIComponent(cat)}` : ''}`;
+    const ranking =
+      window === 'all'
+        ? 'ranked by points without time decay: upvotes, then comments'
+        : `ranked by upvotes, comments and GitHub star growth, halving every ${TRENDING.HALF_LIFE_HOURS} hours`;
     return renderPage(
       c,
       { title: `Trending papers · ${WINDOW_LABEL[window]}`, description: 'Papers ranked by upvotes, comments and GitHub star growth, with time decay.', math: true },
       <>
         <div class="page-head">
-          <h1>Trending papers</h1>
+          <h1>{list.headline.title}</h1>
           <p class="muted">
-            {WINDOW_LABEL[window]}: {list.total} {list.total === 1 ? 'paper' : 'papers'}
-            {categories ? ` in ${categories.join(', ')}` : ''}, ranked by upvotes, comments and GitHub star growth, halving every {TRENDING.HALF_LIFE_HOURS} hours.
+            {list.fallback ? `Latest ${window} with papers` : WINDOW_LABEL[window]}: {list.total.toLocaleString('en')} {list.total === 1 ? 'paper' : 'papers'}
+            {categories ? ` in ${categories.join(', ')}` : ''}, {ranking}.
           </p>
         </div>
+        {list.headline.note ? (
+          <p class="notice" role="note" id="trending-fallback">
+            {list.headline.note} Scores are shown as of <time datetime={list.asOf.toISOString()}>{list.asOf.toISOString().slice(0, 10)}</time>.
+          </p>
+        ) : null}
         <WindowNav window={window} cat={cat} />
         {list.items.length === 0 ? (
           <p class="empty">

@@ -17,7 +17,23 @@
       b.setAttribute('aria-pressed', r.voted ? 'true' : 'false');
       b.setAttribute('aria-label', 'Upvote: ' + r.upvotes + (r.upvotes === 1 ? ' upvote' : ' upvotes'));
       b.title = r.voted ? 'Remove your upvote' : 'Upvote';
+      var l = b.querySelector('.vote-label');
+      if (l) l.textContent = r.voted ? 'Upvoted' : 'Upvote';
     }
+  }
+  // Why a vote did not count, shown beside the paper (a card's body, or under the paper page's
+  // buttons) rather than in a native alert() that blocks the page.
+  function inform(box, text) {
+    var host = box.closest('.paper-card') ? box.closest('.paper-card').querySelector('.card-body') : box.closest('.paper-actions') || box.parentNode;
+    var msg = host.querySelector(':scope > .vote-message');
+    if (!text) { if (msg) msg.remove(); return; }
+    if (!msg) {
+      msg = document.createElement('p');
+      msg.className = 'vote-message notice';
+      msg.setAttribute('role', 'alert');
+      if (host.classList.contains('card-body')) host.insertBefore(msg, host.firstChild); else host.appendChild(msg);
+    }
+    msg.textContent = text;
   }
   async function send(box, paper) {
     var body = new URLSearchParams({ paper: paper, _csrf: token() });
@@ -26,7 +42,8 @@
       var res = await fetch('/vote', { method: 'POST', body: body, headers: { accept: 'application/json', 'x-csrf-token': token() }, credentials: 'same-origin' });
       var data = await res.json().catch(function () { return {}; });
       if (res.status === 401 && data.login) { location.href = data.login; return; }
-      if (!res.ok) { alert(data.error || 'The vote did not go through. Reload the page and try again.'); return; }
+      if (!res.ok) { inform(box, data.error || 'The vote did not go through. Reload the page and try again.'); return; }
+      inform(box, '');
       render(box, data);
     } finally {
       box.classList.remove('busy');
