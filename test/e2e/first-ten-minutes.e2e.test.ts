@@ -19,7 +19,7 @@ import { simpleParser } from 'mailparser';
 import type { Page } from 'playwright-core';
 import { chromiumMissing, launchChromium, screenshotPath } from '../helpers/browser.js';
 import { realDataMissing, realServer, realStore } from './real-store.js';
-import { commentNumbers, evalOn, formControlProblems, queryBoxProblems, resultCount, seenText, showsCommentCount, upvotesShown } from './look.js';
+import { commentNumbers, evalOn, formControlProblems, queryBoxProblems, resultCount, seenText, sidewaysOverflow, showsCommentCount, upvotesShown } from './look.js';
 
 const skip = chromiumMissing() || realDataMissing();
 
@@ -42,13 +42,18 @@ test('the first ten minutes (docs/first-ten-minutes.md) on the real archive, as 
 
   /**
    * Screenshots at 1280 px, 390 px and 1280 px dark; the form controls are checked at both
-   * widths. Returns the problems found.
+   * widths, and at 390 px the page must not scroll sideways. Returns the problems found.
    */
   async function look(name: string): Promise<string[]> {
     const problems: string[] = [];
     for (const [label, viewport, scheme] of [['desktop', DESKTOP, 'light'], ['mobile', MOBILE, 'light'], ['dark', DESKTOP, 'dark']] as const) {
       await page.setViewportSize(viewport);
       await page.emulateMedia({ colorScheme: scheme });
+      await page.evaluate('window.scrollTo(0, 0)');
+      if (label === 'mobile') {
+        const over = await sidewaysOverflow(page);
+        if (over > 1) problems.push(`${name} at ${viewport.width} px: the page is ${viewport.width + over} px wide, it scrolls sideways`);
+      }
       await page.screenshot({ path: screenshotPath(`first10-${name}-${label}`), fullPage: true });
       if (scheme === 'light') for (const p of await formControlProblems(page)) problems.push(`${name} at ${viewport.width} px: ${p}`);
     }
@@ -70,7 +75,10 @@ test('the first ten minutes (docs/first-ten-minutes.md) on the real archive, as 
   }
   /** The text of the main content without the abstract (comment counts are looked for there). */
   async function mainTextWithoutAbstract(): Promise<string> {
-    return evalOn(main(), `(el) => { const c = el.cloneNode(true); for (const s of c.querySelectorAll('section')) { const h = s.querySelector('h2'); if (h && /^\\s*abstract\\s*$/i.test(h.textContent)) s.remove(); } for (const m of c.querySelectorAll('math, annotation, .katex-mathml')) m.remove(); return c.innerText || c.textContent; }`);
+    // innerText of the live page: what is shown (closed <details> are not), not a clone's textContent.
+    const all = await main().innerText();
+    const abstract = await page.getByRole('region', { name: 'Abstract' }).innerText().catch(() => '');
+    return abstract ? all.replace(abstract, '') : all;
   }
   /** The card of a paper in a list: the article that links to its page from its heading. */
   const cardOf = (id: string) => main().getByRole('article').filter({ has: page.getByRole('heading').locator(`a[href="/papers/${id}"]`) });
@@ -144,6 +152,9 @@ test('the first ten minutes (docs/first-ten-minutes.md) on the real archive, as 
       const ids = (await paperLinks()).slice(0, 12);
       assert.ok(ids.length >= 5, `the daily list of ${lastDay} shows ${ids.length} papers`);
       problems.push(...(await look('daily')));
+      const listText = await seenText(main());
+      const tex = TEX_ESCAPES.exec(listText);
+      if (tex) problems.push(`the daily list of ${lastDay} shows "${tex[0]}": …${listText.slice(Math.max(0, tex.index - 40), tex.index + 40)}…`);
       // Cards with comments (imported from Hugging Face) and one without, compared with their pages.
       const withComments: string[] = [];
       let without: string | null = null;
@@ -319,6 +330,10 @@ test('the first ten minutes (docs/first-ten-minutes.md) on the real archive, as 
       if (feeds < 3) problems.push(`the feeds page links ${feeds} feeds`);
       const atom = await fetch(url('/feeds/daily.atom'));
       if (atom.status !== 200 || !/<entry>/.test(await atom.text())) problems.push(`/feeds/daily.atom answers ${atom.status} without entries`);
+      // The category list names arXiv categories, not the MSC or ACM classes some papers also carry.
+      const categories: string = await evalOn(main(), `(el) => { const h = [...el.querySelectorAll('h2')].find((x) => /arxiv category/i.test(x.textContent)); const list = h && h.nextElementSibling; return list ? list.innerText : ''; }`);
+      const foreign = [...categories.matchAll(/^\s*(\S+)\s+\(\d/gm)].map((m) => m[1]).filter((c) => !/^[a-z-]+(\.[A-Za-z-]+)?$/.test(c));
+      if (foreign.length) problems.push(`the feeds page lists ${foreign.join(', ')} as arXiv categories`);
       problems.push(...(await look('feeds')));
       assert.deepEqual(problems, []);
     });

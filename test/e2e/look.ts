@@ -12,9 +12,10 @@ import type { Page, Locator } from 'playwright-core';
  * - a radio button or checkbox larger than 32 px, or not on the line of its label's text and
  *   right beside it (at most 48 px away);
  * - a text-like input whose typing area is narrower than 8 characters (a date input: narrower
- *   than a date), a textarea narrower than 20 characters, any of them lower than one line;
- * - a button whose text does not fit in it, that is lower than its text, or much narrower than
- *   it is high.
+ *   than a date), a textarea narrower than 30 characters, any of them lower than one line;
+ * - a button (or a link drawn as one) whose text does not fit in it, that is lower than its
+ *   text or narrower than 24 px;
+ * - a button or input much higher (× 1.4) than the one right beside it on the same line.
  * In-page code is a string: tsx's helpers for named functions do not exist inside the page.
  */
 export async function formControlProblems(page: Page): Promise<string[]> {
@@ -37,14 +38,24 @@ export async function formControlProblems(page: Page): Promise<string[]> {
       return true;
     };
     const describe = (el) => {
-      const label = (el.labels && el.labels[0] ? el.labels[0].innerText : el.getAttribute('aria-label') || el.innerText || el.value || el.getAttribute('placeholder') || '')
+      const label = (el.labels && el.labels[0] ? el.labels[0].innerText : el.getAttribute('aria-label') || el.innerText || el.value || el.getAttribute('placeholder') || el.getAttribute('href') || '')
         .trim().replace(/\\s+/g, ' ').slice(0, 40);
-      const type = el.tagName === 'INPUT' ? '[type=' + el.type + ']' : '';
+      const type = el.tagName === 'INPUT' ? '[type=' + el.type + ']' : el.tagName === 'A' ? ' (drawn as a button)' : '';
       const name = el.getAttribute('name') ? '[name=' + el.getAttribute('name') + ']' : '';
       return el.tagName.toLowerCase() + type + name + ' "' + label + '"';
     };
     const px = (n) => Math.round(n) + ' px';
-    for (const el of document.querySelectorAll('input, select, textarea, button')) {
+    const rowed = [];
+    // Links drawn as buttons (a border or a filled background, not inline text) count as buttons.
+    const looksLikeButton = (a) => {
+      const cs = getComputedStyle(a);
+      if (cs.display === 'inline') return false;
+      const bordered = parseFloat(cs.borderTopWidth) > 0 && cs.borderTopStyle !== 'none';
+      const filled = cs.backgroundColor !== 'rgba(0, 0, 0, 0)' && cs.backgroundColor !== 'transparent';
+      return bordered || filled;
+    };
+    const controls = [...document.querySelectorAll('input, select, textarea, button'), ...[...document.querySelectorAll('a[href]')].filter(looksLikeButton)];
+    for (const el of controls) {
       if (el.type === 'hidden' || !visible(el)) continue;
       const r = el.getBoundingClientRect();
       const cs = getComputedStyle(el);
@@ -73,24 +84,48 @@ export async function formControlProblems(page: Page): Promise<string[]> {
         continue;
       }
       const inner = el.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
-      if (el.tagName === 'BUTTON' || ['submit', 'button', 'reset'].includes(el.type)) {
+      if (el.tagName === 'BUTTON' || el.tagName === 'A' || ['submit', 'button', 'reset'].includes(el.type)) {
         if (el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1) out.push(describe(el) + ' is ' + size + ' and does not fit its text (' + px(el.scrollWidth) + ' × ' + px(el.scrollHeight) + ' needed)');
         else if (r.height < fontPx * 1.15) out.push(describe(el) + ' is ' + size + ': squashed, lower than its text');
-        else if (r.width < r.height * 0.75) out.push(describe(el) + ' is ' + size + ': squashed, narrower than it is high');
+        else if (r.width < 24) out.push(describe(el) + ' is ' + size + ': squashed, narrower than the 24 px a finger or pointer needs');
+        rowed.push(el);
         continue;
       }
       if (el.tagName === 'SELECT') {
         if (r.height < fontPx * 1.15) out.push(describe(el) + ' is ' + size + ': lower than its text');
+        rowed.push(el);
         continue;
       }
       if (['text', 'search', 'email', 'password', 'url', 'tel', 'number', 'date'].includes(el.type) || el.tagName === 'TEXTAREA') {
-        const need = el.tagName === 'TEXTAREA' ? textWidth(el, '0'.repeat(20)) : el.type === 'date' ? textWidth(el, '00/00/0000') : textWidth(el, '0'.repeat(8));
-        if (inner + 0.5 < need) out.push(describe(el) + ' is ' + size + ': squashed, its typing area (' + px(inner) + ') is narrower than ' + (el.type === 'date' ? 'a date' : el.tagName === 'TEXTAREA' ? '20 characters' : '8 characters') + ' (' + px(need) + ')');
+        const need = el.tagName === 'TEXTAREA' ? textWidth(el, '0'.repeat(30)) : el.type === 'date' ? textWidth(el, '00/00/0000') : textWidth(el, '0'.repeat(8));
+        if (inner + 0.5 < need) out.push(describe(el) + ' is ' + size + ': squashed, its typing area (' + px(inner) + ') is narrower than ' + (el.type === 'date' ? 'a date' : el.tagName === 'TEXTAREA' ? '30 characters' : '8 characters') + ' (' + px(need) + ')');
         if (r.height < fontPx * 1.15) out.push(describe(el) + ' is ' + size + ': lower than its text');
+        if (el.tagName !== 'TEXTAREA') rowed.push(el);
+      }
+    }
+    // Side by side on one line (overlapping vertically, at most 24 px apart), buttons and inputs
+    // share a height: one much taller than its neighbour stands out of the row (a squashed pill).
+    const seen = new Set();
+    for (const a of rowed) {
+      for (const b of rowed) {
+        if (a === b || a.contains(b) || b.contains(a)) continue;
+        const ra = a.getBoundingClientRect(), rb = b.getBoundingClientRect();
+        if (ra.bottom <= rb.top || rb.bottom <= ra.top) continue;
+        const gap = Math.max(rb.left - ra.right, ra.left - rb.right);
+        if (gap < 0 || gap > 24) continue;
+        if (ra.height > rb.height * 1.4 && !seen.has(a)) {
+          seen.add(a);
+          out.push(describe(a) + ' is ' + px(ra.width) + ' × ' + px(ra.height) + ', much higher than ' + describe(b) + ' beside it (' + px(rb.height) + '): squashed out of its row');
+        }
       }
     }
     return out;
   })()`);
+}
+
+/** How much wider than the window the page is (it scrolls sideways), or 0. */
+export async function sidewaysOverflow(page: Page): Promise<number> {
+  return page.evaluate('Math.max(0, document.documentElement.scrollWidth - window.innerWidth)');
 }
 
 /**
