@@ -198,10 +198,14 @@ export function commentNumbers(text: string): number[] {
   return [...out];
 }
 
-/** Does the text show this number next to the word "comment" (within 60 characters either way)? */
+/**
+ * Does the text show this number with the word "comment": before it on the same line ("3 comments",
+ * "3 Hugging Face comments"), or after it on the same or the next line ("Comments (0) · 3 on
+ * Hugging Face"). Dates and times ("2026-12-03 11:43") are not counts.
+ */
 export function showsCommentCount(text: string, n: number): boolean {
-  const num = `(?<![\\d,.])${n.toLocaleString('en').replace(/,/g, ',?')}(?![\\d,.]*\\d)`;
-  return new RegExp(`${num}[^]{0,60}?comment|comment[^]{0,60}?${num}`, 'i').test(text);
+  const num = `(?<![\\d,.]|\\d[-:/])${n.toLocaleString('en').replace(/,/g, ',?')}(?![\\d,.]*\\d)(?![-:/]\\d)`;
+  return new RegExp(`${num}[^\\n]{0,30}?comment|comment[^\\n]{0,40}?${num}|comment[^\\n]{0,40}\\n[^\\n]{0,40}?${num}`, 'i').test(text);
 }
 
 /** "196 results · page 1 of 10" → the count as written ("196", "about 3,400") and the number of pages. */

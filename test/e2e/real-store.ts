@@ -179,8 +179,11 @@ export function realStore(): Promise<{ dir: string; timings: PrepareTimings; reu
         fs.rmSync(tmp, { recursive: true, force: true }); // another run finished first: use its store
       }
       // Older keys are stores of older code or data: drop them, they are hundreds of MB each.
+      // Half-made ones older than a day are left by interrupted runs.
       for (const e of fs.readdirSync(CACHE_ROOT)) {
-        if (e !== key && !e.includes('.tmp-')) fs.rmSync(path.join(CACHE_ROOT, e), { recursive: true, force: true });
+        const p = path.join(CACHE_ROOT, e);
+        const stale = e.includes('.tmp-') ? Date.now() - fs.statSync(p).mtimeMs > 86_400_000 : e !== key;
+        if (stale) fs.rmSync(p, { recursive: true, force: true });
       }
       console.log(JSON.stringify({ realStore: dir, reused: false, preparedIn: timings }));
       return { dir, timings, reused: false };
