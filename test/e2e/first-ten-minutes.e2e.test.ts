@@ -195,6 +195,13 @@ test('the first ten minutes (docs/first-ten-minutes.md) on the real archive, as 
       else if (second.count !== first!.count || second.pages !== first!.pages) problems.push(`the count changes between pages: page 1 says ${first!.count} results in ${first!.pages} pages, page 2 says ${second.count} in ${second.pages}`);
       for (const p of await queryBoxProblems(page, 'diffusion')) problems.push(`/search?q=diffusion&page=2: ${p}`);
       problems.push(...(await look('search-page2')));
+      // The last page that page 1 announces: it exists and tells the same count.
+      if (first!.pages && first!.pages > 2) {
+        const status = await open(`/search?q=diffusion&page=${first!.pages}`);
+        const last = resultCount(await main().innerText());
+        if (status !== 200 || !last) problems.push(`/search?q=diffusion&page=${first!.pages} (the last page, as page 1 says) answers ${status} without a result count`);
+        else if (last.count !== first!.count || last.pages !== first!.pages) problems.push(`the count changes on the last page: page 1 says ${first!.count} results in ${first!.pages} pages, page ${first!.pages} says ${last.count} in ${last.pages}`);
+      }
 
       // Newest first: the first result contains the word, and nothing with "diffusion" in its title is newer.
       assert.equal(await open('/search?q=diffusion&sort=newest'), 200);

@@ -15,7 +15,8 @@ import type { Page, Locator } from 'playwright-core';
  *   than a date), a textarea narrower than 30 characters, any of them lower than one line;
  * - a button (or a link drawn as one) whose text does not fit in it, that is lower than its
  *   text or narrower than 24 px;
- * - a button or input much higher (× 1.4) than the one right beside it on the same line.
+ * - a button or input much higher (× 1.4) than the one right beside it on the same line;
+ * - links or buttons that touch on a line (less than 2 px apart), so that they read as one word.
  * In-page code is a string: tsx's helpers for named functions do not exist inside the page.
  */
 export async function formControlProblems(page: Page): Promise<string[]> {
@@ -40,7 +41,7 @@ export async function formControlProblems(page: Page): Promise<string[]> {
     const describe = (el) => {
       const label = (el.labels && el.labels[0] ? el.labels[0].innerText : el.getAttribute('aria-label') || el.innerText || el.value || el.getAttribute('placeholder') || el.getAttribute('href') || '')
         .trim().replace(/\\s+/g, ' ').slice(0, 40);
-      const type = el.tagName === 'INPUT' ? '[type=' + el.type + ']' : el.tagName === 'A' ? ' (drawn as a button)' : '';
+      const type = el.tagName === 'INPUT' ? '[type=' + el.type + ']' : el.tagName === 'A' && looksLikeButton(el) ? ' (drawn as a button)' : '';
       const name = el.getAttribute('name') ? '[name=' + el.getAttribute('name') + ']' : '';
       return el.tagName.toLowerCase() + type + name + ' "' + label + '"';
     };
@@ -49,7 +50,7 @@ export async function formControlProblems(page: Page): Promise<string[]> {
     // Links drawn as buttons (a border or a filled background, not inline text) count as buttons.
     const looksLikeButton = (a) => {
       const cs = getComputedStyle(a);
-      if (cs.display === 'inline') return false;
+      if (cs.display === 'inline' && a.tagName === 'A') return false;
       const bordered = parseFloat(cs.borderTopWidth) > 0 && cs.borderTopStyle !== 'none';
       const filled = cs.backgroundColor !== 'rgba(0, 0, 0, 0)' && cs.backgroundColor !== 'transparent';
       return bordered || filled;
@@ -117,6 +118,22 @@ export async function formControlProblems(page: Page): Promise<string[]> {
           seen.add(a);
           out.push(describe(a) + ' is ' + px(ra.width) + ' × ' + px(ra.height) + ', much higher than ' + describe(b) + ' beside it (' + px(rb.height) + '): squashed out of its row');
         }
+      }
+    }
+    // The words of links and buttons next to each other on a line need some room between them,
+    // or they read as one word ("EditDelete"). Measured on the text, not the boxes: padding counts.
+    const textBox = (el) => { const rg = document.createRange(); rg.selectNodeContents(el); return rg.getBoundingClientRect(); };
+    const clickable = [...document.querySelectorAll('a[href], button')].filter((el) => visible(el) && (el.innerText || '').trim() && !el.closest('.katex'));
+    for (let i = 0; i < clickable.length; i++) {
+      const a = clickable[i];
+      const ra = textBox(a);
+      for (let j = i + 1; j < Math.min(clickable.length, i + 4); j++) {
+        const b = clickable[j];
+        if (a.contains(b) || b.contains(a)) continue;
+        const rb = textBox(b);
+        if (ra.bottom <= rb.top + 2 || rb.bottom <= ra.top + 2) continue;
+        const gap = rb.left - ra.right;
+        if (gap > -1 && gap < 2) out.push(describe(a) + ' and ' + describe(b) + ' run together (their words are ' + px(gap) + ' apart)');
       }
     }
     return out;
