@@ -49,7 +49,7 @@ function staticDir(prefix: string, dir: string, opts: { last?: boolean } = {}): 
     const res = await serve(c, async () => {
       missing = true;
     });
-    if (missing) return opts.last ? c.text('No such file.', 404) : next();
+    if (missing) return opts.last ? c.text('Not found: no such file.', 404) : next();
     if (res instanceof Response && res.ok) res.headers.set('Cache-Control', 'public, max-age=3600');
     return res;
   };

@@ -314,7 +314,7 @@ describe('the exact cases of the report', () => {
       const body = await res.text();
       assert.ok(res.status >= 200 && res.status < 500, `${p}: ${res.status}`);
       if (res.status >= 400) assert.ok(res.status === 400 || res.status === 404, `${p}: ${res.status}`);
-      if (res.status >= 400) assert.match(body, /not|no page|invalid|valid/i, `${p}: a readable message`);
+      if (res.status >= 400) assert.match(body, /not|no page|no paper|invalid|valid/i, `${p}: a readable message`);
     }
   });
 

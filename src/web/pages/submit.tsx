@@ -54,7 +54,7 @@ function SubmitForm({ c, value, error, notice }: { c: WebContext; value?: string
           A paper that is not here yet is fetched from arXiv first: that takes a few seconds, at most {Math.ceil(ctx.config.SUBMIT_ARXIV_TIMEOUT_MS / 1000)}.
         </p>
       </form>
-      <script src="/static/submit.js" defer></script>
+      <script src="/static/submit.js" defer nonce={c.get('secureHeadersNonce')}></script>
     </section>
   );
 }
