@@ -12,7 +12,7 @@ test('a successful submission is confirmed on the paper page, and only a real on
     const { browser: b } = await signedIn(app, 'alice');
     const form = await b.get('/submit');
     assert.match(form.html, /data-submit-progress/);
-    assert.match(form.html, /<script src="\/static\/submit\.js" defer(="")?><\/script>/);
+    assert.match(form.html, /<script src="\/static\/submit\.js" defer(="")? nonce="[A-Za-z0-9+/=]+"><\/script>/, "loaded from /static with the CSP nonce");
     assert.doesNotMatch(form.html, /<script>(?!<\/script>)/, 'no inline script');
     const r = await b.post('/submit', { arxiv: '2506.01234' });
     assert.equal(r.status, 303);
