@@ -132,3 +132,9 @@ test('math in sanitised comment HTML is rendered; code, links and hostile formul
   const evil = renderMathInHtml(renderCommentMarkdown('$\\href{javascript:alert(1)}{x}$ $<img src=x onerror=alert(1)>$ <script>alert(1)</script>'));
   assert.doesNotMatch(evil, /<img|<script|href="javascript/i);
 });
+
+test("HF's bare commands that lost backslash and braces are dropped, the text kept", () => {
+  assert.equal(renderMathText('margins of 5.30% and textbf2.15% in IQA'), 'margins of 5.30% and 2.15% in IQA');
+  assert.equal(renderMathText('Adaptive textbfREasoning framework'), 'Adaptive REasoning framework');
+  assert.equal(renderMathText('a textbook and contextbf2 and textbf words'), 'a textbook and contextbf2 and textbf words', 'only a command name glued to a capital or digit, at a word start');
+});

@@ -274,6 +274,17 @@ export function renderLatexText(text: string): string {
   return new TextRenderer(text).render(0, text.length);
 }
 
+/**
+ * Hugging Face's copies sometimes lost the braces as well as the backslash: "\\textbf{2.15\\%}"
+ * arrives as "textbf2.15%", "\\textbf{RE}asoning" as "textbfREasoning". What was emphasised can no
+ * longer be known, so the command's name is dropped and the text kept. Only a command name glued
+ * to a capital or a digit qualifies: no English word starts that way.
+ */
+const BARE_COMMAND = /(?<![A-Za-z\\])(?:textbf|textit|emph|texttt|textsc|underline)(?=[A-Z0-9])/g;
+export function dropBareCommands(text: string): string {
+  return text.includes('text') || text.includes('emph') || text.includes('underline') ? text.replace(BARE_COMMAND, '') : text;
+}
+
 /** Only text with one of these characters can hold LaTeX. */
 const MAY_HOLD_LATEX = /[$\\{`]|''/;
 
@@ -282,6 +293,7 @@ export const mathCache = new BoundedCache<string>(20_000, 16 * 1024 * 1024, stri
 
 /** Render text that may contain math. Cached: the same abstract renders once per process. */
 export function renderMathText(text: string): string {
+  text = dropBareCommands(text);
   if (!MAY_HOLD_LATEX.test(text)) return escapeHtml(text);
   const hit = mathCache.get(text);
   if (hit !== undefined) return hit;
