@@ -180,7 +180,10 @@ test('EMBEDDER=transformers: the index gets its vectors from the local model fol
     await importFile(app.ctx.store.db, file, { now: () => app.clock.now(), onChanged: (ids) => papersChanged(app.ctx, ids) });
     const svc = await getSearchService(app.ctx);
     assert.equal(svc.status().embedder, `transformers:${modelDir}`);
-    const r = await svc.search('neural network embeddings', { debug: true });
+    // Every paper holds a word of the query ("study" is in the biology ones too), so all four are
+    // matches and each is ranked with its vector from the model.
+    const r = await svc.search('study neural network embeddings', { debug: true });
+    assert.equal(r.hits.length, 4);
     assert.equal(r.degraded, undefined);
     assert.ok(r.hits.every((h) => h.vectorScore !== null), 'every hit has a vector score from the model');
     const score = new Map(r.hits.map((h) => [h.id, h.vectorScore!]));
