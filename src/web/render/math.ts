@@ -107,6 +107,13 @@ class TextRenderer {
     return e > j && e < to ? [j + 1, e] : null;
   }
 
+  /** The formula starting at `i` when it ends by `to`, else null. */
+  private formulaAt(i: number, to: number): RegExpExecArray | null {
+    MATH_AT.lastIndex = i;
+    const m = MATH_AT.exec(this.s);
+    return m && i + m[0].length <= to ? m : null;
+  }
+
   private formula(m: RegExpExecArray, depth: number): string {
     const display = m[1] ?? m[2];
     const tex = (display ?? m[3] ?? m[4])!;
@@ -134,9 +141,8 @@ class TextRenderer {
           out += escapeHtml(next);
           i += 2;
         } else if (next === '(' || next === '[') {
-          MATH_AT.lastIndex = i;
-          const m = MATH_AT.exec(s);
-          if (m && i + m[0].length <= to) {
+          const m = this.formulaAt(i, to);
+          if (m) {
             out += this.formula(m, depth);
             i += m[0].length;
           } else {
@@ -165,9 +171,8 @@ class TextRenderer {
           i += 2;
         }
       } else if (ch === '$') {
-        MATH_AT.lastIndex = i;
-        const m = MATH_AT.exec(s);
-        if (m && i + m[0].length <= to) {
+        const m = this.formulaAt(i, to);
+        if (m) {
           out += this.formula(m, depth);
           i += m[0].length;
         } else {
