@@ -152,14 +152,19 @@ export function createWebApp(ctx: AppContext): WebApp {
   // Subscription links carry their secret in the path: no page under them (a bad or expired
   // link's page included) may send it on in a Referer header.
   for (const p of ['/subscription/*', '/unsubscribe/*']) app.use(p, noReferrer());
-  app.use('*', bodyLimit({ maxSize: 256 * 1024, onError: (c) => c.text('Request body too large (256 KiB at most).', 413) }));
+  // Only requests that may carry a body: bodyLimit reads c.req.raw, which makes the adapter build a
+  // full Request (with an AbortSignal) for every GET too, a cost every page and refusal paid.
+  const limitBody = bodyLimit({ maxSize: 256 * 1024, onError: (c) => c.text('Request body too large (256 KiB at most).', 413) });
+  app.use('*', (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)));
   app.use('*', inputGuard()); // malformed %-encoding and NUL characters: a 400 on every route and store
 
   // --- static assets
   app.get('/static/katex/*', staticDir('/static/katex/', path.join(ROOT_DIR, 'node_modules', 'katex', 'dist')));
   app.get('/static/*', staticDir('/static/', path.join(ROOT_DIR, 'src', 'web', 'static'), { last: true }));
   app.get('/favicon.ico', (c) => c.redirect('/static/favicon.svg', 301));
-  app.get('/healthz', (c) => c.json({ ok: true }));
+  // Liveness plus the search index's state ('ready', 'building', …): a deploy script or a benchmark
+  // waits for 'ready' before sending search traffic. Costs one field read.
+  app.get('/healthz', (c) => c.json({ ok: true, search: ctx.search?.state.kind ?? 'off' }));
 
   // --- search's own rate limit and concurrency gate, shared by the page, suggestions and the API
   const guard = searchGuard({ perMinute: ctx.config.SEARCH_RATE_PER_MINUTE, concurrency: ctx.config.SEARCH_CONCURRENCY, queue: ctx.config.SEARCH_QUEUE });

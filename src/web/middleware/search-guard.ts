@@ -8,7 +8,6 @@
  */
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv, WebContext } from '../types.js';
-import { isAppError } from '../../domain/errors.js';
 import { Limiter, clientIp } from './rate-limit.js';
 
 export interface SearchGuardOptions {
@@ -98,12 +97,8 @@ export function searchGuard(opts: SearchGuardOptions): MiddlewareHandler<AppEnv>
   const gate = opts.concurrency > 0 ? new SearchGate(opts.concurrency, opts.queue) : null;
   return async (c, next) => {
     if (byIp) {
-      try {
-        await byIp.consume(clientIp(c), c);
-      } catch (e) {
-        if (isAppError(e) && e.code === 'rate_limited') return refuse(c, e.message, Number(e.details?.retryAfter ?? 1));
-        throw e;
-      }
+      const r = await byIp.check(clientIp(c), c);
+      if (!r.ok) return refuse(c, `Too many search requests. Try again in ${r.retryAfter} seconds.`, r.retryAfter);
     }
     if (!gate) return next();
     const entered = await gate.enter();
