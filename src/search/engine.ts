@@ -5,7 +5,7 @@
  * top-K (IVF) → union, each candidate scored exactly by both → z-score fusion → sort → page.
  */
 import { zScoreFusion } from '../domain/fusion.js';
-import { rankHybrid } from './hybrid-ranker.js';
+import { prepareHybridRanker, rankHybrid } from './hybrid-ranker.js';
 import type { ParsedQuery } from '../domain/search-query.js';
 import { CorpusEmbedder, type CorpusEmbedderOptions } from './embedders/corpus-embedder.js';
 import { DEFAULT_BM25F, idf, IMPACT_SCALE, isoToDays, LexicalBuilder, LexicalIndex, NO_DATE, TopK, type SearchDoc } from './lexical-index.js';
@@ -261,6 +261,11 @@ export class SearchEngine {
     this.deltaDirty = true;
   }
 
+  /** Build what the hybrid ranker needs for the main segment now rather than on the first query. */
+  prepareRanker(): void {
+    prepareHybridRanker(this.main.lex);
+  }
+
   /** Query terms with idf over all segments (N and df summed). */
   queryTerms(text: string): { term: string; idf: number }[] {
     const terms = [...new Set(tokenize(text))];
@@ -478,6 +483,15 @@ export class SearchEngine {
       let c = 0;
       for (const t of qterms) {
         const list = lex.postings(t.term);
+        if (exact && allow === null) {
+          // the common case, without branches: count a document the first time it is set
+          for (let i = 0; i < list.length; i++) {
+            const d = list[i];
+            c += mm[d] ^ 1;
+            mm[d] = 1;
+          }
+          continue;
+        }
         for (let i = 0; i < list.length; i++) {
           const d = list[i];
           if (d >= upTo) break;

@@ -193,8 +193,12 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
   let problem: string | null = null;
   let buildNote: string | null = null;
   function setState(s: IndexState): void {
+    const before = engine;
     state = s;
     engine = servingEngine(s);
+    // The ranker's RM3 forward index is built once per engine; doing it here, as the engine starts
+    // to serve, spares the first searcher the wait (1–3 s at 74k papers on this machine).
+    if (engine && engine !== before) engine.prepareRanker();
     problem = s.kind === 'unavailable' || s.kind === 'refused' || s.kind === 'absent' ? s.message : null;
     buildNote = s.kind === 'building' ? s.note : null;
   }
