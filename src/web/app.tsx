@@ -34,6 +34,8 @@ import { commentRoutes } from './pages/comments.js';
 import { moderationRoutes } from './pages/moderation.js';
 import { userRoutes } from './pages/user.js';
 import { searchRoutes } from './pages/search.js'; // search (issue 4)
+import { libraryRoutes, registerLibrarySlots } from './pages/library.js';
+import { followingRoutes, registerFollowSlots } from './pages/following.js';
 
 /**
  * Files under a URL prefix, read from disk per request by node-server's serveStatic (the OS page
@@ -152,7 +154,9 @@ export function createWebApp(ctx: AppContext): WebApp {
   // Subscription links carry their secret in the path: no page under them (a bad or expired
   // link's page included) may send it on in a Referer header.
   for (const p of ['/subscription/*', '/unsubscribe/*']) app.use(p, noReferrer());
-  app.use('*', bodyLimit({ maxSize: 256 * 1024, onError: (c) => c.text('Request body too large (256 KiB at most).', 413) }));
+  // The library import takes files up to its own, larger limit (src/web/pages/library.tsx).
+  const formLimit = bodyLimit({ maxSize: 256 * 1024, onError: (c) => c.text('Request body too large (256 KiB at most).', 413) });
+  app.use('*', (c, next) => (c.req.path === '/library/import' ? next() : formLimit(c, next)));
   app.use('*', inputGuard()); // malformed %-encoding and NUL characters: a 400 on every route and store
 
   // --- static assets
@@ -189,6 +193,10 @@ export function createWebApp(ctx: AppContext): WebApp {
   app.route('/', userRoutes());
   app.route('/', searchRoutes()); // search (issue 4)
   app.route('/', subscribeRoutes()); // digests (issue 6)
+  registerLibrarySlots(slots); // paper page: Save, your note and collections, Cite
+  registerFollowSlots(slots); // paper page: follow its authors and categories
+  app.route('/', libraryRoutes());
+  app.route('/', followingRoutes());
 
   app.notFound(notFound);
   app.onError(onError);
