@@ -238,8 +238,7 @@ export async function importLibrary(ctx: Ctx & Pick<AppContext, 'config' | 'logg
       const deps = ingestDeps(ctx);
       for (let i = 0; i < toFetch.length; i += 50) {
         const ids = toFetch.slice(i, i + 50).map((m) => m.id);
-        const r = await ingestApiQuery(deps, { idList: ids, limit: ids.length, pageSize: ids.length });
-        fetched += r.counts.added;
+        await ingestApiQuery(deps, { idList: ids, limit: ids.length, pageSize: ids.length });
       }
     } catch (e) {
       if (!(e instanceof IngestError)) throw e;
@@ -247,6 +246,7 @@ export async function importLibrary(ctx: Ctx & Pick<AppContext, 'config' | 'logg
       problems.push({ line: missing[0].line, reason: `arXiv could not be reached (${e.message}); papers not already here were not imported` });
     }
     known = await repo.knownPaperIds(ctx.store.db, items.map((i) => i.id));
+    fetched = missing.filter((m) => known.has(m.id)).length;
   }
   const hidden = new Set(
     (await ctx.store.db.selectFrom('papers').select('id').where('hidden', '=', 1).where('id', 'in', items.length ? items.map((i) => i.id) : ['']).execute()).map((r) => r.id),

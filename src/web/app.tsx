@@ -34,7 +34,7 @@ import { commentRoutes } from './pages/comments.js';
 import { moderationRoutes } from './pages/moderation.js';
 import { userRoutes } from './pages/user.js';
 import { searchRoutes } from './pages/search.js'; // search (issue 4)
-import { libraryRoutes, registerLibrarySlots } from './pages/library.js';
+import { libraryRoutes, registerLibrarySlots, importBodyLimit } from './pages/library.js';
 import { followingRoutes, registerFollowSlots } from './pages/following.js';
 
 /**
@@ -156,7 +156,8 @@ export function createWebApp(ctx: AppContext): WebApp {
   for (const p of ['/subscription/*', '/unsubscribe/*']) app.use(p, noReferrer());
   // The library import takes files up to its own, larger limit (src/web/pages/library.tsx).
   const formLimit = bodyLimit({ maxSize: 256 * 1024, onError: (c) => c.text('Request body too large (256 KiB at most).', 413) });
-  app.use('*', (c, next) => (c.req.path === '/library/import' ? next() : formLimit(c, next)));
+  const importLimit = importBodyLimit();
+  app.use('*', (c, next) => (c.req.path === '/library/import' ? importLimit(c, next) : formLimit(c, next)));
   app.use('*', inputGuard()); // malformed %-encoding and NUL characters: a 400 on every route and store
 
   // --- static assets

@@ -141,6 +141,19 @@ const collectionSchema = z.object({
   public: z.string().optional(),
 });
 
+/**
+ * The import's own body limit, larger than the site's 256 KiB for forms: app.tsx mounts it in
+ * place of that one for /library/import, before the CSRF check reads the body.
+ */
+export function importBodyLimit() {
+  return bodyLimit({
+    maxSize: lib.IMPORT_MAX_BYTES + 64 * 1024,
+    onError: () => {
+      throw new AppError('payload_too_large', `The file is too large to import: ${lib.IMPORT_MAX_BYTES / 1024 / 1024} MB at most. Split it, or export only the entries you need.`);
+    },
+  });
+}
+
 export function libraryRoutes() {
   const app = new Hono<AppEnv>();
   const limit = rateLimit(LIBRARY_LIMITS.perIp, { perUser: LIBRARY_LIMITS.perUser });
@@ -252,14 +265,7 @@ export function libraryRoutes() {
     });
   });
 
-  // Imports may be larger than the site's 256 KiB form limit (app.tsx skips it for this path).
-  const importBody = bodyLimit({
-    maxSize: lib.IMPORT_MAX_BYTES + 64 * 1024,
-    onError: (c) => {
-      throw new AppError('payload_too_large', `The file is too large to import: ${lib.IMPORT_MAX_BYTES / 1024 / 1024} MB at most. Split it, or export only the entries you need.`);
-    },
-  });
-  app.post('/library/import', importBody, rateLimit(LIBRARY_LIMITS.perIp, { perUser: LIBRARY_LIMITS.importPerUser }), async (c) => {
+  app.post('/library/import', rateLimit(LIBRARY_LIMITS.perIp, { perUser: LIBRARY_LIMITS.importPerUser }), async (c) => {
     const { user, redirect } = requireUser(c, '/library');
     if (!user) return redirect;
     const body = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
@@ -339,9 +345,8 @@ export function libraryRoutes() {
     return c.redirect(safeNext(form.back, `/collections/${id}`), 303);
   });
 
-  app.get('/collections/:id/feed.:format', async (c) => {
-    const format = c.req.param('format') as FeedFormat;
-    if (!['rss', 'atom', 'json'].includes(format)) throw new AppError('not_found', 'Feeds are .rss, .atom or .json.');
+  app.get('/collections/:id/:file{feed\\.(?:rss|atom|json)}', async (c) => {
+    const format = c.req.param('file').slice('feed.'.length) as FeedFormat;
     const ctx = c.get('ctx');
     const doc = await lib.collectionFeed(ctx, collectionIdOf(c.req.param('id')), ctx.config.baseUrl);
     const r = renderFeed(doc, format);
