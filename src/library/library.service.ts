@@ -134,6 +134,11 @@ export async function removeCollection(ctx: Ctx, user: Actor, id: number): Promi
   await changed(ctx);
 }
 
+/** A user's public collections, for their profile page. */
+export async function publicCollections(ctx: Pick<AppContext, 'store'>, userId: number) {
+  return (await repo.listCollections(ctx.store.db, userId)).filter((c) => c.is_public);
+}
+
 export async function myCollections(ctx: Ctx, user: Actor) {
   return repo.listCollections(ctx.store.db, user.id);
 }

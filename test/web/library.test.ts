@@ -178,6 +178,9 @@ test('collections: public ones have a page, export and Atom feed for everyone; p
       assert.equal((await b.request(p)).status, 404, `bob ${p}`);
     }
     assert.equal((await b.get(`/papers/${P3}`)).html.includes('Secret plans'), false);
+    const profile = await (await app.request('/u/alice')).text();
+    assert.match(profile, new RegExp(`<a href="${pub}">Reading &lt;group&gt;</a>`), 'the profile lists public collections');
+    assert.doesNotMatch(profile, /Secret plans/);
     // Bob cannot change alice's collections.
     assert.equal((await b.post(`${pub}/papers`, { paper: P3, want: 'on' })).status, 404);
     assert.equal((await b.post(`${pub}/edit`, { name: 'mine now', public: '1' })).status, 404);
