@@ -8,6 +8,7 @@ import { AppError } from '../../domain/errors.js';
 import { userProfile } from '../../users/profile.service.js';
 import { Hidden } from './auth.js';
 import { publicCollections } from '../../library/library.service.js';
+import { SaveButton, savedIn } from '../components/save-button.js';
 
 export function userRoutes() {
   const app = new Hono<AppEnv>();
@@ -19,6 +20,8 @@ export function userRoutes() {
     const self = viewer?.id === p.user.id;
     const mod = viewer && (viewer.role === 'moderator' || viewer.role === 'admin');
     const collections = p.user.banned ? [] : await publicCollections(c.get('ctx'), p.user.id);
+    const here = `/u/${encodeURIComponent(p.user.name)}`;
+    const saved = await savedIn(c, [...p.submissions.map((x) => x.id), ...p.upvotes.map((x) => x.id)]);
     return renderPage(c, { title: p.user.name, noindex: p.user.banned }, (
       <div class="profile">
         <div class="page-head">
@@ -64,7 +67,7 @@ export function userRoutes() {
             <ol class="paper-list">
               {p.submissions.map((s) => (
                 <li>
-                  <PaperCard paper={s as any} date={s.featured_date} />
+                  <PaperCard paper={s as any} date={s.featured_date} save={<SaveButton c={c} paperId={s.id} saved={saved.has(s.id)} back={here} compact />} />
                 </li>
               ))}
             </ol>
@@ -78,7 +81,7 @@ export function userRoutes() {
             <ol class="paper-list">
               {p.upvotes.map((v) => (
                 <li>
-                  <PaperCard paper={v as any} />
+                  <PaperCard paper={v as any} save={<SaveButton c={c} paperId={v.id} saved={saved.has(v.id)} back={here} compact />} />
                 </li>
               ))}
             </ol>
