@@ -126,3 +126,13 @@ test('RIS: one record per paper, family name first, CRLF, ends with ER', () => {
   assert.match(ris, /^TY {2}- GEN\r\nTI {2}- Line break x\r\nAU {2}- Vaswani, Ashish\r\nAU {2}- Shazeer, Noam\r\nPY {2}- 2017\r\nDA {2}- 2017\/06\/12\r\nAB {2}- Abs tract\r\nKW {2}- cs\.CL\r\nKW {2}- cs\.LG\r\n/);
   assert.match(ris, /UR {2}- https:\/\/arxiv\.org\/abs\/1706\.03762\r\nER {2}- \r\n$/);
 });
+
+test('hostile files: every broken entry is one problem, the good ones after them still import, nested unclosed braces included', () => {
+  const broken = '@article{k, title = {{{{ never closed\n';
+  const text = broken.repeat(20_000) + '@misc{ok, eprint = {2401.12345}}\n' + '@misc{q, title = "open\n'.repeat(2_000) + '@misc{ok2, eprint = {2401.54321}}\n';
+  const r = readImportText(text);
+  assert.deepEqual(r.items.map((i) => i.id), ['2401.12345', '2401.54321']);
+  assert.equal(r.problems.length, 22_000);
+  assert.deepEqual(r.problems[19_999], { line: 20_000, key: 'k', reason: 'a value opened with “{” is never closed' });
+  assert.equal(r.items[1].line, 22_002);
+});

@@ -201,6 +201,9 @@ export function parseBibtex(text: string): { entries: BibEntry[]; problems: BibP
   }
 
   let pos = 0;
+  // How far an unclosed value was scanned: reading resumes past it, so every character is
+  // scanned a bounded number of times however many entries are broken (no quadratic blow-up).
+  let furthest = 0;
   const skipSpace = () => {
     while (pos < text.length && /\s/.test(text[pos])) pos++;
   };
@@ -227,8 +230,9 @@ export function parseBibtex(text: string): { entries: BibEntry[]; problems: BibP
           pos++;
           return text.slice(start + 1, pos - 1);
         }
-      } else if (ch === '@' && depth === 1 && text[pos - 1] === '\n') break; // a new entry: this one lost its closing brace
+      } else if (ch === '@' && text[pos - 1] === '\n') break; // a new entry: this one lost its closing brace
     }
+    furthest = pos;
     throw new Bad(start, 'a value opened with “{” is never closed');
   };
   const quoted = (): string => {
@@ -248,6 +252,7 @@ export function parseBibtex(text: string): { entries: BibEntry[]; problems: BibP
         return text.slice(start + 1, pos - 1);
       } else if (ch === '@' && text[pos - 1] === '\n') break;
     }
+    furthest = pos;
     throw new Bad(start, 'a value opened with “"” is never closed');
   };
   const value = (): string => {
@@ -334,8 +339,10 @@ export function parseBibtex(text: string): { entries: BibEntry[]; problems: BibP
       const errLine = lineOf(Math.min(e.pos, text.length));
       problems.push({ line, ...(key ? { key } : {}), reason: errLine === line ? e.message : `${e.message} (line ${errLine})` });
       // Resume at the next line that starts an entry.
-      const next = text.slice(e.pos > at ? e.pos : at + 1).search(/\n\s*@/);
-      pos = next < 0 ? text.length : (e.pos > at ? e.pos : at + 1) + next + 1;
+      const resume = /\n[ \t\r]*@/g;
+      resume.lastIndex = Math.max(e.pos, furthest - 1, at + 1);
+      const next = resume.exec(text);
+      pos = next ? next.index + 1 : text.length;
     }
   }
   return { entries, problems };
