@@ -42,6 +42,8 @@ test('follow a category and an author from the paper page, a search from the sea
     // The search page offers the category of a cat: query, and the search itself.
     const s = await a.get('/search?q=widgets');
     assert.match(s.html, /\+ Follow this search/);
+    const filtered = await a.get('/search?q=widgets&cat=math.AG&code=1');
+    assert.match(filtered.html, /name="value" value="widgets cat:math\.AG has:code"/, 'the filters of the form are part of the saved search');
     const sc = await a.get('/search?q=cat%3Acs.CL');
     assert.match(sc.html, /✓ Following cs\.CL/);
     const sa = await a.get(`/search?q=${encodeURIComponent('author:"Sophie Germain"')}`);

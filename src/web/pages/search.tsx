@@ -175,7 +175,7 @@ export function searchRoutes() {
             {error}
           </p>
         ) : null}
-        {q.trim() && !error ? <SearchFollows c={c} q={q} back={link(page)} /> : null}
+        {q.trim() && !error ? <SearchFollows c={c} q={[q.trim(), cat ? `cat:${cat}` : '', code ? 'has:code' : ''].filter(Boolean).join(' ')} back={link(page)} /> : null}
         {result?.degraded ? <p class="notice muted">Showing keyword results only ({result.degraded}).</p> : null}
         {result && !error ? (
           result.hits.length === 0 ? (
