@@ -196,6 +196,40 @@ export interface KvTable {
   value: string;
 }
 
+/** A saved paper with the user's private note (migration 005). */
+export interface LibraryItemsTable {
+  user_id: number;
+  paper_id: string;
+  note: Generated<string>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CollectionsTable {
+  id: Generated<number>;
+  user_id: number;
+  name: string;
+  description: Generated<string>;
+  is_public: Generated<number>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CollectionItemsTable {
+  collection_id: number;
+  paper_id: string;
+  added_at: string;
+}
+
+export interface FollowsTable {
+  id: Generated<number>;
+  user_id: number;
+  kind: 'author' | 'category' | 'query';
+  value: string;
+  label: string;
+  created_at: string;
+}
+
 export interface Database {
   papers: PapersTable;
   paper_authors: PaperAuthorsTable;
@@ -214,6 +248,10 @@ export interface Database {
   ingest_checkpoints: IngestCheckpointsTable;
   star_snapshots: StarSnapshotsTable;
   kv: KvTable;
+  library_items: LibraryItemsTable;
+  collections: CollectionsTable;
+  collection_items: CollectionItemsTable;
+  follows: FollowsTable;
 }
 
 export type PaperRow = Selectable<PapersTable>;

@@ -51,7 +51,8 @@ export function entryHtml(p: PaperRow, baseUrl: string, extra?: { featuredOn?: s
   return parts.join('\n');
 }
 
-function entry(p: PaperRow, baseUrl: string, when: Date, extra?: { featuredOn?: string; submitter?: string | null }): FeedEntry {
+/** One paper as a feed entry (collections' feeds use it too). */
+export function entry(p: PaperRow, baseUrl: string, when: Date, extra?: { featuredOn?: string; submitter?: string | null }): FeedEntry {
   return {
     id: p.id,
     title: p.title,

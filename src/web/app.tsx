@@ -34,6 +34,8 @@ import { commentRoutes } from './pages/comments.js';
 import { moderationRoutes } from './pages/moderation.js';
 import { userRoutes } from './pages/user.js';
 import { searchRoutes } from './pages/search.js'; // search (issue 4)
+import { libraryRoutes, registerLibrarySlots, importBodyLimit } from './pages/library.js';
+import { followingRoutes, registerFollowSlots } from './pages/following.js';
 
 /**
  * Files under a URL prefix, read from disk per request by node-server's serveStatic (the OS page
@@ -154,8 +156,10 @@ export function createWebApp(ctx: AppContext): WebApp {
   for (const p of ['/subscription/*', '/unsubscribe/*']) app.use(p, noReferrer());
   // Only requests that may carry a body: bodyLimit reads c.req.raw, which makes the adapter build a
   // full Request (with an AbortSignal) for every GET too, a cost every page and refusal paid.
-  const limitBody = bodyLimit({ maxSize: 256 * 1024, onError: (c) => c.text('Request body too large (256 KiB at most).', 413) });
-  app.use('*', (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)));
+  // The library import takes files up to its own, larger limit (src/web/pages/library.tsx).
+  const formLimit = bodyLimit({ maxSize: 256 * 1024, onError: (c) => c.text('Request body too large (256 KiB at most).', 413) });
+  const importLimit = importBodyLimit();
+  app.use('*', (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : c.req.path === '/library/import' ? importLimit(c, next) : formLimit(c, next)));
   app.use('*', inputGuard()); // malformed %-encoding and NUL characters: a 400 on every route and store
 
   // --- static assets
@@ -194,6 +198,10 @@ export function createWebApp(ctx: AppContext): WebApp {
   app.route('/', userRoutes());
   app.route('/', searchRoutes()); // search (issue 4)
   app.route('/', subscribeRoutes()); // digests (issue 6)
+  registerLibrarySlots(slots); // paper page: Save, your note and collections, Cite
+  registerFollowSlots(slots); // paper page: follow its authors and categories
+  app.route('/', libraryRoutes());
+  app.route('/', followingRoutes());
 
   app.notFound(notFound);
   app.onError(onError);

@@ -39,6 +39,8 @@ function Header({ user, csrf, query }: { user: WebUser | null; csrf: string; que
         <div class="account">
           {user ? (
             <>
+              <a href="/library">Library</a>
+              <a href="/following">Following</a>
               <a href={`/u/${encodeURIComponent(user.name)}`}>{user.name}</a>
               <form method="post" action="/logout" class="inline">
                 <input type="hidden" name="_csrf" value={csrf} />

@@ -39,7 +39,7 @@ export function CommentCounts({ paperId, local, external, here }: { paperId: str
 }
 
 /** One paper in a list: rank, upvotes, title with math, authors, excerpt, code and comments. */
-export function PaperCard({ paper, rank, submitter, date, vote, extra }: { paper: PaperRow; rank?: number; submitter?: string | null; date?: string; vote?: Child; extra?: Child }) {
+export function PaperCard({ paper, rank, submitter, date, vote, save, extra }: { paper: PaperRow; rank?: number; submitter?: string | null; date?: string; vote?: Child; save?: Child; extra?: Child }) {
   const href = `/papers/${paper.id}`;
   return (
     <article class="paper-card" aria-labelledby={`t-${paper.id}`}>
@@ -68,6 +68,7 @@ export function PaperCard({ paper, rank, submitter, date, vote, extra }: { paper
           {submitter ? <span class="muted">submitted by {submitter}</span> : null}
           {date ? <span class="muted">{date}</span> : null}
           {paper.is_demo ? <span class="chip demo" title="Demo data: remove with papertide demo --remove">demo</span> : null}
+          {save ?? null}
         </p>
         {extra ?? null}
       </div>

@@ -6,6 +6,7 @@ import type { AppEnv, WebContext } from '../types.js';
 import { renderPage } from '../layout.js';
 import { PaperCard } from '../components/paper-card.js';
 import { VoteButton } from '../components/vote-button.js';
+import { SaveButton, savedIn } from '../components/save-button.js';
 import { votedAmong } from '../../votes/votes.service.js';
 import { getDailyView, getHomeView, parsePeriod, type DailyView, type PeriodKind } from '../../daily/daily.service.js';
 import { formatLongDate, formatMonth, weekRange, isoWeekOf } from '../../domain/dates.js';
@@ -35,7 +36,7 @@ function PeriodNav({ view }: { view: DailyView }) {
   );
 }
 
-function DailyList({ c, voted, view, heading, note }: { c: WebContext; voted: Set<string>; view: DailyView; heading: string; note?: string }) {
+function DailyList({ c, voted, saved, view, heading, note }: { c: WebContext; voted: Set<string>; saved: Set<string>; view: DailyView; heading: string; note?: string }) {
   const here = c.req.path + (view.page ? `?p=${view.page}` : '');
   const pages = Math.ceil(view.total / view.pageSize);
   const base = `/papers/${PATH[view.period.kind]}/${view.period.key}`;
@@ -60,7 +61,7 @@ function DailyList({ c, voted, view, heading, note }: { c: WebContext; voted: Se
         <ol class="paper-list" start={view.page * view.pageSize + 1}>
           {view.items.map((item, i) => (
             <li>
-              <PaperCard paper={item.paper} rank={view.page * view.pageSize + i + 1} submitter={item.submitterName} date={view.period.kind === 'day' ? undefined : item.date} vote={<VoteButton c={c} paperId={item.paper.id} upvotes={item.paper.upvotes} voted={voted.has(item.paper.id)} back={here} compact />} />
+              <PaperCard paper={item.paper} rank={view.page * view.pageSize + i + 1} submitter={item.submitterName} date={view.period.kind === 'day' ? undefined : item.date} vote={<VoteButton c={c} paperId={item.paper.id} upvotes={item.paper.upvotes} voted={voted.has(item.paper.id)} back={here} compact />} save={<SaveButton c={c} paperId={item.paper.id} saved={saved.has(item.paper.id)} back={here} compact />} />
             </li>
           ))}
         </ol>
@@ -108,7 +109,7 @@ export function dailyRoutes() {
     const body = await fragment(c, {}, async () => {
       const view = await getHomeView(ctx.store.db, ctx.clock.now());
       const heading = view.isToday ? 'Daily papers' : `Daily papers of ${formatLongDate(view.period.key)}`;
-      return <DailyList c={c} voted={await votedIn(c, view)} view={view} heading={heading} note={view.isToday ? formatLongDate(view.period.key) : 'no papers yet today, showing the latest day'} />;
+      return <DailyList c={c} voted={await votedIn(c, view)} saved={await savedIn(c, view.items.map((i) => i.paper.id))} view={view} heading={heading} note={view.isToday ? formatLongDate(view.period.key) : 'no papers yet today, showing the latest day'} />;
     });
     return renderPage(c, { title: 'Papertide', description: 'Daily research papers curated by the community, trending papers and search.', alternates: dailyFeeds, math: true }, body);
   });
@@ -123,7 +124,7 @@ export function dailyRoutes() {
       const period = parsePeriod(kind, c.req.param('key'));
       const body = await fragment(c, { p: pageParam(c) }, async () => {
         const view = await getDailyView(ctx.store.db, period, pageParam(c));
-        return <DailyList c={c} voted={await votedIn(c, view)} view={view} heading={periodTitle(kind, period.key)} />;
+        return <DailyList c={c} voted={await votedIn(c, view)} saved={await savedIn(c, view.items.map((i) => i.paper.id))} view={view} heading={periodTitle(kind, period.key)} />;
       });
       return renderPage(c, { title: `Daily papers · ${periodTitle(kind, period.key)}`, alternates: dailyFeeds, math: true }, body);
     });

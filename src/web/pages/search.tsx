@@ -15,6 +15,8 @@ import { getPaper } from '../../papers/papers.repository.js';
 import { ingestDeps, ingestOne } from '../../ingest/index.js';
 import { Limiter, clientIp } from '../middleware/rate-limit.js';
 import type { WebContext } from '../types.js';
+import { SaveButton, savedIn } from '../components/save-button.js';
+import { SearchFollows } from './following.js';
 
 /** Pasted arXiv ids the store lacks are fetched from arXiv first: at most this long, this often per IP. */
 const IMPORT_WAIT_MS = 8000;
@@ -105,6 +107,7 @@ export function searchRoutes() {
       return c.redirect(`/papers/${result.redirect}`, 302);
     }
     const error = problems.join(' ') || result?.error;
+    const saved = await savedIn(c, result?.hits.map((h) => h.id) ?? []);
     const link = (p: number, s: Sort = sort) => {
       const u = new URLSearchParams();
       if (q) u.set('q', q);
@@ -172,6 +175,7 @@ export function searchRoutes() {
             {error}
           </p>
         ) : null}
+        {q.trim() && !error ? <SearchFollows c={c} q={[q.trim(), cat ? `cat:${cat}` : '', code ? 'has:code' : ''].filter(Boolean).join(' ')} back={link(page)} /> : null}
         {result?.degraded ? <p class="notice muted">Showing keyword results only ({result.degraded}).</p> : null}
         {result && !error ? (
           result.hits.length === 0 ? (
@@ -211,6 +215,7 @@ export function searchRoutes() {
                         ))}
                     </p>
                     <p class="hit-snippet">{raw(h.snippet)}</p>
+                    <SaveButton c={c} paperId={h.id} saved={saved.has(h.id)} back={link(result.page)} compact />
                   </li>
                 ))}
               </ol>

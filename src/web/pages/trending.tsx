@@ -13,6 +13,7 @@ import { AppError } from '../../domain/errors.js';
 import { TRENDING, type TrendingExplanation } from '../../domain/trending.js';
 import { explainPaper, explainPapers, trendingPage, type TrendingView, type TrendingWindow } from '../../trending/trending.service.js';
 import { votedAmong } from '../../votes/votes.service.js';
+import { SaveButton, savedIn } from '../components/save-button.js';
 import { firstIssue } from './auth.js';
 
 const PAGE_SIZE = 30;
@@ -148,7 +149,7 @@ export function trendingRoutes(slots: Slots) {
     const list = await trendingPage(ctx.store.db, { view: window, now, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE, categories });
     const ids = list.items.map((i) => i.paper.id);
     // A fallback window is explained as of its end: scores at that time, not decayed to ~0 since.
-    const [why, voted] = await Promise.all([explainPapers(ctx.store.db, ids, list.asOf), votedSet(c, ids)]);
+    const [why, voted, saved] = await Promise.all([explainPapers(ctx.store.db, ids, list.asOf), votedSet(c, ids), savedIn(c, ids)]);
     const pages = Math.max(1, Math.ceil(list.total / PAGE_SIZE));
     const here = `/papers/trending?window=${window}${cat ? `&cat=${encodeURIComponent(cat)}` : ''}`;
     const ranking =
@@ -186,6 +187,7 @@ export function trendingRoutes(slots: Slots) {
                     paper={item.paper}
                     rank={item.rank}
                     vote={<VoteButton c={c} paperId={item.paper.id} upvotes={item.paper.upvotes} voted={voted.has(item.paper.id)} back={here} compact />}
+                    save={<SaveButton c={c} paperId={item.paper.id} saved={saved.has(item.paper.id)} back={here} compact />}
                     extra={
                       e ? (
                         <details class="why">

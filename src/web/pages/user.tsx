@@ -7,6 +7,8 @@ import { PaperCard } from '../components/paper-card.js';
 import { AppError } from '../../domain/errors.js';
 import { userProfile } from '../../users/profile.service.js';
 import { Hidden } from './auth.js';
+import { publicCollections } from '../../library/library.service.js';
+import { SaveButton, savedIn } from '../components/save-button.js';
 
 export function userRoutes() {
   const app = new Hono<AppEnv>();
@@ -17,6 +19,9 @@ export function userRoutes() {
     const viewer = c.get('user');
     const self = viewer?.id === p.user.id;
     const mod = viewer && (viewer.role === 'moderator' || viewer.role === 'admin');
+    const collections = p.user.banned ? [] : await publicCollections(c.get('ctx'), p.user.id);
+    const here = `/u/${encodeURIComponent(p.user.name)}`;
+    const saved = await savedIn(c, [...p.submissions.map((x) => x.id), ...p.upvotes.map((x) => x.id)]);
     return renderPage(c, { title: p.user.name, noindex: p.user.banned }, (
       <div class="profile">
         <div class="page-head">
@@ -62,7 +67,7 @@ export function userRoutes() {
             <ol class="paper-list">
               {p.submissions.map((s) => (
                 <li>
-                  <PaperCard paper={s as any} date={s.featured_date} />
+                  <PaperCard paper={s as any} date={s.featured_date} save={<SaveButton c={c} paperId={s.id} saved={saved.has(s.id)} back={here} compact />} />
                 </li>
               ))}
             </ol>
@@ -76,7 +81,7 @@ export function userRoutes() {
             <ol class="paper-list">
               {p.upvotes.map((v) => (
                 <li>
-                  <PaperCard paper={v as any} />
+                  <PaperCard paper={v as any} save={<SaveButton c={c} paperId={v.id} saved={saved.has(v.id)} back={here} compact />} />
                 </li>
               ))}
             </ol>
@@ -84,6 +89,24 @@ export function userRoutes() {
             <p class="muted">No upvotes yet.</p>
           )}
         </section>
+        {collections.length || self ? (
+          <section aria-labelledby="cols-h">
+            <h2 id="cols-h">Public collections ({collections.length})</h2>
+            {collections.length ? (
+              <ul class="plain">
+                {collections.map((col) => (
+                  <li>
+                    <a href={`/collections/${col.id}`}>{col.name}</a> <span class="muted">· {col.papers} {col.papers === 1 ? 'paper' : 'papers'}</span>
+                  </li>
+                ))}
+              </ul>
+            ) : (
+              <p class="muted">
+                None yet: make a collection public on <a href="/library">your library</a> to share it here.
+              </p>
+            )}
+          </section>
+        ) : null}
         <section aria-labelledby="com-h">
           <h2 id="com-h">Comments ({p.comments.length})</h2>
           {p.comments.length ? (
