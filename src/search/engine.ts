@@ -6,6 +6,7 @@
  */
 import { zScoreFusion } from '../domain/fusion.js';
 import { prepareHybridRanker, rankHybrid } from './hybrid-ranker.js';
+import { queryStyle, type QueryStyle } from './query-style.js';
 import type { ParsedQuery } from '../domain/search-query.js';
 import { CorpusEmbedder, type CorpusEmbedderOptions } from './embedders/corpus-embedder.js';
 import { DEFAULT_BM25F, idf, IMPACT_SCALE, isoToDays, LexicalBuilder, LexicalIndex, NO_DATE, TopK, type SearchDoc } from './lexical-index.js';
@@ -47,6 +48,8 @@ export interface EngineResult {
   hits: EngineHit[];
   total: number;
   totalExact: boolean;
+  /** How a hybrid query was read (query-style.ts): keywords are ranked by BM25F alone. */
+  style?: QueryStyle;
 }
 
 export interface Segment {
@@ -68,6 +71,11 @@ export interface EngineSearchOptions {
   alpha?: number;
   /** How many candidates each retriever contributes to the fused pool (default 100, whatever the page). */
   depth?: number;
+  /**
+   * Hybrid only: read the query's style first (query-style.ts) and rank keyword queries by BM25F
+   * alone (default true). False keeps the hybrid ranker for every query (comparisons, eval).
+   */
+  queryStyle?: boolean;
 }
 
 /**
@@ -361,6 +369,13 @@ export class SearchEngine {
    * postings exceed COUNT_EXACT_MAX_POSTINGS, where it is an estimate (`totalExact` false).
    */
   search(q: ParsedQuery, opts: EngineSearchOptions = {}): EngineResult {
+    const requested = opts.mode ?? 'hybrid';
+    const style = requested === 'hybrid' && opts.queryStyle !== false ? queryStyle(q.text) : undefined;
+    const r = this.run(q, { ...opts, mode: style === 'keywords' ? 'lexical' : requested });
+    return style ? { ...r, style } : r;
+  }
+
+  private run(q: ParsedQuery, opts: EngineSearchOptions): EngineResult {
     const mode = opts.mode ?? 'hybrid';
     const offset = Math.max(0, opts.offset ?? 0);
     const limit = Math.max(0, opts.limit ?? 10);

@@ -21,6 +21,7 @@
  * that position (src/changes/), whichever process wrote them. Ranking lives here in typed
  * arrays, so it is the same whichever store is primary.
  */
+import { explainStyle, queryStyle } from './query-style.js';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import { extractArxivId } from '../domain/arxiv-id.js';
@@ -85,6 +86,8 @@ export interface SearchResult {
   error?: string;
   redirect?: string;
   degraded?: string;
+  /** How the ranking was decided for this query (query-style.ts), for `?debug=1`. */
+  ranking?: string;
   tookMs: number;
 }
 
@@ -416,7 +419,8 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
     let mode: SearchMode = opts.mode ?? 'hybrid';
     let queryVector: Float32Array | null = null;
     let degraded: string | undefined;
-    if (external && mode !== 'lexical' && parsed.query.text.trim()) {
+    // Keyword queries are ranked by BM25F alone (query-style.ts): no need to ask the endpoint.
+    if (external && mode !== 'lexical' && parsed.query.text.trim() && !(mode === 'hybrid' && queryStyle(parsed.query.text) === 'keywords')) {
       try {
         queryVector = await withTimeout(external.embedQuery(parsed.query.text), timeoutMs, `embedder ${external.id}`);
       } catch (e) {
@@ -454,7 +458,8 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
     }
     if (!degraded && vectorNote && mode !== 'lexical') degraded = vectorNote;
     if (!degraded && buildNote) degraded = buildNote;
-    return { hits, total: r.total, totalExact: r.totalExact, page, limit, degraded, tookMs: performance.now() - t0 };
+    const ranking = r.style ? explainStyle(r.style) : mode === 'lexical' ? 'ranked by BM25F alone' : undefined;
+    return { hits, total: r.total, totalExact: r.totalExact, page, limit, degraded, ranking, tookMs: performance.now() - t0 };
   }
 
   /** In memory only: the snapshot on disk never changes; the change log says what came after it. */

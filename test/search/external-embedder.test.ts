@@ -30,11 +30,19 @@ test('EMBEDDER=openai: vectors come from the endpoint; down, slow or broken endp
     assert.equal(new Set(docs).size, 62, 'every paper (title and abstract) was sent to the endpoint');
     assert.ok(docs.some((t) => t.startsWith('Guided Interpretable Facial Expression Recognition')));
 
-    const ok = await svc.search('facial expression recognition', { debug: true });
+    // A query that reads as a sentence (a function word): the hybrid ranker, with the endpoint's vector.
+    const ok = await svc.search('recognition of facial expressions', { debug: true });
     assert.equal(ok.degraded, undefined);
     assert.equal(ok.hits[0]?.id, '2402.00281');
     assert.ok(ok.hits[0].vectorScore !== null && ok.hits[0].vectorRank !== null, 'the vector side took part');
-    assert.deepEqual(ep.requests.at(-1)?.input, ['facial expression recognition'], 'the query itself was embedded by the endpoint');
+    assert.deepEqual(ep.requests.at(-1)?.input, ['recognition of facial expressions'], 'the query itself was embedded by the endpoint');
+    // Keywords are ranked by BM25F alone: the endpoint is not asked (query-style.ts).
+    const asked = ep.requests.length;
+    const kw = await svc.search('facial expression recognition', { debug: true });
+    assert.equal(kw.hits[0]?.id, '2402.00281');
+    assert.equal(kw.hits[0].vectorScore, null);
+    assert.match(kw.ranking ?? '', /keywords/);
+    assert.equal(ep.requests.length, asked, 'no embedding request for a keyword query');
 
     for (const [mode, why] of [
       ['down', /HTTP 503/],
@@ -42,11 +50,11 @@ test('EMBEDDER=openai: vectors come from the endpoint; down, slow or broken endp
       ['garbage', /invalid JSON/],
     ] as const) {
       ep.mode = mode;
-      const r = await svc.search('facial expression recognition');
+      const r = await svc.search('recognition of facial expressions');
       assert.match(r.degraded ?? '', why, mode);
       assert.equal(r.hits[0]?.id, '2402.00281', `${mode}: keyword results still come`);
       assert.equal(r.hits[0].vectorScore, null);
-      const page = await (await app.request('/search?q=facial+expression+recognition')).text();
+      const page = await (await app.request('/search?q=recognition+of+facial+expressions')).text();
       assert.match(page, /Showing keyword results only/);
       assert.match(page, /2402\.00281/);
     }
@@ -60,7 +68,7 @@ test('EMBEDDER=openai: vectors come from the endpoint; down, slow or broken endp
     assert.match(svc.status().detail, /no vector until the next reindex/);
 
     ep.mode = 'ok';
-    const back = await svc.search('facial expression recognition');
+    const back = await svc.search('recognition of facial expressions');
     assert.equal(back.degraded, undefined, 'vectors again once the endpoint is back');
     assert.ok(back.hits[0].vectorScore !== null);
 
@@ -71,7 +79,7 @@ test('EMBEDDER=openai: vectors come from the endpoint; down, slow or broken endp
     await restarted.idle();
     assert.match(restarted.status().detail, /63 papers indexed/);
     assert.doesNotMatch(restarted.status().detail, /no vector/);
-    for (const [q, id] of [['facial expression recognition', '2402.00281'], ['quokka sandy terrain', '2405.99999']]) {
+    for (const [q, id] of [['recognition of facial expressions', '2402.00281'], ['quokkas on sandy terrain', '2405.99999']]) {
       const r = await restarted.search(q);
       assert.equal(r.hits[0]?.id, id);
       assert.ok(r.hits[0].vectorScore !== null, `${id} has its vector after the restart`);
@@ -144,7 +152,7 @@ test('a large store with EMBEDDER=openai is indexed by the background worker wit
     await svc.idle();
     assert.equal(svc.status().embedder, 'openai:bg-embed', svc.status().detail);
     assert.ok(ep.requests.slice(before).flatMap((r) => r.input).filter((t) => t.includes('\n')).length >= 62, 'the worker embedded the papers through the endpoint');
-    const r = await svc.search('facial expression recognition');
+    const r = await svc.search('recognition of facial expressions');
     assert.equal(r.hits[0]?.id, '2402.00281');
     assert.ok(r.hits[0].vectorScore !== null);
     await svc.close();
@@ -182,7 +190,7 @@ test('EMBEDDER=transformers: the index gets its vectors from the local model fol
     assert.equal(svc.status().embedder, `transformers:${modelDir}`);
     // Every paper holds a word of the query ("study" is in the biology ones too), so all four are
     // matches and each is ranked with its vector from the model.
-    const r = await svc.search('study neural network embeddings', { debug: true });
+    const r = await svc.search('a study of neural network embeddings', { debug: true });
     assert.equal(r.hits.length, 4);
     assert.equal(r.degraded, undefined);
     assert.ok(r.hits.every((h) => h.vectorScore !== null), 'every hit has a vector score from the model');
