@@ -219,6 +219,7 @@ export function searchRoutes() {
                   </li>
                 ))}
               </ol>
+              {debug && result.ranking ? <p class="search-debug-note muted small">Ranking: {result.ranking}.</p> : null}
               {debug ? (
                 <table class="search-debug">
                   <thead>
