@@ -7,8 +7,6 @@ import type { AppContext } from '../context.js';
 import { ArxivClient } from './arxiv-client.js';
 import { PoliteFetcher, papertideUserAgent, type PoliteFetcherOptions } from './http.js';
 import type { IngestDeps } from './ingest.service.js';
-import type { IngestError } from './errors.js';
-import { AppError, type ErrorCode } from '../domain/errors.js';
 
 const fetchers = new WeakMap<object, PoliteFetcher>();
 
@@ -44,23 +42,6 @@ export function ingestDeps(ctx: Ctx, extra: Partial<PoliteFetcherOptions> = {}):
       await ctx.events.emit({ kind: 'papers', ids: [...changed, ...withdrawn] });
     },
   };
-}
-
-const APP_CODE: Record<IngestError['code'], ErrorCode> = {
-  network: 'unavailable',
-  http: 'unavailable',
-  too_large: 'unavailable',
-  not_xml: 'unavailable',
-  bad_xml: 'unavailable',
-  arxiv_error: 'bad_request',
-  bad_resumption_token: 'unavailable',
-  not_found: 'not_found',
-  bad_input: 'bad_request',
-};
-
-/** Map an ingest error to the app's error table (HTTP status, CLI exit code). */
-export function toAppError(e: IngestError): AppError {
-  return new AppError(APP_CODE[e.code], e.message, { ingest: e.code, ...e.details });
 }
 
 export { ArxivClient } from './arxiv-client.js';

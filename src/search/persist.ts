@@ -18,6 +18,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { TabledError } from '../domain/errors.js';
 import { CorpusEmbedder } from './embedders/corpus-embedder.js';
 import { SearchEngine } from './engine.js';
 import { LexicalIndex, type SearchDoc } from './lexical-index.js';
@@ -42,13 +43,16 @@ export interface IndexManifest {
   files: Record<string, { type: string; offset: number; length: number }>;
 }
 
-export class IndexMismatchError extends Error {
+/** An index this version or this embedder cannot read: 'unavailable' until `papertide reindex`. */
+export class IndexMismatchError extends Error implements TabledError {
+  readonly appCode = 'unavailable' as const;
   constructor(reason: string, what: 'version' | 'embedder' = 'version') {
     super(`${what === 'embedder' ? 'The search index was built with another embedder' : 'The search index does not match this version'} (${reason}). Run \`papertide reindex\` to rebuild it.`);
     this.name = 'IndexMismatchError';
   }
 }
-export class IndexMissingError extends Error {
+export class IndexMissingError extends Error implements TabledError {
+  readonly appCode = 'unavailable' as const;
   constructor(dir: string) {
     super(`No search index in ${dir}. Run \`papertide reindex\` to build it.`);
     this.name = 'IndexMissingError';
