@@ -395,11 +395,6 @@ export interface LexicalIndexData {
   params: Bm25fParams;
 }
 
-export interface QueryTerm {
-  term: string;
-  weight: number;
-}
-
 export interface ScoredDoc {
   doc: number;
   score: number;

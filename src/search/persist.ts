@@ -331,12 +331,3 @@ export function appendDelta(dir: string, docs: SearchDoc[]): void {
   if (!m) return;
   appendFileSync(join(dir, dataFiles(m).delta), docs.map((d) => JSON.stringify(d)).join('\n') + '\n');
 }
-export function appendRemoved(dir: string, ids: string[]): void {
-  const m = readManifest(dir);
-  if (!m) return;
-  const names = dataFiles(m);
-  const p = join(dir, names.removed);
-  const cur = existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as string[]) : [];
-  writeFileSync(p, JSON.stringify([...new Set([...cur, ...ids])]));
-  appendFileSync(join(dir, names.delta), ids.map((id) => JSON.stringify({ removed: id })).join('\n') + '\n');
-}
