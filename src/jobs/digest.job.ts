@@ -6,7 +6,8 @@
  *   lease in the `leases` table so one instance builds at a time; a build that finds nothing
  *   due costs one query per cadence.
  */
-import type { AppContext, JobSpec } from '../context.js';
+import type { AppContext } from '../context.js';
+import type { JobSpec } from './job.js';
 import { mailSender } from '../mail/mail.service.js';
 import { runDigestBuild } from '../digests/digest.service.js';
 

@@ -12,9 +12,9 @@ export function register(program: Command) {
     .action(async (opts: { jobs: boolean }) => {
       const config = configOrExit();
       try {
-        const { ctx, web } = await openApp(config);
+        const { ctx, web, jobs } = await openApp(config);
         await loadDemoIfEmpty(ctx);
-        const stopJobs = opts.jobs ? startScheduler(ctx) : () => {};
+        const stopJobs = opts.jobs ? startScheduler(ctx, jobs) : () => {};
         const server = serve({ fetch: web.app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
           ctx.logger.info(`Papertide is serving on ${config.baseUrl} (store: ${ctx.store.location})`);
           void info;
