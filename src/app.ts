@@ -4,7 +4,9 @@
  * order. Only entry points (bin, the CLI, tests) import this file; features depend on the kernel.
  */
 import type { Config } from './config.js';
-import { createContext, type AppContext, type AppDeps } from './context.js';
+import { createContext as createKernel, type AppContext, type AppDeps } from './context.js';
+import { createArxivFetcher } from './ingest/index.js';
+import { createMail } from './mail/mail.service.js';
 import { createWebApp, type WebApp } from './web/app.js';
 import { openSearchService, indexHealthCheck } from './search/search.service.js';
 import { followStore } from './changes/follower.js';
@@ -17,7 +19,16 @@ import type { JobSpec } from './jobs/job.js';
 
 export type { AppContext, AppDeps } from './context.js';
 export type { JobSpec } from './jobs/job.js';
-export { createContext } from './context.js';
+
+/**
+ * The kernel context with the services every feature shares built once: the arXiv fetcher and
+ * the mail sender. No listeners, jobs or search: what createApp starts from, and what a script
+ * that only needs the store uses.
+ */
+export async function createContext(config: Config, deps: AppDeps = {}): Promise<AppContext> {
+  const kernel = await createKernel(config, deps);
+  return Object.assign(kernel, { arxiv: createArxivFetcher(kernel), mail: createMail(kernel) });
+}
 
 /** Everything a running Papertide needs: the context (with every feature wired in), the web app and the scheduled jobs. */
 export interface App {

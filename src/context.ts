@@ -13,6 +13,8 @@ import { systemClock, type Clock } from './clock.js';
 import { EventBus } from './events.js';
 import type { HealthCheck } from './health.js';
 import type { SearchService } from './search/search.service.js';
+import type { PoliteFetcher } from './ingest/http.js';
+import type { Mail } from './mail/mail.service.js';
 
 export type { Change } from './events.js';
 export type { HealthCheck } from './health.js';
@@ -54,12 +56,19 @@ export interface AppContext {
    * CLI command. The JSON API and feeds use it when `ready`, their plain-SQL fallback otherwise.
    */
   search: SearchService | null;
+  /** The process's one polite arXiv fetcher (ingest/index.ts), made by createApp. */
+  arxiv: PoliteFetcher;
+  /** The mail transport and outbox sender (mail/mail.service.ts), made by createApp. */
+  mail: Mail;
   /** Cleanup callbacks run by close(), last registered first. */
   disposers: (() => Promise<void> | void)[];
   close(): Promise<void>;
 }
 
-export async function createContext(config: Config, deps: AppDeps = {}): Promise<AppContext> {
+/** The context before the composition root adds the services it builds (arXiv fetcher, mail). */
+export type KernelContext = Omit<AppContext, 'arxiv' | 'mail'>;
+
+export async function createContext(config: Config, deps: AppDeps = {}): Promise<KernelContext> {
   const logger = deps.logger ?? createLogger(config);
   const store = openStore({ databaseUrl: config.databaseUrl });
   await migrate(store);
@@ -73,7 +82,7 @@ export async function createContext(config: Config, deps: AppDeps = {}): Promise
   }
   const events = new EventBus();
   let closed = false;
-  const ctx: AppContext = {
+  const ctx: KernelContext = {
     config,
     store,
     clock: deps.clock ?? systemClock,

@@ -8,7 +8,6 @@
  */
 import type { AppContext } from '../context.js';
 import type { JobSpec } from './job.js';
-import { mailSender } from '../mail/mail.service.js';
 import { runDigestBuild } from '../digests/digest.service.js';
 
 export function afterSendTime(now: Date, hhmm: string): boolean {
@@ -22,7 +21,7 @@ export function mailJobs(): JobSpec[] {
       name: 'mail-outbox',
       everyMs: 2000,
       run: async (ctx: AppContext) => {
-        const c = await mailSender(ctx).sendDue();
+        const c = await ctx.mail.sender.sendDue();
         if (c.sent + c.failed + c.retried + c.cancelled > 0) ctx.logger.info(c, 'mail outbox: delivered');
       },
     },
