@@ -31,7 +31,8 @@ export function safeNext(next: unknown, fallback = '/'): string {
   return safeRedirectPath(next, fallback);
 }
 
-// The form kit and the form reader, where pages written against this file look for them.
+// Re-exported so pages on branches not merged yet keep compiling; new code imports them from
+// ../components/form.js and ../validate.js.
 export { Hidden, FormError, Flash } from '../components/form.js';
 export { firstIssue, formFields as formOf } from '../validate.js';
 

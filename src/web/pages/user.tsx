@@ -6,7 +6,7 @@ import { renderPage } from '../layout.js';
 import { PaperCard } from '../components/paper-card.js';
 import { AppError } from '../../domain/errors.js';
 import { userProfile } from '../../users/profile.service.js';
-import { Hidden } from './auth.js';
+import { Hidden } from '../components/form.js';
 
 export function userRoutes() {
   const app = new Hono<AppEnv>();
