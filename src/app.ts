@@ -4,22 +4,38 @@
  * order. Only entry points (bin, the CLI, tests) import this file; features depend on the kernel.
  */
 import type { Config } from './config.js';
-import { createContext, type AppContext, type AppDeps } from './context.js';
+import { createContext as createKernel, type AppContext, type AppDeps } from './context.js';
+import { createArxivFetcher } from './ingest/index.js';
+import { createMail } from './mail/mail.service.js';
 import { createWebApp, type WebApp } from './web/app.js';
 import { openSearchService, indexHealthCheck } from './search/search.service.js';
 import { followStore } from './changes/follower.js';
 import { registerTrending } from './jobs/trending.job.js';
 import { mailJobs } from './jobs/digest.job.js';
-import { registerIngestJobs } from './jobs/ingest.job.js';
+import { ingestJobs } from './jobs/ingest.job.js';
 import { changeLogJob } from './jobs/change-log.job.js';
+import { sessionsJob } from './jobs/sessions.job.js';
+import type { JobSpec } from './jobs/job.js';
 
-export type { AppContext, AppDeps, JobSpec } from './context.js';
-export { createContext } from './context.js';
+export type { AppContext, AppDeps } from './context.js';
+export type { JobSpec } from './jobs/job.js';
 
-/** Everything a running Papertide needs: the context (with every feature wired in) and the web app. */
+/**
+ * The kernel context with the services every feature shares built once: the arXiv fetcher and
+ * the mail sender. No listeners, jobs or search: what createApp starts from, and what a script
+ * that only needs the store uses.
+ */
+export async function createContext(config: Config, deps: AppDeps = {}): Promise<AppContext> {
+  const kernel = await createKernel(config, deps);
+  return Object.assign(kernel, { arxiv: createArxivFetcher(kernel), mail: createMail(kernel) });
+}
+
+/** Everything a running Papertide needs: the context (with every feature wired in), the web app and the scheduled jobs. */
 export interface App {
   ctx: AppContext;
   web: WebApp;
+  /** What `papertide serve` schedules (src/scheduler.ts). */
+  jobs: JobSpec[];
 }
 
 export async function createApp(config: Config, deps: AppDeps = {}): Promise<App> {
@@ -37,12 +53,15 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     // A command reports on the server's index but never builds or changes it.
     ctx.healthChecks.push(indexHealthCheck(ctx));
   }
-  registerTrending(ctx); // trending: recompute job + changed-papers listener
-  ctx.jobs.push(...mailJobs()); // digests: outbox sender + digest builds
-  registerIngestJobs(ctx); // ingest: daily arXiv RSS
-  ctx.jobs.push(changeLogJob()); // the store: prune old change-log rows
+  const jobs: JobSpec[] = [
+    registerTrending(ctx), // trending: changed-papers listener + recompute job
+    ...mailJobs(), // digests: outbox sender + digest builds
+    ...ingestJobs(ctx), // ingest: daily arXiv RSS
+    changeLogJob(), // the store: prune old change-log rows
+    sessionsJob(), // accounts: purge expired sessions
+  ];
   const web = createWebApp(ctx);
-  return { ctx, web };
+  return { ctx, web, jobs };
 }
 
 // For tests and scripts that write through repositories and then announce it, as features do.

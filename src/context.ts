@@ -1,8 +1,9 @@
 /**
  * The kernel every feature depends on: the application context (configuration, store, clock,
- * logger, change events, the search port) and the shapes features register on it (jobs, health
- * checks, disposers). Built by createContext; the composition root (src/app.ts) adds the
- * features. Nothing here imports a feature's implementation.
+ * logger, change events, the search port) and what features register on it (health checks,
+ * disposers; the shape of scheduled work is jobs/job.ts). Built by createContext; the
+ * composition root (src/app.ts) adds the features. Nothing here imports a feature's
+ * implementation.
  */
 import crypto from 'node:crypto';
 import type { Config } from './config.js';
@@ -12,17 +13,11 @@ import { systemClock, type Clock } from './clock.js';
 import { EventBus } from './events.js';
 import type { HealthCheck } from './health.js';
 import type { SearchService } from './search/search.service.js';
+import type { PoliteFetcher } from './ingest/http.js';
+import type { Mail } from './mail/mail.service.js';
 
 export type { Change } from './events.js';
 export type { HealthCheck } from './health.js';
-
-/** A job `papertide serve` runs: every `everyMs`, or daily at `dailyAtUtc` (HH:MM). */
-export interface JobSpec {
-  name: string;
-  everyMs?: number;
-  dailyAtUtc?: string;
-  run: (ctx: AppContext) => Promise<void>;
-}
 
 export interface AppDeps {
   clock?: Clock;
@@ -56,19 +51,24 @@ export interface AppContext {
   events: EventBus;
   /** Checks `papertide doctor` prints, registered by features (e.g. the search index). */
   healthChecks: HealthCheck[];
-  /** Scheduled work `papertide serve` runs, registered by features (see scheduler.ts). */
-  jobs: JobSpec[];
   /**
    * The search engine (src/search/search.service.ts), wired by createApp in a server; null in a
    * CLI command. The JSON API and feeds use it when `ready`, their plain-SQL fallback otherwise.
    */
   search: SearchService | null;
+  /** The process's one polite arXiv fetcher (ingest/index.ts), made by createApp. */
+  arxiv: PoliteFetcher;
+  /** The mail transport and outbox sender (mail/mail.service.ts), made by createApp. */
+  mail: Mail;
   /** Cleanup callbacks run by close(), last registered first. */
   disposers: (() => Promise<void> | void)[];
   close(): Promise<void>;
 }
 
-export async function createContext(config: Config, deps: AppDeps = {}): Promise<AppContext> {
+/** The context before the composition root adds the services it builds (arXiv fetcher, mail). */
+export type KernelContext = Omit<AppContext, 'arxiv' | 'mail'>;
+
+export async function createContext(config: Config, deps: AppDeps = {}): Promise<KernelContext> {
   const logger = deps.logger ?? createLogger(config);
   const store = openStore({ databaseUrl: config.databaseUrl });
   await migrate(store);
@@ -82,7 +82,7 @@ export async function createContext(config: Config, deps: AppDeps = {}): Promise
   }
   const events = new EventBus();
   let closed = false;
-  const ctx: AppContext = {
+  const ctx: KernelContext = {
     config,
     store,
     clock: deps.clock ?? systemClock,
@@ -92,7 +92,6 @@ export async function createContext(config: Config, deps: AppDeps = {}): Promise
     dataVersion: 0,
     events,
     healthChecks: [],
-    jobs: [],
     search: null,
     disposers: [],
     async close() {

@@ -1,9 +1,10 @@
 /**
- * Runs the jobs features registered (ctx.jobs) inside `papertide serve`: each job runs alone
+ * Runs the jobs createApp collected from the features (App.jobs) inside `papertide serve`: each job runs alone
  * (never overlapping itself), errors are logged as one line and never stop the server.
  * Work that must run once across several instances takes a lease in the store itself.
  */
-import type { AppContext, JobSpec } from './context.js';
+import type { AppContext } from './context.js';
+import type { JobSpec } from './jobs/job.js';
 
 function msUntilDaily(now: Date, hhmm: string): number {
   const [h, m] = hhmm.split(':').map(Number);
@@ -12,7 +13,7 @@ function msUntilDaily(now: Date, hhmm: string): number {
   return next.getTime() - now.getTime();
 }
 
-export function startScheduler(ctx: AppContext, jobs: JobSpec[] = ctx.jobs): () => void {
+export function startScheduler(ctx: AppContext, jobs: JobSpec[]): () => void {
   const timers = new Set<NodeJS.Timeout>();
   let stopped = false;
   const running = new Set<string>();

@@ -5,7 +5,7 @@
 import { loadConfig, ConfigError, type Config } from '../config.js';
 import { createApp, type App, type AppDeps } from '../app.js';
 import type { AppContext } from '../context.js';
-import { AppError, ERROR_TABLE, type ErrorCode } from '../domain/errors.js';
+import { AppError, ERROR_TABLE, toAppError, type ErrorCode } from '../domain/errors.js';
 
 export function configOrExit(): Config {
   try {
@@ -40,9 +40,10 @@ export async function withContext<T>(fn: (ctx: AppContext) => Promise<T>): Promi
 
 /** Print an error as one readable line and exit with the code of its kind. */
 export function fail(e: unknown): never {
-  if (e instanceof AppError) {
-    process.stderr.write(`papertide: ${e.message}\n`);
-    process.exit(ERROR_TABLE[e.code].exit);
+  const known = toAppError(e);
+  if (known) {
+    process.stderr.write(`papertide: ${known.message}\n`);
+    process.exit(ERROR_TABLE[known.code].exit);
   }
   const msg = e instanceof Error ? e.message : String(e);
   process.stderr.write(`papertide: ${msg}\n`);

@@ -17,10 +17,10 @@ program
   .version('0.1.0');
 
 for (const cmd of [serve, migrate, importCmd, doctor, demo, ingest]) cmd.register(program);
-(await import('./commands/digest.js')).register(program); // digests (issue 6)
-(await import('./commands/user.js')).register(program); // accounts (issue 5)
-(await import('./commands/reindex.js')).register(program); // search (issue 4)
-(await import('./commands/eval.js')).register(program); // search quality (issue 4)
+(await import('./commands/digest.js')).register(program);
+(await import('./commands/user.js')).register(program);
+(await import('./commands/reindex.js')).register(program);
+(await import('./commands/eval.js')).register(program);
 (await import('./commands/papers.js')).register(program); // papers ls|search|info|read, like `hf papers`
 (await import('./commands/mail.js')).register(program); // the outbox, decoded
 

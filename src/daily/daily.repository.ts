@@ -107,11 +107,6 @@ export async function countDailyDays(db: Db): Promise<number> {
   return Number(r.rows[0]?.n ?? 0);
 }
 
-export async function isFeatured(db: Db, paperId: string): Promise<boolean> {
-  const r = await db.selectFrom('daily_entries').select('id').where('paper_id', '=', paperId).limit(1).executeTakeFirst();
-  return !!r;
-}
-
 export async function entriesForPaper(db: Db, paperId: string) {
   return db.selectFrom('daily_entries as d').leftJoin('users as u', 'u.id', 'd.submitted_by').select(['d.date', 'd.submitted_at', 'd.submitter_name', 'u.name as user_name', 'd.source']).where('d.paper_id', '=', paperId).orderBy('d.date').execute();
 }

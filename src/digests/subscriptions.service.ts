@@ -11,7 +11,7 @@ import type { AppContext } from '../context.js';
 import type { SubscriptionRow } from '../db/schema.js';
 import { AppError } from '../domain/errors.js';
 import { enqueueMail } from '../mail/outbox.repository.js';
-import { checkEmailAddress } from './email-address.js';
+import { checkEmailAddress } from '../domain/email-address.js';
 import { confirmEmail, manageLinkEmail } from './emails.js';
 import { signToken, verifyToken, TOKEN_TTL_MS, type TokenPurpose } from './tokens.js';
 import { emptyTopics, normalizeTopics, parseTopicsJson, type Topics } from './topics.js';

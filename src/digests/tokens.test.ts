@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { signToken, verifyToken } from './tokens.js';
-import { checkEmailAddress } from './email-address.js';
+import { checkEmailAddress } from '../domain/email-address.js';
 import { compileSearch, keywordMatcher, normalizeTopics, searchMatches } from './topics.js';
 
 const NOW = new Date('2025-06-04T12:00:00Z');

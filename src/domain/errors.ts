@@ -43,3 +43,32 @@ export class AppError extends Error {
 }
 
 export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
+
+/**
+ * Errors of a feature that keep codes of their own (IngestError's `bad_xml`, ...) join the table
+ * by naming their row: `appCode`. Their rows:
+ *
+ * | error                                    | code                         |
+ * |------------------------------------------|------------------------------|
+ * | IngestError network/http/too_large/not_xml/bad_xml/bad_resumption_token | unavailable |
+ * | IngestError arxiv_error, bad_input       | bad_request                  |
+ * | IngestError not_found                    | not_found                    |
+ * | EmbedderError (endpoint down, bad model) | unavailable                  |
+ * | IndexMismatchError, IndexMissingError    | unavailable (`papertide reindex`) |
+ */
+export interface TabledError extends Error {
+  readonly appCode: ErrorCode;
+  readonly details?: Record<string, unknown>;
+}
+
+const isTabled = (e: unknown): e is TabledError =>
+  e instanceof Error && typeof (e as { appCode?: unknown }).appCode === 'string' && Object.hasOwn(ERROR_TABLE, (e as TabledError).appCode);
+
+/** The error as an AppError (its row of the table), or null for an unexpected error. */
+export function toAppError(e: unknown): AppError | null {
+  if (e instanceof AppError) return e;
+  if (!isTabled(e)) return null;
+  const out = new AppError(e.appCode, e.message, e.details);
+  out.cause = e;
+  return out;
+}

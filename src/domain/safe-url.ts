@@ -47,11 +47,6 @@ export function safeHttpUrl(value: unknown): string | null {
   return s;
 }
 
-/** True when a value may be written into an href/src (see safeHttpUrl). */
-export function isSafeHttpUrl(value: unknown): value is string {
-  return safeHttpUrl(value) !== null;
-}
-
 /**
  * The text with every lone surrogate replaced by U+FFFD. Imported data can hold them (JSON
  * escapes like "\ud800"); they cannot be percent-encoded into a link (encodeURIComponent

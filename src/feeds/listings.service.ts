@@ -1,8 +1,8 @@
 /**
  * Use cases behind the JSON API's lists and the feeds (one use case, many renderings):
  * daily papers, papers by cursor, search, trending, similar, by category and by author.
- * Trending is the trending feature's listTrending. The search engine is injected as a port
- * when it is wired in; without it search falls back to plain SQL (substring match).
+ * Trending is the trending feature's listTrending. Search is the search port (ctx.search) when
+ * its index is ready; without it search falls back to plain SQL (substring match).
  */
 import type { Kysely } from 'kysely';
 import type { Database, PaperRow } from '../db/schema.js';
@@ -13,6 +13,7 @@ import { getDailyView, parsePeriod, type Period } from '../daily/daily.service.j
 import { listDaily, type DailyItem } from '../daily/daily.repository.js';
 import { authorKey } from '../papers/papers.repository.js';
 import { listTrending, type TrendingWindow } from '../trending/trending.service.js';
+import type { SearchService } from '../search/search.service.js';
 import {
   latestEntries,
   listByAuthor,
@@ -37,27 +38,11 @@ export interface ListedPaper {
   trending?: { score: number; rank: number };
 }
 
-/** What the search feature offers, when it is wired in (src/search/search.service.ts). */
-export interface SearchPort {
-  search(query: string, opts: { limit: number }): Promise<unknown>;
-  similar?(id: string, k: number): Promise<unknown>;
-}
-
 export interface ListingDeps {
   db: Db;
   now: () => Date;
-  search?: SearchPort | null;
-}
-
-/** Pull arXiv ids out of whatever a search/trending port returns (ids, rows, hits, {paper}). */
-export function idsOf(result: unknown): string[] {
-  const list = Array.isArray(result) ? result : result && typeof result === 'object' ? ((result as any).hits ?? (result as any).results ?? (result as any).items ?? (result as any).papers ?? []) : [];
-  const out: string[] = [];
-  for (const x of Array.isArray(list) ? list : []) {
-    const id = typeof x === 'string' ? x : (x?.id ?? x?.paperId ?? x?.paper_id ?? x?.paper?.id);
-    if (typeof id === 'string') out.push(id);
-  }
-  return out;
+  /** The search port (ctx.search) when its index is ready; else the plain-SQL fallback. */
+  search?: Pick<SearchService, 'search' | 'similar' | 'settle'> | null;
 }
 
 async function withEntries(db: Db, rows: PaperRow[]): Promise<ListedPaper[]> {
@@ -145,7 +130,7 @@ export async function searchPapers(deps: ListingDeps, q: string, limit: number):
   const asId = /\s/.test(q.trim()) ? null : extractArxivId(q.trim());
   if (asId) return { items: await withEntries(deps.db, await rowsByIds(deps.db, [asId.id])), engine: deps.search ? 'search' : 'fallback' };
   if (deps.search) {
-    const ids = idsOf(await deps.search.search(q, { limit }));
+    const ids = (await deps.search.search(q, { limit })).hits.map((h) => h.id);
     return { items: await withEntries(deps.db, await rowsByIds(deps.db, ids.slice(0, limit))), engine: 'search' };
   }
   const rows = await searchByTerms(deps.db, fallbackTerms(q), limit);
@@ -153,8 +138,9 @@ export async function searchPapers(deps: ListingDeps, q: string, limit: number):
 }
 
 export async function similarPapers(deps: ListingDeps, paper: PaperRow, k: number): Promise<ListedPaper[]> {
-  if (deps.search?.similar) {
-    const ids = idsOf(await deps.search.similar(paper.id, k)).filter((id) => id !== paper.id);
+  if (deps.search) {
+    await deps.search.settle();
+    const ids = deps.search.similar(paper.id, k).map((h) => h.id).filter((id) => id !== paper.id);
     return withEntries(deps.db, await rowsByIds(deps.db, ids.slice(0, k)));
   }
   return withEntries(deps.db, await similarByMetadata(deps.db, paper, k));

@@ -9,7 +9,7 @@ import { AppError } from '../domain/errors.js';
 import { parseSearchQuery } from '../domain/search-query.js';
 import { authorKey } from '../papers/papers.repository.js';
 import { CATEGORY_PATTERN, QUERY_MAX, AUTHOR_MAX } from '../feeds/feeds.service.js';
-import { idsOf, fallbackTerms } from '../feeds/listings.service.js';
+import { fallbackTerms } from '../feeds/listings.service.js';
 import { rowsByIds, searchByTerms } from '../feeds/listings.repository.js';
 import { requireActiveUser, type Actor } from '../users/users.service.js';
 import * as repo from './follows.repository.js';
@@ -102,7 +102,7 @@ export async function following(ctx: Ctx, user: Actor, limit = FOLLOWING_SIZE): 
     let ids: string[];
     if (ctx.search) {
       const res = await ctx.search.search(f.value, { sort: 'newest', limit });
-      ids = res.error ? [] : idsOf(res);
+      ids = res.error ? [] : res.hits.map((h) => h.id);
     } else ids = (await searchByTerms(ctx.store.db, fallbackTerms(f.value), limit)).map((p) => p.id);
     for (const p of await rowsByIds(ctx.store.db, ids)) if (!p.withdrawn) add(p, followText(f));
   }

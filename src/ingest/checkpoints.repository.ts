@@ -23,10 +23,6 @@ export async function saveCheckpoint(db: Db, source: string, state: unknown, now
     .execute();
 }
 
-export async function deleteCheckpoint(db: Db, source: string): Promise<void> {
-  await db.deleteFrom('ingest_checkpoints').where('source', '=', source).execute();
-}
-
 export async function listCheckpoints(db: Db): Promise<Array<{ source: string; state: unknown; updatedAt: string }>> {
   const rows = await db.selectFrom('ingest_checkpoints').selectAll().orderBy('source').execute();
   return rows.map((r) => ({ source: r.source, state: JSON.parse(r.state), updatedAt: r.updated_at }));

@@ -2,6 +2,8 @@
  * Typed ingest errors. `code` is stable (logs, CLI exit codes, tests); `message` is what a
  * person reads: it names the URL or the page and what was wrong, never a stack trace.
  */
+import type { ErrorCode, TabledError } from '../domain/errors.js';
+
 export type IngestErrorCode =
   | 'network' // connection refused, DNS, reset, time-out (after retries)
   | 'http' // non-2xx status (after retries for 5xx/429)
@@ -13,7 +15,20 @@ export type IngestErrorCode =
   | 'not_found' // id_list for an id arXiv does not know
   | 'bad_input'; // an id/URL the user gave that is not an arXiv id
 
-export class IngestError extends Error {
+/** Each ingest code's row of the app's error table (domain/errors.ts): HTTP status, CLI exit code. */
+const APP_CODE: Record<IngestErrorCode, ErrorCode> = {
+  network: 'unavailable',
+  http: 'unavailable',
+  too_large: 'unavailable',
+  not_xml: 'unavailable',
+  bad_xml: 'unavailable',
+  arxiv_error: 'bad_request',
+  bad_resumption_token: 'unavailable',
+  not_found: 'not_found',
+  bad_input: 'bad_request',
+};
+
+export class IngestError extends Error implements TabledError {
   constructor(
     public readonly code: IngestErrorCode,
     message: string,
@@ -21,6 +36,9 @@ export class IngestError extends Error {
   ) {
     super(message);
     this.name = 'IngestError';
+  }
+  get appCode(): ErrorCode {
+    return APP_CODE[this.code];
   }
 }
 

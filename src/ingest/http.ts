@@ -88,6 +88,11 @@ export class PoliteFetcher {
     if (!Number.isFinite(this.o.minIntervalMs) || this.o.minIntervalMs < 0) throw new Error('minIntervalMs must be a non-negative number');
   }
 
+  /** Progress before every wait (a CLI command's bar); replaces the one given at construction. */
+  set onWait(fn: PoliteFetcherOptions['onWait']) {
+    this.o.onWait = fn;
+  }
+
   /** The interval that applies to a URL: the configured one, never below 3 s for arxiv.org. */
   intervalFor(url: string): number {
     let host = '';

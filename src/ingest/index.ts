@@ -1,66 +1,45 @@
 /**
- * Wiring for the ingest feature: one PoliteFetcher per process for all arXiv sources (the
- * 3-second rule is across the API, OAI-PMH and RSS together), the clients, and IngestDeps
- * bound to an app context (store, logger, clock, search-index hooks).
+ * Wiring for the ingest feature: the PoliteFetcher createApp makes once (the 3-second rule is
+ * across the API, OAI-PMH and RSS together), the clients, and IngestDeps bound to an app
+ * context (store, logger, clock, change events).
  */
 import type { AppContext } from '../context.js';
 import { ArxivClient } from './arxiv-client.js';
 import { PoliteFetcher, papertideUserAgent, type PoliteFetcherOptions } from './http.js';
 import type { IngestDeps } from './ingest.service.js';
-import type { IngestError } from './errors.js';
-import { AppError, type ErrorCode } from '../domain/errors.js';
 
-const fetchers = new WeakMap<object, PoliteFetcher>();
+type Ctx = Pick<AppContext, 'config' | 'logger' | 'store' | 'clock' | 'events' | 'arxiv'>;
 
-type Ctx = Pick<AppContext, 'config' | 'logger' | 'fetch' | 'store' | 'clock' | 'events'>;
-
-/** The context's shared arXiv fetcher (created on first use). */
-export function arxivFetcher(ctx: Ctx, extra: Partial<PoliteFetcherOptions> = {}): PoliteFetcher {
-  let f = fetchers.get(ctx);
-  if (!f) {
-    f = new PoliteFetcher({
-      minIntervalMs: ctx.config.ARXIV_MIN_INTERVAL_MS,
-      userAgent: papertideUserAgent(ctx.config.ARXIV_CONTACT),
-      fetch: ctx.fetch,
-      log: ctx.logger,
-      ...extra,
-    });
-    fetchers.set(ctx, f);
-  }
-  return f;
+/**
+ * The process's one arXiv fetcher, made by createApp (ctx.arxiv): the 3-second rule holds across
+ * the API, OAI-PMH and RSS together only if they share it.
+ */
+export function createArxivFetcher(ctx: Pick<AppContext, 'config' | 'logger' | 'fetch'>, extra: Partial<PoliteFetcherOptions> = {}): PoliteFetcher {
+  return new PoliteFetcher({
+    minIntervalMs: ctx.config.ARXIV_MIN_INTERVAL_MS,
+    userAgent: papertideUserAgent(ctx.config.ARXIV_CONTACT),
+    fetch: ctx.fetch,
+    log: ctx.logger,
+    ...extra,
+  });
 }
 
-export function arxivClient(ctx: Ctx, extra: Partial<PoliteFetcherOptions> = {}): ArxivClient {
-  return new ArxivClient(arxivFetcher(ctx, extra), { api: ctx.config.ARXIV_API_URL, oai: ctx.config.ARXIV_OAI_URL, rss: ctx.config.ARXIV_RSS_URL }, ctx.logger);
+function arxivClient(ctx: Pick<AppContext, 'config' | 'logger' | 'arxiv'>): ArxivClient {
+  return new ArxivClient(ctx.arxiv, { api: ctx.config.ARXIV_API_URL, oai: ctx.config.ARXIV_OAI_URL, rss: ctx.config.ARXIV_RSS_URL }, ctx.logger);
 }
 
-export function ingestDeps(ctx: Ctx, extra: Partial<PoliteFetcherOptions> = {}): IngestDeps {
+/** `onWait`: progress of the context's fetcher (a CLI command's bar). */
+export function ingestDeps(ctx: Ctx, opts: Pick<PoliteFetcherOptions, 'onWait'> = {}): IngestDeps {
+  if (opts.onWait) ctx.arxiv.onWait = opts.onWait;
   return {
     db: ctx.store.db,
-    client: arxivClient(ctx, extra),
+    client: arxivClient(ctx),
     log: ctx.logger,
     now: () => ctx.clock.now(),
     onStored: async (changed, withdrawn) => {
       await ctx.events.emit({ kind: 'papers', ids: [...changed, ...withdrawn] });
     },
   };
-}
-
-const APP_CODE: Record<IngestError['code'], ErrorCode> = {
-  network: 'unavailable',
-  http: 'unavailable',
-  too_large: 'unavailable',
-  not_xml: 'unavailable',
-  bad_xml: 'unavailable',
-  arxiv_error: 'bad_request',
-  bad_resumption_token: 'unavailable',
-  not_found: 'not_found',
-  bad_input: 'bad_request',
-};
-
-/** Map an ingest error to the app's error table (HTTP status, CLI exit code). */
-export function toAppError(e: IngestError): AppError {
-  return new AppError(APP_CODE[e.code], e.message, { ingest: e.code, ...e.details });
 }
 
 export { ArxivClient } from './arxiv-client.js';

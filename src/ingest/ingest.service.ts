@@ -3,7 +3,7 @@
  * paper. Each stores through upsertPapers (one row per arXiv id, latest version wins, history
  * kept), then hands the changed ids to the search index.
  *
- * Resumability (issue 3): after every OAI-PMH page, the page's papers, its withdrawals and the
+ * Resumability: after every OAI-PMH page, the page's papers, its withdrawals and the
  * checkpoint (next resumptionToken, highest datestamp) are written in ONE transaction. A process
  * killed at any moment therefore resumes at the first page not committed; a page re-read after a
  * crash is idempotent. An expired token (badResumptionToken, tokens live about a day) restarts

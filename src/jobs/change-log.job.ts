@@ -3,7 +3,8 @@
  * than 30 days go. A server whose index is older than what is left rebuilds it at start
  * (search.service.ts), so nothing is lost, only a catch-up becomes a rebuild.
  */
-import type { AppContext, JobSpec } from '../context.js';
+import type { AppContext } from '../context.js';
+import type { JobSpec } from './job.js';
 import { pruneChanges } from '../changes/changes.repository.js';
 
 export const CHANGE_LOG_KEEP_DAYS = 30;

@@ -6,8 +6,8 @@
  *   lease in the `leases` table so one instance builds at a time; a build that finds nothing
  *   due costs one query per cadence.
  */
-import type { AppContext, JobSpec } from '../context.js';
-import { mailSender } from '../mail/mail.service.js';
+import type { AppContext } from '../context.js';
+import type { JobSpec } from './job.js';
 import { runDigestBuild } from '../digests/digest.service.js';
 
 export function afterSendTime(now: Date, hhmm: string): boolean {
@@ -21,7 +21,7 @@ export function mailJobs(): JobSpec[] {
       name: 'mail-outbox',
       everyMs: 2000,
       run: async (ctx: AppContext) => {
-        const c = await mailSender(ctx).sendDue();
+        const c = await ctx.mail.sender.sendDue();
         if (c.sent + c.failed + c.retried + c.cancelled > 0) ctx.logger.info(c, 'mail outbox: delivered');
       },
     },

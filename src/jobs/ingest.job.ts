@@ -4,7 +4,8 @@
  * One request for all categories. With no network it logs one clear line and the server keeps
  * serving; the next scheduled run tries again.
  */
-import type { AppContext, JobSpec } from '../context.js';
+import type { AppContext } from '../context.js';
+import type { JobSpec } from './job.js';
 import { ingestDeps, ingestRss, IngestError } from '../ingest/index.js';
 
 export const INGEST_RSS_JOB = 'ingest-rss';
@@ -34,7 +35,3 @@ export function ingestJobs(ctx: Pick<AppContext, 'config'>): JobSpec[] {
   return [{ name: INGEST_RSS_JOB, dailyAtUtc: ctx.config.INGEST_AT_UTC, run: async (c) => void (await runRssIngest(c)) }];
 }
 
-/** One line in createApp: `registerIngestJobs(ctx)`. */
-export function registerIngestJobs(ctx: AppContext): void {
-  ctx.jobs.push(...ingestJobs(ctx));
-}

@@ -3,7 +3,8 @@
  * change without a vote; time decay itself needs no rewrite, see src/domain/trending.ts), and a
  * hook scoring papers as soon as they are imported or changed.
  */
-import type { AppContext, JobSpec } from '../context.js';
+import type { AppContext } from '../context.js';
+import type { JobSpec } from './job.js';
 import { recomputeRecent, recomputeTrending } from '../trending/trending.service.js';
 
 export const TRENDING_JOB_EVERY_MS = 10 * 60_000;
@@ -19,13 +20,13 @@ export function trendingJob(): JobSpec {
   };
 }
 
-/** Register the job and the changed-papers listener on a context. */
-export function registerTrending(ctx: AppContext): void {
-  ctx.jobs.push(trendingJob());
+/** Listen for changed papers on a context; the job to schedule is returned. */
+export function registerTrending(ctx: AppContext): JobSpec {
   ctx.events.on(['papers'], async ({ ids }) => {
     for (let i = 0; i < ids.length; i += 500) {
       const part = ids.slice(i, i + 500);
       await ctx.store.db.transaction().execute((trx) => recomputeTrending(trx, part, ctx.clock.now()));
     }
   });
+  return trendingJob();
 }

@@ -223,7 +223,7 @@ export interface ImportReport {
  * Import a .bib file or a list of ids/URLs into the library (and a collection, when given).
  * Every problem is reported with its line; everything else is saved.
  */
-export async function importLibrary(ctx: Ctx & Pick<AppContext, 'config' | 'logger' | 'fetch'>, user: Actor, text: string, opts: { collectionId?: number; fetchMissing?: boolean } = {}): Promise<ImportReport> {
+export async function importLibrary(ctx: Ctx & Pick<AppContext, 'config' | 'logger' | 'fetch' | 'arxiv'>, user: Actor, text: string, opts: { collectionId?: number; fetchMissing?: boolean } = {}): Promise<ImportReport> {
   await requireActiveUser(ctx, user, { verified: false });
   if (Buffer.byteLength(text, 'utf8') > IMPORT_MAX_BYTES) throw new AppError('payload_too_large', `The file is too large to import: ${IMPORT_MAX_BYTES / 1024 / 1024} MB at most. Split it, or export only the entries you need.`);
   if (opts.collectionId !== undefined) await ownCollection(ctx, user, opts.collectionId);

@@ -1,5 +1,5 @@
 /**
- * Writes ingest needs beyond upsertPapers (owned by the ingest feature, issue 3).
+ * Writes ingest needs beyond upsertPapers (owned by the ingest feature).
  * The caller owns the transaction.
  */
 import type { Kysely, Transaction } from 'kysely';

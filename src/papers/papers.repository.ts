@@ -124,7 +124,7 @@ export interface UpsertOptions {
 }
 
 /**
- * Insert or update papers by arXiv id. Semantics (issue 3): one row per id; a newer version
+ * Insert or update papers by arXiv id. Semantics: one row per id; a newer version
  * replaces title, abstract and authors and extends the version history; an older version than
  * the stored one changes nothing; a field missing from the input keeps its stored value.
  * Re-upserting identical data changes nothing and is reported as unchanged.

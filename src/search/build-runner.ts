@@ -4,6 +4,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { EmbedderSettings } from './embedders/from-config.js';
+import type { SearchLog } from './index-state.js';
 
 export interface BuildRun {
   /** True when the worker wrote a snapshot. */
@@ -11,15 +12,15 @@ export interface BuildRun {
   terminate(): Promise<void>;
 }
 
-export function runBuildWorker(opts: { databaseUrl: string; dataDir: string; embedder: EmbedderSettings | null; log: (msg: string) => void }): BuildRun {
+export function runBuildWorker(opts: { databaseUrl: string; dataDir: string; embedder: EmbedderSettings | null; log: SearchLog }): BuildRun {
   const w = new Worker(new URL('./build-worker.mjs', import.meta.url), { workerData: { databaseUrl: opts.databaseUrl, dataDir: opts.dataDir, embedder: opts.embedder } });
   const done = new Promise<boolean>((resolve) => {
-    w.on('message', (m: { log?: string; done?: unknown; error?: string }) => {
-      if (m.log) opts.log(`search index build: ${m.log}`);
-      if (m.error) opts.log(`search index build failed: ${m.error}`);
+    w.on('message', (m: { log?: string; level?: 'info' | 'warn' | 'error'; done?: unknown; error?: string }) => {
+      if (m.log) opts.log(`search index build: ${m.log}`, m.level);
+      if (m.error) opts.log(`search index build failed: ${m.error}`, 'error');
     });
     w.on('error', (e) => {
-      opts.log(`search index build failed: ${e.message}`);
+      opts.log(`search index build failed: ${e.message}`, 'error');
       resolve(false);
     });
     w.on('exit', (code) => resolve(code === 0));

@@ -13,7 +13,7 @@ const store = openStore({ databaseUrl });
 try {
   // The same embedder as the server's (an external one is made again here from its settings).
   const embedder = settings ? await createEmbedder(settings) : null;
-  const svc = await createSearchService({ db: store.db, dataDir, skipLoad: true, embedder, log: (m) => parentPort?.postMessage({ log: m }) });
+  const svc = await createSearchService({ db: store.db, dataDir, skipLoad: true, embedder, log: (m, level) => parentPort?.postMessage({ log: m, level }) });
   const r = await svc.rebuild();
   parentPort?.postMessage({ done: r });
 } catch (e) {

@@ -7,6 +7,8 @@
  * - transformers: @huggingface/transformers with a local model folder or hub id, optional and
  *   lazily imported.
  */
+import type { TabledError } from '../domain/errors.js';
+
 export interface Embedder {
   /** Stable identity recorded in the index manifest, e.g. "openai:nomic-embed-text". */
   readonly id: string;
@@ -26,7 +28,9 @@ export function normalizeVector(v: Float32Array | number[]): Float32Array {
   return out;
 }
 
-export class EmbedderError extends Error {
+/** An embedder that cannot be made or does not answer: 'unavailable' in the error table. */
+export class EmbedderError extends Error implements TabledError {
+  readonly appCode = 'unavailable' as const;
   constructor(message: string, readonly cause?: unknown) {
     super(message);
     this.name = 'EmbedderError';

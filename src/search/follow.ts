@@ -8,6 +8,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { ChangeCursor } from '../changes/cursor.js';
 import { changesAfter } from '../changes/changes.repository.js';
+import type { SearchLog } from './index-state.js';
 
 /** Change-log rows read per round of a catch-up. */
 const CATCH_UP_BATCH = 5000;
@@ -22,7 +23,7 @@ export class IndexFollower {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly apply: (ids: string[]) => Promise<void>,
-    private readonly log: (msg: string) => void,
+    private readonly log: SearchLog,
   ) {}
 
   /** Follow from `position` (everything up to it is in the index); null: stop following. */
@@ -46,7 +47,7 @@ export class IndexFollower {
       return this.running;
     }
     this.running = this.rounds()
-      .catch((e) => this.log(`search index: could not apply the store's changes: ${e instanceof Error ? e.message : String(e)}`))
+      .catch((e) => this.log(`search index: could not apply the store's changes: ${e instanceof Error ? e.message : String(e)}`, 'warn'))
       .finally(() => (this.running = null));
     return this.running;
   }

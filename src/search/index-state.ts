@@ -12,6 +12,9 @@
  */
 import type { SearchEngine } from './engine.js';
 
+/** How the search service reports: a message and its level (progress 'info', degraded service 'warn', a failed build 'error'). */
+export type SearchLog = (msg: string, level?: 'info' | 'warn' | 'error') => void;
+
 export type IndexState =
   /** The configured embedder cannot be made: search answers with this message. */
   | { kind: 'unavailable'; message: string }

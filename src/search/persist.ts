@@ -18,6 +18,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { TabledError } from '../domain/errors.js';
 import { CorpusEmbedder } from './embedders/corpus-embedder.js';
 import { SearchEngine } from './engine.js';
 import { LexicalIndex, type SearchDoc } from './lexical-index.js';
@@ -42,13 +43,16 @@ export interface IndexManifest {
   files: Record<string, { type: string; offset: number; length: number }>;
 }
 
-export class IndexMismatchError extends Error {
+/** An index this version or this embedder cannot read: 'unavailable' until `papertide reindex`. */
+export class IndexMismatchError extends Error implements TabledError {
+  readonly appCode = 'unavailable' as const;
   constructor(reason: string, what: 'version' | 'embedder' = 'version') {
     super(`${what === 'embedder' ? 'The search index was built with another embedder' : 'The search index does not match this version'} (${reason}). Run \`papertide reindex\` to rebuild it.`);
     this.name = 'IndexMismatchError';
   }
 }
-export class IndexMissingError extends Error {
+export class IndexMissingError extends Error implements TabledError {
+  readonly appCode = 'unavailable' as const;
   constructor(dir: string) {
     super(`No search index in ${dir}. Run \`papertide reindex\` to build it.`);
     this.name = 'IndexMissingError';
@@ -326,13 +330,4 @@ export function appendDelta(dir: string, docs: SearchDoc[]): void {
   const m = readManifest(dir);
   if (!m) return;
   appendFileSync(join(dir, dataFiles(m).delta), docs.map((d) => JSON.stringify(d)).join('\n') + '\n');
-}
-export function appendRemoved(dir: string, ids: string[]): void {
-  const m = readManifest(dir);
-  if (!m) return;
-  const names = dataFiles(m);
-  const p = join(dir, names.removed);
-  const cur = existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as string[]) : [];
-  writeFileSync(p, JSON.stringify([...new Set([...cur, ...ids])]));
-  appendFileSync(join(dir, names.delta), ids.map((id) => JSON.stringify({ removed: id })).join('\n') + '\n');
 }

@@ -34,7 +34,8 @@ import type { SearchDoc } from './lexical-index.js';
 import { checkManifest, openIndex, readManifest, removeStaleFiles, saveEngine } from './persist.js';
 import { latestChange, oldestChange, papersChangedAfter } from '../changes/changes.repository.js';
 import { countPapers, iterateSearchDocs } from '../papers/papers.repository.js';
-import { planStart, servingEngine, type IndexState } from './index-state.js';
+import { planStart, servingEngine, type IndexState, type SearchLog } from './index-state.js';
+import type { Logger } from '../logger.js';
 import { IndexFollower } from './follow.js';
 import { runBuildWorker, type BuildRun } from './build-runner.js';
 import type { HealthCheck } from '../health.js';
@@ -130,10 +131,13 @@ export interface SearchServiceDeps {
   skipLoad?: boolean;
   /** Time-out for an external embedder at query time. */
   queryEmbedTimeoutMs?: number;
-  log?: (msg: string) => void;
+  /** Progress at 'info'; degraded service at 'warn'; a failed build at 'error'. */
+  log?: SearchLog;
   /** Where documents come from (default: the papers repository). */
   docSource?: (db: Kysely<Database>) => AsyncIterable<SearchDoc[]>;
 }
+
+export type { SearchLog } from './index-state.js';
 
 export interface SearchService {
   search(query: string, opts?: SearchOptions): Promise<SearchResult>;
@@ -263,7 +267,7 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
       } catch (err) {
         if (!opts.lexicalFallback) throw err;
         vectorNote = `vector search is off until \`papertide reindex\` succeeds: the embedder failed while the index was built (${err instanceof Error ? err.message : String(err)})`;
-        log(vectorNote);
+        log(vectorNote, 'warn');
         becomeReady(e, seq);
         return { docs: e.size, seconds: (Date.now() - t0) / 1000 };
       }
@@ -298,7 +302,7 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
     if (!external && !engine.embedder && engine.pendingCount > 0 && engine.size <= syncMax) {
       smallRebuildDue = true;
       if (settleTimer) clearTimeout(settleTimer);
-      settleTimer = setTimeout(() => void settle().catch((e) => log(`search index rebuild failed: ${e instanceof Error ? e.message : String(e)}`)), 2000);
+      settleTimer = setTimeout(() => void settle().catch((e) => log(`search index rebuild failed: ${e instanceof Error ? e.message : String(e)}`, 'error')), 2000);
       settleTimer.unref?.();
     }
   }
@@ -346,7 +350,7 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
     })()
       .catch((e) => {
         const message = `The search index build failed: ${e instanceof Error ? e.message : String(e)}`;
-        log(message);
+        log(message, 'error');
         setState(serving ? { kind: 'ready', engine: serving } : { kind: 'absent', message });
       })
       .finally(() => {
@@ -426,7 +430,7 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
       } catch (e) {
         degraded = `vector search skipped: ${e instanceof Error ? e.message : String(e)}`;
         mode = 'lexical';
-        log(degraded);
+        log(degraded, 'warn');
       }
     }
     const r = engine.search({ ...parsed.query, filters }, { mode, sort: opts.sort ?? 'relevance', offset: (page - 1) * limit, limit, queryVector });
@@ -470,7 +474,7 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
       vectors = await embedDocs(docs);
     } catch (e) {
       // The papers must still be findable: lexical only until the next reindex.
-      log(`search index: ${docs.length} papers added without vectors (${e instanceof Error ? e.message : String(e)}); \`papertide reindex\` adds them`);
+      log(`search index: ${docs.length} papers added without vectors (${e instanceof Error ? e.message : String(e)}); \`papertide reindex\` adds them`, 'warn');
     }
     engine.upsert(docs, vectors);
   }
@@ -539,7 +543,7 @@ interface SearchHost {
   events: EventBus;
   healthChecks: HealthCheck[];
   disposers: (() => Promise<void> | void)[];
-  logger: { info(obj: object, msg?: string): void };
+  logger: Pick<Logger, 'info' | 'warn' | 'error'>;
 }
 
 /**
@@ -548,10 +552,10 @@ interface SearchHost {
  * doctor` check and stops a background build on close.
  */
 export async function openSearchService(ctx: SearchHost): Promise<SearchService> {
-  const log = (m: string) => ctx.logger.info({}, m);
+  const log: SearchLog = (m, level = 'info') => ctx.logger[level]({}, m);
   const { embedder, settings, failure } = await configuredEmbedder(ctx.config);
   const unavailable = failure && `Search is unavailable: ${failure}`;
-  if (unavailable) log(unavailable);
+  if (unavailable) log(unavailable, 'warn');
   const svc = await createSearchService({
     db: ctx.store.db,
     dataDir: ctx.config.dataDir,

@@ -5,7 +5,7 @@
  * a letter or digit (so hyphenated words and LaTeX commands split into their parts) → drop
  * English stop words and one-letter tokens → Snowball English (Porter2) stemmer, from the
  * `porter2` package (the tokenizer caches each raw word's term). It gives exactly the stems of the
- * Snowball project's JS port (`snowball-stemmers`, used until session 3) on every word of our
+ * Snowball project's JS port (`snowball-stemmers`, a dev dependency kept for that check) on every word of our
  * corpora and on random words (tokenizer.test.ts), at ~0.25 µs a word instead of ~6 µs.
  *
  * The tokenizer's id is recorded in the index manifest: change anything here that changes

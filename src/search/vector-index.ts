@@ -9,7 +9,7 @@
  * neighbours, for which probing ~2% of the IVF cells is enough in practice: the fused ranking
  * is dominated by documents that are near the query in both spaces.
  */
-import { TopK } from './lexical-index.js';
+import { TopK } from './top-k.js';
 import { rng } from './linalg.js';
 import { CHUNK_ROWS, Int8Rows } from './simd/int8-dot.js';
 

@@ -12,7 +12,7 @@ import { getPaper } from '../papers/papers.repository.js';
 import { addDailyEntries } from '../daily/daily.repository.js';
 import { requireActiveUser, type Actor } from '../users/users.service.js';
 import { recomputeTrending } from '../trending/trending.service.js';
-import { ingestDeps, ingestOne, IngestError, toAppError } from '../ingest/index.js';
+import { ingestDeps, ingestOne, IngestError } from '../ingest/index.js';
 import { countSubmissionsSince, firstFeatured } from './submissions.repository.js';
 import type { Paper } from '../domain/paper.js';
 
@@ -44,7 +44,7 @@ async function fetchFromArxiv(ctx: Ctx, id: string): Promise<void> {
     if (e instanceof IngestError) {
       if (e.code === 'not_found') throw new AppError('not_found', `arXiv has no paper ${id}. Check the id.`);
       if (e.code === 'bad_input' || e.code === 'arxiv_error') throw new AppError('bad_request', `arXiv refused ${id}: ${e.message}`);
-      throw new AppError('unavailable', `arXiv:${id} is not in the store and arXiv is unreachable right now (${toAppError(e).message}). Try again later.`, { arxivId: id });
+      throw new AppError('unavailable', `arXiv:${id} is not in the store and arXiv is unreachable right now (${e.message}). Try again later.`, { arxivId: id });
     }
     throw new AppError('unavailable', `arXiv:${id} is not in the store and arXiv is unreachable right now. Try again later.`, { arxivId: id });
   } finally {

@@ -103,8 +103,3 @@ export async function consumeToken(db: Db, idHash: string, purpose: 'verify' | '
 export async function expireTokens(db: Db, userId: number, purpose: 'verify' | 'reset', now: string): Promise<void> {
   await db.updateTable('tokens').set({ used_at: now }).where('user_id', '=', userId).where('purpose', '=', purpose).where('used_at', 'is', null).execute();
 }
-
-export async function countUsers(db: Db): Promise<number> {
-  const r = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  return Number(r.n);
-}

@@ -178,6 +178,11 @@ export async function login(ctx: Ctx, input: { email: string; password: string; 
   return { token, user: u };
 }
 
+/** Delete the sessions past their expiry (the hourly `sessions-purge` job); returns how many. */
+export function purgeExpiredSessions(ctx: Ctx): Promise<number> {
+  return deleteExpiredSessions(ctx.store.db, ctx.clock.now().toISOString());
+}
+
 /** Open a session for a user (login, tests, the CLI). */
 export async function createSession(ctx: Ctx, userId: number, userAgent: string | null = null): Promise<string> {
   const now = ctx.clock.now();

@@ -30,20 +30,11 @@ export async function bumpUpvotes(db: Db, paperId: string, delta: number): Promi
   return Number(r?.upvotes ?? 0);
 }
 
-export async function hasVoted(db: Db, userId: number, paperId: string): Promise<boolean> {
-  return !!(await db.selectFrom('votes').select('paper_id').where('user_id', '=', userId).where('paper_id', '=', paperId).executeTakeFirst());
-}
-
 /** Which of these papers the user has upvoted. */
 export async function votedAmong(db: Db, userId: number, paperIds: string[]): Promise<Set<string>> {
   if (!paperIds.length) return new Set();
   const rows = await db.selectFrom('votes').select('paper_id').where('user_id', '=', userId).where('paper_id', 'in', paperIds).execute();
   return new Set(rows.map((r) => r.paper_id));
-}
-
-export async function countVotes(db: Db, paperId: string): Promise<number> {
-  const r = await db.selectFrom('votes').select((eb) => eb.fn.countAll<number>().as('n')).where('paper_id', '=', paperId).executeTakeFirstOrThrow();
-  return Number(r.n);
 }
 
 export async function votesOfUser(db: Db, userId: number, limit: number) {

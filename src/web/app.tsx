@@ -16,11 +16,11 @@ import { dailyRoutes } from './pages/daily.js';
 import { paperRoutes } from './pages/paper.js';
 import { paperMarkdownRoutes } from './pages/paper-markdown.js';
 import { registerSimilarPapers } from './pages/similar.js';
-import { subscribeRoutes } from './pages/subscribe.js'; // digests (issue 6)
-import { apiRoutes } from './api/routes.js'; // api (issue 7)
-import { requireTokenForApiWrites } from './middleware/bearer.js'; // api (issue 7)
-import { feedRoutes, feedAlternates } from './pages/feeds.js'; // api (issue 7)
-import { apiTokenRoutes } from './pages/api-tokens.js'; // api (issue 7)
+import { subscribeRoutes } from './pages/subscribe.js';
+import { apiRoutes } from './api/routes.js';
+import { requireTokenForApiWrites } from './middleware/bearer.js';
+import { feedRoutes, feedAlternates } from './pages/feeds.js';
+import { apiTokenRoutes } from './pages/api-tokens.js';
 import { sessionMiddleware } from './middleware/session.js';
 import { csrfProtection } from './middleware/csrf.js';
 import { searchGuard } from './middleware/search-guard.js';
@@ -33,7 +33,7 @@ import { submitRoutes } from './pages/submit.js';
 import { commentRoutes } from './pages/comments.js';
 import { moderationRoutes } from './pages/moderation.js';
 import { userRoutes } from './pages/user.js';
-import { searchRoutes } from './pages/search.js'; // search (issue 4)
+import { searchRoutes } from './pages/search.js';
 import { libraryRoutes, registerLibrarySlots, importBodyLimit } from './pages/library.js';
 import { followingRoutes, registerFollowSlots } from './pages/following.js';
 
@@ -175,8 +175,8 @@ export function createWebApp(ctx: AppContext): WebApp {
   for (const p of ['/search', '/search/suggest', '/api/papers/search']) app.use(p, guard);
 
   // --- middleware of features (sessions, CSRF, rate limits) mount here, before pages
-  app.use('/api/*', requireTokenForApiWrites()); // api (issue 7)
-  app.use('*', feedAlternates()); // api (issue 7)
+  app.use('/api/*', requireTokenForApiWrites());
+  app.use('*', feedAlternates());
   app.use('*', sessionMiddleware());
   app.use('*', csrfProtection());
 
@@ -184,9 +184,9 @@ export function createWebApp(ctx: AppContext): WebApp {
   app.route('/', dailyRoutes());
   app.route('/', paperMarkdownRoutes()); // before the HTML page: /papers/{id}.md and Accept: text/markdown
   app.route('/', paperRoutes(slots));
-  app.route('/', apiRoutes(ctx)); // api (issue 7)
-  app.route('/', feedRoutes(ctx)); // api (issue 7)
-  app.route('/', apiTokenRoutes()); // api (issue 7)
+  app.route('/', apiRoutes(ctx));
+  app.route('/', feedRoutes(ctx));
+  app.route('/', apiTokenRoutes());
   app.route('/', authRoutes());
   app.route('/', trendingRoutes(slots));
   app.route('/', aboutTrendingRoutes());
@@ -196,8 +196,8 @@ export function createWebApp(ctx: AppContext): WebApp {
   app.route('/', commentRoutes(slots));
   app.route('/', moderationRoutes());
   app.route('/', userRoutes());
-  app.route('/', searchRoutes()); // search (issue 4)
-  app.route('/', subscribeRoutes()); // digests (issue 6)
+  app.route('/', searchRoutes());
+  app.route('/', subscribeRoutes());
   registerLibrarySlots(slots); // paper page: Save, your note and collections, Cite
   registerFollowSlots(slots); // paper page: follow its authors and categories
   app.route('/', libraryRoutes());

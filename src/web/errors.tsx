@@ -1,7 +1,7 @@
 /** One place that turns errors into responses: JSON for /api and feeds, a helpful page otherwise. */
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { AppError, isAppError } from '../domain/errors.js';
+import { AppError, isAppError, toAppError } from '../domain/errors.js';
 import { extractArxivId } from '../domain/arxiv-id.js';
 import type { AppEnv } from './types.js';
 import { renderPage } from './layout.js';
@@ -43,7 +43,8 @@ export function notFound(c: Context<AppEnv>) {
   return errorPage(c, 404, 'Page not found', `There is no page at ${c.req.path}. It may have moved, or the address may have a typo.`);
 }
 
-export function onError(err: Error, c: Context<AppEnv>) {
+export function onError(thrown: Error, c: Context<AppEnv>) {
+  const err = toAppError(thrown) ?? thrown;
   if (isAppError(err)) {
     if (err.code === 'rate_limited' && err.details?.retryAfter) c.header('Retry-After', String(err.details.retryAfter));
     if (wantsJson(c)) return c.json({ error: err.message }, err.status as any);

@@ -7,7 +7,7 @@ import { testApp } from '../helpers/app.js';
 import { Browser, signedIn } from './browser.js';
 import { seedPapers } from './seed.js';
 import { startReplayServer } from '../ingest/replay-server.js';
-import { arxivFetcher } from '../../src/ingest/index.js';
+import { createArxivFetcher } from '../../src/ingest/index.js';
 
 const FIXTURES = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', 'fixtures', 'arxiv');
 const msg = (html: string) => /<p class="error-text"[^>]*>([\s\S]*?)<\/p>/.exec(html)?.[1] ?? '';
@@ -100,7 +100,7 @@ test('not in the store: fetched from arXiv (a local replay server); unreachable 
   // Unreachable: nothing listens on the port.
   const app2 = await testApp({ now: '2024-03-10T12:00:00Z', env: { ARXIV_API_URL: 'http://127.0.0.1:9/api/query', ARXIV_MIN_INTERVAL_MS: '0' } });
   try {
-    arxivFetcher(app2.ctx, { maxRetries: 0 }); // the shared fetcher, without retries for the test
+    app2.ctx.arxiv = createArxivFetcher(app2.ctx, { maxRetries: 0 }); // the shared fetcher, without retries for the test
     const { browser: b } = await signedIn(app2, 'alice');
     const r = await b.post('/submit', { arxiv: '2403.05555' });
     assert.equal(r.status, 503);

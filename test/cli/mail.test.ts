@@ -6,7 +6,6 @@ import path from 'node:path';
 import { cli } from '../helpers/browser.js';
 import { testApp } from '../helpers/app.js';
 import { Browser, linkFromMail } from '../accounts/browser.js';
-import { mailSender } from '../../src/mail/mail.service.js';
 
 test('mail ls lists the outbox; mail show prints the message decoded, links intact (the raw .eml breaks them)', async () => {
   const app = await testApp();
@@ -14,7 +13,7 @@ test('mail ls lists the outbox; mail show prints the message decoded, links inta
     const b = new Browser(app);
     await b.signup('alice', 'alice@example.org');
     await b.signup('bob', 'bob@example.org');
-    await mailSender(app.ctx).drain();
+    await app.ctx.mail.sender.drain();
     const dir = path.join(app.env.dataDir, 'outbox');
     const files = fs.readdirSync(dir).filter((f) => f.endsWith('.eml'));
     assert.equal(files.length, 2);

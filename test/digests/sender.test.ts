@@ -10,7 +10,6 @@ import path from 'node:path';
 import { testApp } from '../helpers/app.js';
 import { startSmtp } from './smtp.js';
 import { enqueueMail } from '../../src/mail/outbox.repository.js';
-import { mailSender } from '../../src/mail/mail.service.js';
 import { backoffMs, classifySendError } from '../../src/mail/sender.js';
 
 const NOW = '2025-06-04T12:00:00Z';
@@ -34,7 +33,7 @@ test('every enqueued message is delivered once, with a stable Message-ID; enqueu
       assert.equal(await enqueueMail(db, { kind: 'verify', dedupeKey: `k${i}`, to: `u${i}@example.org`, subject: `Hello ${i}`, text: `plain ${i}`, html: `<p>html ${i}</p>`, headers: { 'X-Test': String(i) } }, now), true);
     }
     assert.equal(await enqueueMail(db, { kind: 'verify', dedupeKey: 'k1', to: 'u1@example.org', subject: 'again', text: 'again' }, now), false);
-    const sender = mailSender(app.ctx);
+    const sender = app.ctx.mail.sender;
     const c1 = await sender.sendDue();
     assert.deepEqual(c1, { sent: 3, retried: 0, failed: 0, cancelled: 0 });
     await smtp.waitFor(3);
@@ -61,7 +60,7 @@ test('a 4xx reply is retried with backoff; a 5xx reply fails and counts a bounce
   const app = await testApp({ now: NOW, env: { SMTP_URL: smtp.url, DIGEST_RATE_PER_SECOND: '1000', DIGEST_BOUNCE_LIMIT: '2' } });
   try {
     const db = app.ctx.store.db;
-    const sender = mailSender(app.ctx);
+    const sender = app.ctx.mail.sender;
     const subId = await addSubscription(db, 'gone@example.org', NOW);
     smtp.reject.set('later@example.org', 451);
     smtp.reject.set('gone@example.org', 550);
@@ -113,7 +112,7 @@ test('a row a dead sender left in "sending" is resent with the same Message-ID o
     // As a killed sender leaves them: one claim already expired, one still held.
     await db.updateTable('outbox').set({ status: 'sending', attempts: 1, locked_until: '2025-06-04T11:59:00.000Z' }).where('dedupe_key', '=', 'doubt').execute();
     await db.updateTable('outbox').set({ status: 'sending', attempts: 1, locked_until: '2025-06-04T12:00:30.000Z' }).where('dedupe_key', '=', 'busy').execute();
-    const sender = mailSender(app.ctx);
+    const sender = app.ctx.mail.sender;
     assert.equal((await sender.sendDue()).sent, 1);
     await smtp.waitFor(1);
     assert.equal(smtp.to('doubt@example.org').length, 1);
@@ -134,7 +133,7 @@ test('without SMTP_URL messages are written as .eml files to DATA_DIR/outbox', a
   const app = await testApp({ now: NOW });
   try {
     await enqueueMail(app.ctx.store.db, { kind: 'verify', dedupeKey: 'eml', to: 'eml@example.org', subject: 'Written to disk', text: 'hello' }, app.clock.now());
-    assert.equal((await mailSender(app.ctx).sendDue()).sent, 1);
+    assert.equal((await app.ctx.mail.sender.sendDue()).sent, 1);
     const dir = path.join(app.env.dataDir, 'outbox');
     const files = fs.readdirSync(dir);
     assert.equal(files.length, 1);

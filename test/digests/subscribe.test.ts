@@ -7,7 +7,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testApp, type TestApp } from '../helpers/app.js';
 import { startSmtp, type TestSmtp } from './smtp.js';
-import { mailSender } from '../../src/mail/mail.service.js';
 import { buildDueDigests } from '../../src/digests/digest.service.js';
 import { FormClient, paper, seedPapers, addActiveSubscriber, linkIn } from './helpers.js';
 
@@ -18,7 +17,7 @@ async function setup(): Promise<{ app: TestApp; smtp: TestSmtp; send: () => Prom
   const app = await testApp({ now: NOW, env: { SMTP_URL: smtp.url, DIGEST_RATE_PER_SECOND: '1000', BASE_URL: 'http://papertide.test' } });
   const send = async () => {
     const before = smtp.messages.length;
-    const c = await mailSender(app.ctx).sendDue();
+    const c = await app.ctx.mail.sender.sendDue();
     await smtp.waitFor(before + c.sent);
   };
   return { app, smtp, send, db: app.ctx.store.db };

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { createContext } from '../../src/app.js';
-import { arxivFetcher } from '../../src/ingest/index.js';
+import { createArxivFetcher } from '../../src/ingest/index.js';
 import { ingestJobs, runRssIngest } from '../../src/jobs/ingest.job.js';
 import { getPaper } from '../../src/papers/papers.repository.js';
 import { freshEnv } from '../helpers/app.js';
@@ -17,7 +17,7 @@ async function jobContext(rssUrl: string) {
   const lines: Array<{ level: number; msg: string }> = [];
   const dest = new Writable({ write: (chunk, _e, cb) => (lines.push(...String(chunk).trim().split('\n').map((l) => JSON.parse(l))), cb()) });
   const ctx = await createContext(env.config, { logger: pino({ level: 'info' }, dest) });
-  arxivFetcher(ctx, { backoffMs: 1, maxRetries: 2 }); // fast retries in tests
+  ctx.arxiv = createArxivFetcher(ctx, { backoffMs: 1, maxRetries: 2 }); // fast retries in tests
   after(async () => {
     await ctx.close();
     await env.cleanup();

@@ -117,3 +117,31 @@ test('a rebuilt index is swapped in atomically: the manifest names its own files
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a background build that fails is logged as an error, and search says the build failed', async () => {
+  const app = await testApp();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pt-search-fail-'));
+  const logged: { msg: string; level: string }[] = [];
+  try {
+    await importFile(app.ctx.store.db, DEMO_FILE, { now: () => app.clock.now(), demo: true, demoDate: '2024-02-01', onChanged: (ids) => papersChanged(app.ctx, ids) });
+    // The worker opens its own connection: to a port nothing listens on.
+    const svc = await createSearchService({
+      db: app.ctx.store.db,
+      dataDir,
+      autoBuildMax: 10,
+      background: { databaseUrl: 'postgres://postgres@127.0.0.1:1/none' },
+      log: (msg, level = 'info') => logged.push({ msg, level }),
+    });
+    await svc.idle();
+    assert.equal(svc.ready, false);
+    assert.match((await svc.search('facial expression')).error ?? '', /build failed/);
+    const failures = logged.filter((l) => /search index build failed/.test(l.msg));
+    assert.ok(failures.length > 0, JSON.stringify(logged));
+    assert.ok(failures.every((l) => l.level === 'error'), JSON.stringify(failures));
+    assert.equal(logged.find((l) => /being built/.test(l.msg))?.level, 'info');
+    await svc.close();
+  } finally {
+    await app.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { testApp } from '../helpers/app.js';
 import { startReplayServer } from '../ingest/replay-server.js';
-import { arxivFetcher } from '../../src/ingest/index.js';
+import { createArxivFetcher } from '../../src/ingest/index.js';
 
 const FIXTURES = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', 'fixtures', 'arxiv');
 
@@ -29,7 +29,7 @@ test('a pasted arXiv URL of an unknown paper is imported, then opened; offline i
   }
   const offline = await testApp({ env: { ARXIV_API_URL: 'http://127.0.0.1:9/api/query', ARXIV_MIN_INTERVAL_MS: '0' } });
   try {
-    arxivFetcher(offline.ctx, { maxRetries: 0 });
+    offline.ctx.arxiv = createArxivFetcher(offline.ctx, { maxRetries: 0 });
     const r = await offline.request('/search?q=2403.01234');
     assert.equal(r.status, 302);
     const page = await offline.request('/papers/2403.01234');

@@ -3,8 +3,6 @@ import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { withContext, fail, isTTY } from '../context.js';
 import { buildDueDigests, previewDigest } from '../../digests/digest.service.js';
-import { mailSender } from '../../mail/mail.service.js';
-import { mailTransportOf } from '../../mail/mail.service.js';
 import { AppError } from '../../domain/errors.js';
 
 export function register(program: Command) {
@@ -28,9 +26,9 @@ export function register(program: Command) {
           process.stdout.write(`built ${r.built} digests for ${r.due} due subscribers (${r.empty} without new papers, ${r.skippedExisting} already built) from ${r.candidates} candidate papers in ${(r.ms / 1000).toFixed(1)} s\n`);
         }
         if (!opts.buildOnly) {
-          const t = mailTransportOf(ctx);
+          const t = ctx.mail.transport;
           process.stderr.write(`sending the outbox to ${t.describe()} at ${ctx.config.DIGEST_RATE_PER_SECOND} messages/s\n`);
-          const c = await mailSender(ctx).drain();
+          const c = await ctx.mail.sender.drain();
           process.stdout.write(`sent ${c.sent}, deferred ${c.retried}, failed ${c.failed}, cancelled ${c.cancelled}\n`);
         }
       }).catch(fail);

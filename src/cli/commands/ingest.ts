@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { withContext, fail, isTTY } from '../context.js';
-import { harvestOai, ingestApiQuery, ingestOne, ingestRss, ingestDeps, IngestError, toAppError } from '../../ingest/index.js';
+import { harvestOai, ingestApiQuery, ingestOne, ingestRss, ingestDeps, IngestError } from '../../ingest/index.js';
 import { listCheckpoints } from '../../ingest/checkpoints.repository.js';
 import type { StoreCounts } from '../../ingest/ingest.service.js';
 import { GithubClient, refreshStars } from '../../ingest/github.js';
@@ -59,7 +59,7 @@ async function run(fn: () => Promise<void>): Promise<void> {
   try {
     await fn();
   } catch (e) {
-    fail(e instanceof IngestError ? toAppError(e) : e);
+    fail(e);
   }
 }
 

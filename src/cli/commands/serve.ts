@@ -13,14 +13,14 @@ export function register(program: Command) {
     .action(async (opts: { jobs: boolean }) => {
       const config = configOrExit();
       try {
-        const { ctx, web } = await openApp(config);
+        const { ctx, web, jobs } = await openApp(config);
         await loadDemoIfEmpty(ctx);
         // Grow the V8 heap by 20% between full collections instead of up to 4×. Request garbage
         // (a flood of 8 KB URLs) is promoted to the old generation before it dies, and with the
         // default factor the heap (so RSS) rose 140 MB before V8 collected it; at 20% it stays flat
         // (bench:flood). Set after start-up so loading the index is not slowed by extra collections.
         v8.setFlagsFromString('--heap-growing-percent=20');
-        const stopJobs = opts.jobs ? startScheduler(ctx) : () => {};
+        const stopJobs = opts.jobs ? startScheduler(ctx, jobs) : () => {};
         const server = serve({ fetch: web.app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
           ctx.logger.info(`Papertide is serving on ${config.baseUrl} (store: ${ctx.store.location})`);
           void info;

@@ -1,5 +1,5 @@
 /**
- * Accounts, community and trending (issue 5): when a paper's trending clock starts, and the
+ * Accounts, community and trending: when a paper's trending clock starts, and the
  * indexes the user page, session clean-up and the trending windows need.
  */
 import type { Kysely } from 'kysely';

@@ -8,14 +8,14 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 import type { AppContext } from '../../context.js';
-import type { AppEnv, WebContext } from '../types.js';
+import type { AppEnv } from '../types.js';
 import { AppError } from '../../domain/errors.js';
 import { Limiter, clientIp } from '../middleware/rate-limit.js';
 import { bearerAuth } from '../middleware/bearer.js';
 import { dailyPapers, listedPaper, papersPage, paperRow, searchPapers, similarPapers, trendingPapers } from '../../feeds/listings.service.js';
 import { presentDailyItem, presentItems, presentPaper, presentTrendingItem } from '../presenters/paper.presenter.js';
 import { DailyPapersQuery, PapersQuery, SearchQuery, SimilarQuery, TrendingQuery } from './schemas.js';
-import { parseOr400, pathArxivId } from './validate.js';
+import { parse, pathArxivId, query } from '../validate.js';
 import { listingDeps } from './deps.js';
 import { writeRoutes } from './writes.js';
 import { docsRoutes } from './docs.js';
@@ -35,13 +35,6 @@ export function apiRateLimit(ctx: AppContext, name = 'API'): MiddlewareHandler<A
   };
 }
 
-/** `?x=a&x=b` keeps the first value; unknown parameters are ignored (as Hugging Face does). */
-function query(c: WebContext): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of new URL(c.req.url).searchParams) if (!(k in out)) out[k] = v;
-  return out;
-}
-
 export function apiRoutes(ctx: AppContext) {
   const app = new Hono<AppEnv>();
   app.use('/api/*', cors({ origin: '*', allowMethods: ['GET', 'HEAD', 'OPTIONS'], exposeHeaders: RATE_HEADERS, maxAge: 86400 }));
@@ -52,21 +45,21 @@ export function apiRoutes(ctx: AppContext) {
     if (c.req.method === 'GET' && c.res.status === 200 && !c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'public, max-age=60');
   });
 
-  app.get('/api/daily_papers', async (c) => {
-    const q = parseOr400(DailyPapersQuery, query(c));
+  app.get('/api/daily_papers', query(DailyPapersQuery), async (c) => {
+    const q = c.req.valid('query');
     const { items } = await dailyPapers(listingDeps(c.get('ctx')), { date: q.date, week: q.week, month: q.month, page: q.p ?? 0, limit: q.limit ?? 50, sort: q.sort, submitter: q.submitter });
     return c.json(items.map(presentDailyItem));
   });
 
-  app.get('/api/papers/search', async (c) => {
-    const q = parseOr400(SearchQuery, query(c));
+  app.get('/api/papers/search', query(SearchQuery), async (c) => {
+    const q = c.req.valid('query');
     const { items, engine } = await searchPapers(listingDeps(c.get('ctx')), q.q, q.limit ?? 50);
     c.header('X-Search-Engine', engine);
     return c.json(presentItems(items));
   });
 
-  app.get('/api/papers', async (c) => {
-    const q = parseOr400(PapersQuery, query(c));
+  app.get('/api/papers', query(PapersQuery), async (c) => {
+    const q = c.req.valid('query');
     const limit = q.limit ?? 50;
     const { items, nextCursor } = await papersPage(listingDeps(c.get('ctx')), { cursor: q.cursor, limit });
     if (nextCursor) {
@@ -78,8 +71,8 @@ export function apiRoutes(ctx: AppContext) {
     return c.json(items.map((x) => presentPaper(x.paper, x.featured)));
   });
 
-  app.get('/api/trending', async (c) => {
-    const q = parseOr400(TrendingQuery, query(c));
+  app.get('/api/trending', query(TrendingQuery), async (c) => {
+    const q = c.req.valid('query');
     const limit = q.limit ?? 50;
     const items = await trendingPapers(listingDeps(c.get('ctx')), { limit, offset: (q.p ?? 0) * limit, window: q.window });
     return c.json(items.map(presentTrendingItem));
@@ -91,7 +84,7 @@ export function apiRoutes(ctx: AppContext) {
     const deps = listingDeps(c.get('ctx'));
     if (rest.endsWith('/similar')) {
       const id = pathArxivId(rest.slice(0, -'/similar'.length));
-      const q = parseOr400(SimilarQuery, query(c));
+      const q = parse(SimilarQuery, c.req.query());
       const row = await paperRow(deps, id);
       if (!row) throw new AppError('not_found', `No paper with arXiv id ${id} here.`);
       return c.json(presentItems(await similarPapers(deps, row, q.limit ?? 10)));

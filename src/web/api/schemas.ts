@@ -48,10 +48,6 @@ export const SimilarQuery = z.object({
   limit: intParam('limit', 1, 50).optional().describe('Similar papers, 1 to 50 (default 10).'),
 });
 
-export const PaperIdParam = z.object({
-  id: z.string().max(64).describe('arXiv id without version, e.g. 2401.12345 or hep-th/9901001.'),
-});
-
 export const SubmitBody = z.object({
   id: z.string({ required_error: 'id is required: an arXiv id or URL' }).min(1).max(300).describe('An arXiv id (2401.12345) or an arxiv.org URL.'),
 });

@@ -6,23 +6,13 @@
  */
 import { Hono } from 'hono';
 import type { AppContext } from '../../context.js';
-import type { AppEnv, WebContext } from '../types.js';
+import type { AppEnv } from '../types.js';
 import { AppError } from '../../domain/errors.js';
 import { Limiter } from '../middleware/rate-limit.js';
 import { requireTokenUser } from '../middleware/bearer.js';
 import { CommentBody, SubmitBody } from './schemas.js';
-import { parseOr400, pathArxivId } from './validate.js';
+import { jsonBody, parse, pathArxivId } from '../validate.js';
 import { writePorts } from './write-ports.js';
-
-async function jsonBody(c: WebContext): Promise<unknown> {
-  const type = c.req.header('content-type') ?? '';
-  if (!/^application\/json\b/i.test(type)) throw new AppError('bad_request', 'Send a JSON body with Content-Type: application/json.');
-  try {
-    return await c.req.json();
-  } catch {
-    throw new AppError('bad_request', 'The body is not valid JSON.');
-  }
-}
 
 function idFromPath(rest: string, suffix: string): string | null {
   return rest.endsWith(suffix) ? rest.slice(0, -suffix.length) : null;
@@ -34,7 +24,7 @@ export function writeRoutes(ctx: AppContext) {
 
   app.post('/api/papers/submit', async (c) => {
     const user = requireTokenUser(c);
-    const body = parseOr400(SubmitBody, await jsonBody(c));
+    const body = parse(SubmitBody, await jsonBody(c));
     await writes.consume(`u${user.id}`, c);
     const result = await writePorts(ctx).submitPaper(c, user, body.id);
     return c.json(result, 201);
@@ -51,7 +41,7 @@ export function writeRoutes(ctx: AppContext) {
       await writes.consume(`u${user.id}`, c);
       return c.json(await writePorts(ctx).toggleVote(c, user, id));
     }
-    const body = parseOr400(CommentBody, await jsonBody(c));
+    const body = parse(CommentBody, await jsonBody(c));
     await writes.consume(`u${user.id}`, c);
     return c.json(await writePorts(ctx).addComment(c, user, id, body.body, body.parentId ?? null), 201);
   });

@@ -9,10 +9,12 @@ import { z } from 'zod';
 import type { AppEnv, WebContext } from '../types.js';
 import { renderPage } from '../layout.js';
 import { AppError, isAppError } from '../../domain/errors.js';
+import { Hidden, FormError, Flash } from '../components/form.js';
+import { emailField, fieldsOf, form } from '../validate.js';
 import { safeRedirectPath } from '../../domain/safe-url.js';
 import { rateLimit, Limiter, clientIp, type LimitSpec } from '../middleware/rate-limit.js';
 import { clearSessionCookie, sessionHashOf, setSessionCookie } from '../middleware/session.js';
-import { createSession, findUserByName, LOGIN_FAILED, login, logout, logoutEverywhere, normalizeEmail, PASSWORD_MAX, PASSWORD_MIN, requestPasswordReset, resendVerification, resetPassword, signup, verifyEmail } from '../../users/users.service.js';
+import { createSession, findUserByName, LOGIN_FAILED, login, logout, logoutEverywhere, PASSWORD_MAX, PASSWORD_MIN, requestPasswordReset, resendVerification, resetPassword, signup, verifyEmail } from '../../users/users.service.js';
 
 /** Rate limits of the account forms (per process; see rate-limit.ts). */
 export const ACCOUNT_LIMITS = {
@@ -29,53 +31,20 @@ export function safeNext(next: unknown, fallback = '/'): string {
   return safeRedirectPath(next, fallback);
 }
 
-/** Parsed form fields as strings (files and repeated fields ignored). */
-export async function formOf(c: WebContext): Promise<Record<string, string>> {
-  const type = c.req.header('content-type') ?? '';
-  if (type.startsWith('application/json')) {
-    const j = await c.req.json().catch(() => ({}));
-    return Object.fromEntries(Object.entries(j ?? {}).filter(([, v]) => typeof v === 'string' || typeof v === 'number').map(([k, v]) => [k, String(v)]));
-  }
-  const body = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(body)) if (typeof v === 'string') out[k] = v;
-  return out;
-}
-
-/** First zod issue as a sentence. */
-export function firstIssue(e: z.ZodError): string {
-  return e.issues[0]?.message ?? 'Check the form and try again.';
-}
-
-export function Hidden({ c }: { c: WebContext }) {
-  return <input type="hidden" name="_csrf" value={c.get('csrf')} />;
-}
-
-export function FormError({ message }: { message?: string | null }) {
-  return message ? (
-    <p class="error-text" role="alert" id="form-error">
-      {message}
-    </p>
-  ) : null;
-}
-
-export function Flash({ message }: { message?: string | null }) {
-  return message ? (
-    <p class="notice" role="status">
-      {message}
-    </p>
-  ) : null;
-}
+// Re-exported so pages on branches not merged yet keep compiling; new code imports them from
+// ../components/form.js and ../validate.js.
+export { Hidden, FormError, Flash } from '../components/form.js';
+export { firstIssue, formFields as formOf } from '../validate.js';
 
 function page(c: WebContext, title: string, body: Child, status = 200) {
   return renderPage(c, { title, status, noindex: true }, body);
 }
 
-const emailField = z.string().trim().min(3, 'Enter your email address.').max(254, 'That email address is too long.').email('Enter a valid email address, like you@example.org.');
+const passwordField = z.string().min(PASSWORD_MIN, `Choose a password of at least ${PASSWORD_MIN} characters.`).max(PASSWORD_MAX, `Passwords are limited to ${PASSWORD_MAX} characters.`);
 const signupSchema = z.object({
   name: z.string().trim().min(2, 'Choose a user name of 2 to 30 characters.').max(30, 'Choose a user name of 2 to 30 characters.'),
   email: emailField,
-  password: z.string().min(PASSWORD_MIN, `Choose a password of at least ${PASSWORD_MIN} characters.`).max(PASSWORD_MAX, `Passwords are limited to ${PASSWORD_MAX} characters.`),
+  password: passwordField,
 });
 const loginSchema = z.object({ email: emailField, password: z.string().min(1, 'Enter your password.').max(PASSWORD_MAX, LOGIN_FAILED), next: z.string().optional() });
 const tokenSchema = z.string().min(20).max(100).regex(/^[A-Za-z0-9_-]+$/);
@@ -134,12 +103,10 @@ export function authRoutes() {
 
   app.get('/signup', (c) => (c.get('user') ? c.redirect('/', 303) : page(c, 'Sign up', <SignupForm c={c} />)));
 
-  app.post('/signup', rateLimit(ACCOUNT_LIMITS.signupPerIp), async (c) => {
-    const form = await formOf(c);
-    const parsed = signupSchema.safeParse(form);
-    if (!parsed.success) return page(c, 'Sign up', <SignupForm c={c} values={form} error={firstIssue(parsed.error)} />, 400);
+  const signupForm = form(signupSchema, (c, error, fields) => page(c, 'Sign up', <SignupForm c={c} values={fields} error={error} />, 400));
+  app.post('/signup', rateLimit(ACCOUNT_LIMITS.signupPerIp), signupForm, async (c) => {
     try {
-      const r = await signup(c.get('ctx'), parsed.data);
+      const r = await signup(c.get('ctx'), c.req.valid('form'));
       return page(
         c,
         'Check your email',
@@ -152,32 +119,31 @@ export function authRoutes() {
         </section>,
       );
     } catch (e) {
-      if (isAppError(e) && (e.code === 'bad_request' || e.code === 'conflict')) return page(c, 'Sign up', <SignupForm c={c} values={form} error={e.message} />, e.status);
+      if (isAppError(e) && (e.code === 'bad_request' || e.code === 'conflict')) return page(c, 'Sign up', <SignupForm c={c} values={await fieldsOf(c)} error={e.message} />, e.status);
       throw e;
     }
   });
 
   app.get('/login', (c) => page(c, 'Log in', <LoginForm c={c} next={c.req.query('next')} />));
 
-  app.post('/login', rateLimit(ACCOUNT_LIMITS.loginPerIp), async (c) => {
-    const form = await formOf(c);
-    const parsed = loginSchema.safeParse(form);
-    if (!parsed.success) return page(c, 'Log in', <LoginForm c={c} values={{ email: form.email ?? '' }} next={form.next} error={firstIssue(parsed.error)} />, 400);
-    const key = normalizeEmail(parsed.data.email);
+  const loginForm = form(loginSchema, (c, error, fields) => page(c, 'Log in', <LoginForm c={c} values={{ email: fields.email ?? '' }} next={fields.next} error={error} />, 400));
+  app.post('/login', rateLimit(ACCOUNT_LIMITS.loginPerIp), loginForm, async (c) => {
+    const f = c.req.valid('form');
+    const key = f.email; // emailField gives it normalised
     // Counted before the password is checked, and given back only by a success: once an address
     // has too many failures every attempt gets the same 429, so a guesser cannot tell a right
     // password from a wrong one, and parallel guesses cannot all be checked before one counts.
     await loginFailures.consume(key, c);
     try {
-      const { token } = await login(c.get('ctx'), { ...parsed.data, userAgent: c.req.header('user-agent') ?? null });
+      const { token } = await login(c.get('ctx'), { ...f, userAgent: c.req.header('user-agent') ?? null });
       await loginFailures.reset(key);
       setSessionCookie(c, token);
-      return c.redirect(safeNext(parsed.data.next), 303);
+      return c.redirect(safeNext(f.next), 303);
     } catch (e) {
       if (isAppError(e) && e.code === 'unauthorized') {
-        return page(c, 'Log in', <LoginForm c={c} values={{ email: parsed.data.email }} next={parsed.data.next} error={e.message} />, 401);
+        return page(c, 'Log in', <LoginForm c={c} values={{ email: f.email }} next={f.next} error={e.message} />, 401);
       }
-      if (isAppError(e) && e.code === 'forbidden') return page(c, 'Log in', <LoginForm c={c} values={{ email: parsed.data.email }} error={e.message} />, 403);
+      if (isAppError(e) && e.code === 'forbidden') return page(c, 'Log in', <LoginForm c={c} values={{ email: f.email }} error={e.message} />, 403);
       throw e;
     }
   });
@@ -195,8 +161,8 @@ export function authRoutes() {
     const user = c.get('user');
     const session = sessionHashOf(c);
     if (!user || !session) return c.redirect('/login?next=/settings/tokens', 303); // Bearer requests cannot use it either
-    const form = await formOf(c);
-    const r = await logoutEverywhere(c.get('ctx'), user.id, { revokeApiTokens: form.revoke_tokens === '1' });
+    const fields = await fieldsOf(c);
+    const r = await logoutEverywhere(c.get('ctx'), user.id, { revokeApiTokens: fields.revoke_tokens === '1' });
     clearSessionCookie(c);
     c.set('user', null);
     return page(
@@ -262,18 +228,17 @@ export function authRoutes() {
 
   app.get('/forgot', (c) => page(c, 'Reset your password', forgotForm(c)));
 
-  app.post('/forgot', rateLimit(ACCOUNT_LIMITS.forgotPerIp), async (c) => {
-    const form = await formOf(c);
-    const parsed = z.object({ email: emailField }).safeParse(form);
-    if (!parsed.success) return page(c, 'Reset your password', forgotForm(c, firstIssue(parsed.error), form.email), 400);
-    await requestPasswordReset(c.get('ctx'), parsed.data.email);
+  const forgotFields = form(z.object({ email: emailField }), (c, error, fields) => page(c, 'Reset your password', forgotForm(c, error, fields.email), 400));
+  app.post('/forgot', rateLimit(ACCOUNT_LIMITS.forgotPerIp), forgotFields, async (c) => {
+    const f = c.req.valid('form');
+    await requestPasswordReset(c.get('ctx'), f.email);
     // The same answer whether or not the address has an account.
     return page(
       c,
       'Check your email',
       <section class="form-card">
         <h1>Check your email</h1>
-        <p>If an account uses {parsed.data.email}, we sent it a link to choose a new password. The link works for one hour.</p>
+        <p>If an account uses {f.email}, we sent it a link to choose a new password. The link works for one hour.</p>
       </section>,
     );
   });
@@ -305,14 +270,13 @@ export function authRoutes() {
     return page(c, 'Choose a new password', resetForm(c, token.data));
   });
 
-  app.post('/reset', rateLimit(ACCOUNT_LIMITS.forgotPerIp), async (c) => {
-    const form = await formOf(c);
-    const parsed = z.object({ token: tokenSchema, password: z.string().min(PASSWORD_MIN, `Choose a password of at least ${PASSWORD_MIN} characters.`).max(PASSWORD_MAX, `Passwords are limited to ${PASSWORD_MAX} characters.`) }).safeParse(form);
-    if (!parsed.success) {
-      if (parsed.error.issues.some((i) => i.path[0] === 'token')) throw new AppError('bad_request', 'This password reset link is invalid. Ask for a new one at /forgot.');
-      return page(c, 'Choose a new password', resetForm(c, form.token ?? '', firstIssue(parsed.error)), 400);
-    }
-    const r = await resetPassword(c.get('ctx'), parsed.data.token, parsed.data.password, { revokeApiTokens: form.revoke_tokens === '1' });
+  const resetFields = form(z.object({ token: tokenSchema, password: passwordField, revoke_tokens: z.string().optional() }), (c, error, fields, issues) => {
+    if (issues.issues.some((i) => i.path[0] === 'token')) throw new AppError('bad_request', 'This password reset link is invalid. Ask for a new one at /forgot.');
+    return page(c, 'Choose a new password', resetForm(c, fields.token ?? '', error), 400);
+  });
+  app.post('/reset', rateLimit(ACCOUNT_LIMITS.forgotPerIp), resetFields, async (c) => {
+    const f = c.req.valid('form');
+    const r = await resetPassword(c.get('ctx'), f.token, f.password, { revokeApiTokens: f.revoke_tokens === '1' });
     clearSessionCookie(c);
     c.set('user', null);
     return page(

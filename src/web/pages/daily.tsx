@@ -1,5 +1,7 @@
 /** `/`, `/papers/date/…`, `/papers/week/…`, `/papers/month/…`: daily papers by upvotes. */
 import { Hono } from 'hono';
+import { z } from 'zod';
+import { query } from '../validate.js';
 import type { Child } from 'hono/jsx';
 import { FragmentCache, cachedFragment, pageKey } from '../cache.js';
 import type { AppEnv, WebContext } from '../types.js';
@@ -85,10 +87,16 @@ async function votedIn(c: WebContext, view: DailyView): Promise<Set<string>> {
   return user ? votedAmong(c.get('ctx').store.db, user.id, view.items.map((i) => i.paper.id)) : new Set();
 }
 
-function pageParam(c: WebContext): number {
-  const p = Number(c.req.query('p') ?? 0);
-  return Number.isInteger(p) && p >= 0 && p <= 10_000 ? p : 0;
-}
+/** `?p=`: a page number from 0 to 10,000; anything else is the first page (never a 400). */
+const DailyPageQuery = z.object({
+  p: z
+    .string()
+    .optional()
+    .transform((v) => {
+      const p = Number(v ?? 0);
+      return Number.isInteger(p) && p >= 0 && p <= 10_000 ? p : 0;
+    }),
+});
 
 const dailyFeeds = [
   { type: 'application/rss+xml', title: 'Daily papers (RSS)', href: '/feeds/daily.rss' },
@@ -119,11 +127,12 @@ export function dailyRoutes() {
   app.get('/papers/', (c) => c.redirect('/', 302));
 
   for (const kind of ['day', 'week', 'month'] as PeriodKind[]) {
-    app.get(`/papers/${PATH[kind]}/:key`, async (c) => {
+    app.get(`/papers/${PATH[kind]}/:key`, query(DailyPageQuery), async (c) => {
       const ctx = c.get('ctx');
       const period = parsePeriod(kind, c.req.param('key'));
-      const body = await fragment(c, { p: pageParam(c) }, async () => {
-        const view = await getDailyView(ctx.store.db, period, pageParam(c));
+      const { p } = c.req.valid('query');
+      const body = await fragment(c, { p }, async () => {
+        const view = await getDailyView(ctx.store.db, period, p);
         return <DailyList c={c} voted={await votedIn(c, view)} saved={await savedIn(c, view.items.map((i) => i.paper.id))} view={view} heading={periodTitle(kind, period.key)} />;
       });
       return renderPage(c, { title: `Daily papers · ${periodTitle(kind, period.key)}`, alternates: dailyFeeds, math: true }, body);

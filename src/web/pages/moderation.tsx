@@ -7,7 +7,9 @@ import { renderPage } from '../layout.js';
 import { AppError } from '../../domain/errors.js';
 import { parseArxivId } from '../../domain/arxiv-id.js';
 import { moderationOverview, setCommentHidden, setPaperHidden, setUserBanned } from '../../moderation/moderation.service.js';
-import { Flash, Hidden, firstIssue, formOf, safeNext } from './auth.js';
+import { safeNext } from './auth.js';
+import { Flash, Hidden } from '../components/form.js';
+import { firstIssue, formFields as formOf } from '../validate.js';
 
 const reason = z.string().max(500, 'Reasons are limited to 500 characters.').optional();
 const paperForm = z.object({ paper: z.string().trim().min(1, 'Enter an arXiv id.').max(60), reason, back: z.string().optional() });

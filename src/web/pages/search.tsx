@@ -17,6 +17,8 @@ import { Limiter, clientIp } from '../middleware/rate-limit.js';
 import type { WebContext } from '../types.js';
 import { SaveButton, savedIn } from '../components/save-button.js';
 import { SearchFollows } from './following.js';
+import { z } from 'zod';
+import { query } from '../validate.js';
 
 /** Pasted arXiv ids the store lacks are fetched from arXiv first: at most this long, this often per IP. */
 const IMPORT_WAIT_MS = 8000;
@@ -70,27 +72,39 @@ function HitAuthors({ authors, matched }: { authors: string[]; matched: string[]
   );
 }
 
+/** A text parameter, absent = empty, cut at `max` characters. */
+const text = (max: number) => z.string().optional().transform((v) => (v ?? '').slice(0, max));
+const trimmed = z.string().optional().transform((v) => (v ?? '').trim());
+const flag = z.string().optional().transform((v) => v === '1');
+
+/**
+ * The search page never answers 400 for its own parameters: an unknown sort or page falls back
+ * to the default, and bad filter values are shown on the page as problems (below).
+ */
+const SearchPageQuery = z.object({
+  q: text(1000),
+  sort: z.enum(SORTS).catch('relevance'),
+  page: z.string().optional().transform((v) => Math.min(MAX_PAGE, Math.max(1, Number.parseInt(v ?? '1', 10) || 1))),
+  debug: flag,
+  cat: trimmed,
+  from: trimmed,
+  to: trimmed,
+  code: flag,
+});
+
 export function searchRoutes() {
   const app = new Hono<AppEnv>();
 
-  app.get('/search/suggest', async (c) => {
-    const q = (c.req.query('q') ?? '').slice(0, 200);
+  app.get('/search/suggest', query(z.object({ q: text(200) })), async (c) => {
+    const { q } = c.req.valid('query');
     if (q.trim().length < 3) return c.json([]);
     const svc = await getSearchService(c.get('ctx'));
     const r = await svc.search(q, { suggest: true });
     return c.json(r.suggestions ?? []);
   });
 
-  app.get('/search', async (c) => {
-    const q = (c.req.query('q') ?? '').slice(0, 1000);
-    const sortRaw = c.req.query('sort') ?? 'relevance';
-    const sort: Sort = (SORTS as readonly string[]).includes(sortRaw) ? (sortRaw as Sort) : 'relevance';
-    const page = Math.min(MAX_PAGE, Math.max(1, Number.parseInt(c.req.query('page') ?? '1', 10) || 1));
-    const debug = c.req.query('debug') === '1';
-    const cat = (c.req.query('cat') ?? '').trim();
-    const from = (c.req.query('from') ?? '').trim();
-    const to = (c.req.query('to') ?? '').trim();
-    const code = c.req.query('code') === '1';
+  app.get('/search', query(SearchPageQuery), async (c) => {
+    const { q, sort, page, debug, cat, from, to, code } = c.req.valid('query');
     const problems: string[] = [];
     const fromB = from ? parseDateBound(from) : null;
     const toB = to ? parseDateBound(to) : null;

@@ -6,7 +6,8 @@ import { renderPage } from '../layout.js';
 import { isAppError } from '../../domain/errors.js';
 import { rateLimit, type LimitSpec } from '../middleware/rate-limit.js';
 import { submitPaper } from '../../submissions/submissions.service.js';
-import { FormError, Hidden, firstIssue, formOf } from './auth.js';
+import { FormError, Hidden } from '../components/form.js';
+import { firstIssue, formFields as formOf } from '../validate.js';
 
 export const SUBMIT_LIMITS = {
   perIp: { name: 'submit', points: 60, duration: 3600 },

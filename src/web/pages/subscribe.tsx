@@ -5,12 +5,13 @@
  * mail providers send without a form, so the path is exempt from CSRF in middleware/csrf.ts),
  * /subscription/manage (signed-in users: their subscription by their account's email).
  */
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import type { AppEnv, WebContext } from '../types.js';
 import { renderPage } from '../layout.js';
 import { Limiter, clientIp } from '../middleware/rate-limit.js';
 import { AppError } from '../../domain/errors.js';
-import { checkEmailAddress } from '../../digests/email-address.js';
+import { z } from 'zod';
+import { emailField, firstOf, multiFieldsOf, multiForm } from '../validate.js';
 import { COMMON_CATEGORIES, describeTopics, type Topics } from '../../digests/topics.js';
 import {
   subscribe,
@@ -164,14 +165,6 @@ function unsubscribedPage(c: WebContext, email: string) {
   ));
 }
 
-async function form(c: WebContext): Promise<Record<string, string | string[] | undefined>> {
-  const body = await c.req.parseBody({ all: true });
-  const out: Record<string, string | string[] | undefined> = {};
-  for (const [k, v] of Object.entries(body)) out[k] = Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? v : undefined;
-  return out;
-}
-const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
-
 /** Run a link handler; a bad/expired/forged link becomes a page that offers a new link. */
 async function withLink(c: WebContext, fn: () => Promise<Response>): Promise<Response> {
   try {
@@ -182,6 +175,15 @@ async function withLink(c: WebContext, fn: () => Promise<Response>): Promise<Res
   }
 }
 
+const repeatable = z.union([z.string(), z.array(z.string())]).optional();
+/** The subscribe form: the address is checked here; topics by the service (their own messages). */
+const SubscribeFields = z.object({
+  email: repeatable.transform((v) => firstOf(v) ?? '').pipe(emailField),
+  cadence: repeatable.transform(firstOf),
+  keywords: repeatable.transform(firstOf),
+  categories: repeatable,
+});
+
 export function subscribeRoutes() {
   const app = new Hono<AppEnv>();
   const byIp = new Limiter(SUBSCRIBE_LIMITS.perIp);
@@ -191,26 +193,27 @@ export function subscribeRoutes() {
   // "Digest" in the navigation: the address people guess from it.
   app.get('/digest', (c) => c.redirect('/subscribe', 302));
 
-  app.post('/subscribe', async (c) => {
+  const perIp: MiddlewareHandler<AppEnv> = async (c, next) => {
     await byIp.consume(clientIp(c), c);
-    const f = await form(c);
-    const email = first(f.email) ?? '';
-    const cadence = first(f.cadence);
-    const addr = checkEmailAddress(email);
-    if (!addr.ok) return subscribePage(c, { email, error: addr.reason, status: 400, cadence });
-    await byAddress.consume(addr.email, c);
+    await next();
+  };
+  const subscribeForm = multiForm(SubscribeFields, (c, error, f) => subscribePage(c, { email: firstOf(f.email) ?? '', error, status: 400, cadence: firstOf(f.cadence) }));
+  app.post('/subscribe', perIp, subscribeForm, async (c) => {
+    const f = c.req.valid('form');
+    const cadence = f.cadence;
+    await byAddress.consume(f.email, c);
     try {
-      const r = await subscribe(c.get('ctx'), { email: addr.email, cadence, categories: f.categories, keywords: first(f.keywords), userId: c.get('user')?.id ?? null });
+      const r = await subscribe(c.get('ctx'), { email: f.email, cadence, categories: f.categories, keywords: f.keywords, userId: c.get('user')?.id ?? null });
       c.get('ctx').logger.info({ outcome: r.outcome }, 'subscribe request');
     } catch (e) {
-      if (e instanceof AppError && e.code === 'bad_request') return subscribePage(c, { email, error: e.message, status: 400, cadence });
+      if (e instanceof AppError && e.code === 'bad_request') return subscribePage(c, { email: firstOf((await multiFieldsOf(c)).email) ?? '', error: e.message, status: 400, cadence });
       throw e;
     }
     return renderPage(c, { title: 'Check your inbox', noindex: true }, (
       <section aria-labelledby="check-h">
         <h1 id="check-h">Check your inbox</h1>
         <p role="status">
-          If <strong>{addr.email}</strong> can receive email, a message from us is on its way. Click the link in it to confirm
+          If <strong>{f.email}</strong> can receive email, a message from us is on its way. Click the link in it to confirm
           your subscription (or, if you are already subscribed, to change your preferences). We send at most one such email per hour.
         </p>
         <p class="muted">Nothing arrived? Check your spam folder, or try again in an hour.</p>
@@ -265,7 +268,7 @@ export function subscribeRoutes() {
       const ctx = c.get('ctx');
       const token = c.req.param('token');
       const { sub } = await openLink(ctx, token, ['manage']);
-      const parsed = parsePreferences(await form(c));
+      const parsed = parsePreferences(await multiFieldsOf(c));
       if (!parsed.ok) return managePage(c, token, sub, preferencesOf(sub), { problems: parsed.problems, status: 400 });
       const updated = await updatePreferences(ctx, token, parsed.prefs);
       return managePage(c, token, updated, preferencesOf(updated), { notice: 'Saved. The next digest uses these preferences.' });

@@ -14,7 +14,7 @@ import { TRENDING, type TrendingExplanation } from '../../domain/trending.js';
 import { explainPaper, explainPapers, trendingPage, type TrendingView, type TrendingWindow } from '../../trending/trending.service.js';
 import { votedAmong } from '../../votes/votes.service.js';
 import { SaveButton, savedIn } from '../components/save-button.js';
-import { firstIssue } from './auth.js';
+import { firstIssue } from '../validate.js';
 
 const PAGE_SIZE = 30;
 const WINDOW_LABEL: Record<TrendingView, string> = { day: 'Today', week: 'This week', month: 'This month', all: 'All time' };

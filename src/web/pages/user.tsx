@@ -6,9 +6,9 @@ import { renderPage } from '../layout.js';
 import { PaperCard } from '../components/paper-card.js';
 import { AppError } from '../../domain/errors.js';
 import { userProfile } from '../../users/profile.service.js';
-import { Hidden } from './auth.js';
 import { publicCollections } from '../../library/library.service.js';
 import { SaveButton, savedIn } from '../components/save-button.js';
+import { Hidden } from '../components/form.js';
 
 export function userRoutes() {
   const app = new Hono<AppEnv>();

@@ -6,7 +6,8 @@ import { AppError } from '../../domain/errors.js';
 import { parseArxivId } from '../../domain/arxiv-id.js';
 import { rateLimit, type LimitSpec } from '../middleware/rate-limit.js';
 import { toggleVote } from '../../votes/votes.service.js';
-import { firstIssue, formOf, safeNext } from './auth.js';
+import { safeNext } from './auth.js';
+import { firstIssue, formFields as formOf } from '../validate.js';
 
 export const VOTE_LIMITS = {
   perIp: { name: 'vote', points: 300, duration: 60 },

@@ -1,6 +1,6 @@
 /**
- * Email address checks for the subscribe form: one readable reason per mistake, so a person
- * can fix a typo. Deliberately stricter than RFC 5322 (no quoted local parts, no IP literals):
+ * The one email address check (sign-up, login, password reset, digest subscriptions): one
+ * readable reason per mistake, so a person can fix a typo. Deliberately stricter than RFC 5322 (no quoted local parts, no IP literals):
  * we only send to addresses that real mail systems route.
  */
 export type AddressCheck = { ok: true; email: string } | { ok: false; reason: string };
@@ -14,7 +14,7 @@ export function checkEmailAddress(input: unknown): AddressCheck {
   if (s.length > 254) return { ok: false, reason: 'That email address is too long (254 characters at most).' };
   if (/\s/.test(s)) return { ok: false, reason: 'An email address cannot contain spaces.' };
   const at = s.lastIndexOf('@');
-  if (at < 0) return { ok: false, reason: `"${s}" is missing the @ sign: an email address looks like name@example.org.` };
+  if (at < 0) return { ok: false, reason: `"${s}" is missing the @ sign: a valid email address looks like name@example.org.` };
   if (s.indexOf('@') !== at) return { ok: false, reason: 'An email address has exactly one @ sign.' };
   const local = s.slice(0, at);
   const domain = s.slice(at + 1).replace(/\.$/, '');

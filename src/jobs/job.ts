@@ -1,0 +1,14 @@
+/**
+ * The shape of scheduled work, part of the kernel (features and the scheduler import it, it
+ * imports only the context type). createApp collects the jobs of every feature; `papertide
+ * serve` hands them to the scheduler (src/scheduler.ts).
+ */
+import type { AppContext } from '../context.js';
+
+/** A job `papertide serve` runs: every `everyMs`, or daily at `dailyAtUtc` (HH:MM). */
+export interface JobSpec {
+  name: string;
+  everyMs?: number;
+  dailyAtUtc?: string;
+  run: (ctx: AppContext) => Promise<void>;
+}
