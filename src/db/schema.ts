@@ -36,6 +36,11 @@ export interface PapersTable {
   trending_score: Generated<number>;
   trending_at: string | null; // when trending_score was computed
   trending_since: string | null; // when the paper entered trending (migration 002; see src/domain/trending.ts)
+  // From Hugging Face's archive (migration 004): presented as its API sends them.
+  hf_discussion_id: string | null;
+  thumbnail: string | null; // http(s) image URL
+  organization: string | null; // JSON HfOrganization
+  author_links: string | null; // JSON HfAuthorLink[]
   created_at: string; // first stored here
   updated_at: string; // last changed here
 }
@@ -59,6 +64,7 @@ export interface DailyEntriesTable {
   date: string; // YYYY-MM-DD the paper is featured on
   submitted_by: number | null; // users.id when submitted here
   submitter_name: string | null; // HF username for imported entries
+  submitter_profile: string | null; // JSON HfUser of an imported entry's submitter (migration 004)
   submitted_at: string; // ISO
   source: string; // 'user' | 'hf' | 'demo' | 'curator'
   rank: number | null; // position in the source's list, for stable ties

@@ -143,18 +143,29 @@ export async function rowsByIds(db: Db, ids: string[]): Promise<PaperRow[]> {
   return ids.map((id) => byId.get(id)).filter((r): r is PaperRow => !!r);
 }
 
+/** A paper's featured entry as lists present it: when, and who submitted it. */
+export interface EntryInfo {
+  date: string;
+  submittedAt: string;
+  submitterName: string | null;
+  /** The local user who submitted it, when one did. */
+  submitterUserId: number | null;
+  /** JSON of Hugging Face's user object for an imported entry (domain/hf-profile.ts). */
+  submitterProfile: string | null;
+}
+
 /** The latest featured entry of each paper (date, when, by whom), for presenting items. */
-export async function latestEntries(db: Db, ids: string[]): Promise<Map<string, { date: string; submittedAt: string; submitterName: string | null }>> {
-  const out = new Map<string, { date: string; submittedAt: string; submitterName: string | null }>();
+export async function latestEntries(db: Db, ids: string[]): Promise<Map<string, EntryInfo>> {
+  const out = new Map<string, EntryInfo>();
   if (!ids.length) return out;
   const rows = await db
     .selectFrom('daily_entries as d')
     .leftJoin('users as u', 'u.id', 'd.submitted_by')
-    .select(['d.paper_id', 'd.date', 'd.submitted_at', 'd.submitter_name', 'u.name as user_name'])
+    .select(['d.paper_id', 'd.date', 'd.submitted_at', 'd.submitter_name', 'd.submitter_profile', 'u.id as user_id', 'u.name as user_name'])
     .where('d.paper_id', 'in', ids.slice(0, 1000))
     .orderBy('d.date', 'asc')
     .execute();
-  for (const r of rows) out.set(r.paper_id, { date: r.date, submittedAt: r.submitted_at, submitterName: r.user_name ?? r.submitter_name });
+  for (const r of rows) out.set(r.paper_id, { date: r.date, submittedAt: r.submitted_at, submitterName: r.user_name ?? r.submitter_name, submitterUserId: r.user_id ?? null, submitterProfile: r.user_id ? null : r.submitter_profile });
   return out;
 }
 

@@ -23,6 +23,7 @@ import {
   searchByTerms,
   similarByMetadata,
   topCategories,
+  type EntryInfo,
   type FeaturedRow,
   type PaperCursor,
 } from './listings.repository.js';
@@ -32,7 +33,7 @@ type Db = Kysely<Database>;
 /** A paper in a list, with the daily entry that featured it when there is one. */
 export interface ListedPaper {
   paper: PaperRow;
-  featured: { date: string; submittedAt: string; submitterName: string | null } | null;
+  featured: EntryInfo | null;
   /** In trending lists: the paper's score now and its rank in the window. */
   trending?: { score: number; rank: number };
 }
