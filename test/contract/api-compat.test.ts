@@ -381,3 +381,38 @@ test('hostile values in the archive never become links or markup; local submitte
     await other.close();
   }
 });
+
+test('rate limits: the IETF RateLimit and RateLimit-Policy fields (structured fields) as huggingface.co sends them, and on a 429', async () => {
+  const limited = await testApp({ env: { RATE_LIMIT_PER_MINUTE: '3' } });
+  try {
+    // draft-ietf-httpapi-ratelimit-headers: RateLimit: "name";r=<left>;t=<seconds>, RateLimit-Policy: "name";q=<quota>;w=<window>.
+    const field = (res: Response) => /^"(\w+)";r=(\d+);t=(\d+)$/.exec(res.headers.get('ratelimit') ?? '');
+    const policy = (res: Response) => /^"(\w+)";q=(\d+);w=(\d+)$/.exec(res.headers.get('ratelimit-policy') ?? '');
+    for (let i = 0; i < 3; i++) {
+      const res = await limited.request('/api/daily_papers');
+      assert.equal(res.status, 200);
+      const f = field(res);
+      const p = policy(res);
+      assert.ok(f, `RateLimit: ${res.headers.get('ratelimit')}`);
+      assert.ok(p, `RateLimit-Policy: ${res.headers.get('ratelimit-policy')}`);
+      assert.equal(f[1], p[1], 'the same policy name');
+      assert.deepEqual([Number(f[2]), Number(p[2]), Number(p[3])], [2 - i, 3, 60]);
+      assert.ok(Number(f[3]) >= 0 && Number(f[3]) <= 60);
+      assert.equal(res.headers.get('ratelimit-remaining'), String(2 - i), 'the earlier draft\'s fields are kept');
+    }
+    const res = await limited.request('/api/daily_papers');
+    assert.equal(res.status, 429);
+    const f = field(res);
+    assert.ok(f, `RateLimit on the 429: ${res.headers.get('ratelimit')}`);
+    assert.equal(Number(f[2]), 0);
+    assert.ok(Number(f[3]) >= 1 && Number(f[3]) <= 60, 'seconds until requests are allowed again');
+    assert.equal(Number(res.headers.get('retry-after')), Number(f[3]));
+    assert.ok(policy(res));
+    assert.equal(res.headers.get('ratelimit-limit'), '3');
+    // A browser client may read them (CORS).
+    const cors = await limited.request('/api/daily_papers', { headers: { origin: 'https://example.org' } });
+    assert.match(cors.headers.get('access-control-expose-headers') ?? '', /(^|,\s*)RateLimit(,|$)/i);
+  } finally {
+    await limited.close();
+  }
+});
