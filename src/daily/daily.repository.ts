@@ -137,7 +137,7 @@ export async function isFeatured(db: Db, paperId: string): Promise<boolean> {
 }
 
 export async function entriesForPaper(db: Db, paperId: string) {
-  return db.selectFrom('daily_entries as d').leftJoin('users as u', 'u.id', 'd.submitted_by').select(['d.date', 'd.submitted_at', 'd.submitter_name', 'u.name as user_name', 'd.source']).where('d.paper_id', '=', paperId).orderBy('d.date').execute();
+  return db.selectFrom('daily_entries as d').leftJoin('users as u', 'u.id', 'd.submitted_by').select(['d.date', 'd.submitted_at', 'd.submitter_name', 'd.submitter_profile', 'd.submitted_by', 'u.name as user_name', 'd.source']).where('d.paper_id', '=', paperId).orderBy('d.date').execute();
 }
 
 /**

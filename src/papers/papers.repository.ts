@@ -381,3 +381,9 @@ export async function setHfExtras(db: Db, list: HfExtrasInput[]): Promise<string
   for (const [id, v] of changed) await db.updateTable('papers').set(v).where('id', '=', id).execute();
   return [...changed.keys()];
 }
+
+/** A paper's stored Hugging Face extras (JSON text as stored; read through domain/hf-profile.ts). */
+export async function getHfExtras(db: Db, id: string): Promise<{ discussionId: string | null; thumbnail: string | null; organization: string | null; authorLinks: string | null } | null> {
+  const r = await db.selectFrom('papers').select(['hf_discussion_id', 'thumbnail', 'organization', 'author_links']).where('id', '=', id).executeTakeFirst();
+  return r ? { discussionId: r.hf_discussion_id, thumbnail: r.thumbnail, organization: r.organization, authorLinks: r.author_links } : null;
+}
