@@ -40,6 +40,7 @@ export interface PapersTable {
   hf_discussion_id: string | null;
   thumbnail: string | null; // http(s) image URL
   organization: string | null; // JSON HfOrganization
+  organization_name: string | null; // its handle (indexed)
   author_links: string | null; // JSON HfAuthorLink[]
   created_at: string; // first stored here
   updated_at: string; // last changed here

@@ -52,6 +52,19 @@ export async function listByAuthor(db: Db, nameKey: string, limit: number): Prom
     .execute();
 }
 
+/** Papers listed under an organization (its Hugging Face handle), newest first. */
+export async function listByOrganization(db: Db, name: string, limit: number): Promise<PaperRow[]> {
+  return db
+    .selectFrom('papers')
+    .selectAll()
+    .where('organization_name', '=', name)
+    .where('hidden', '=', 0)
+    .orderBy('published_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+}
+
 export interface FeaturedRow {
   paper: PaperRow;
   date: string;

@@ -17,6 +17,7 @@ import {
   latestEntries,
   listByAuthor,
   listByCategory,
+  listByOrganization,
   listPapersAfter,
   listRecentlyFeatured,
   rowsByIds,
@@ -180,6 +181,11 @@ export async function categoryPapers(deps: ListingDeps, category: string, limit:
 
 export async function authorPapers(deps: ListingDeps, name: string, limit: number): Promise<ListedPaper[]> {
   return withEntries(deps.db, await listByAuthor(deps.db, authorKey(name), limit));
+}
+
+/** Papers of an organization (its handle), newest first; its name and logo from the newest one. */
+export async function organizationPapers(deps: ListingDeps, name: string, limit: number): Promise<ListedPaper[]> {
+  return withEntries(deps.db, await listByOrganization(deps.db, name, limit));
 }
 
 export async function paperRow(deps: ListingDeps, id: string): Promise<PaperRow | null> {

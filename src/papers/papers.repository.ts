@@ -347,7 +347,7 @@ export interface HfExtrasInput {
   id: string;
   discussionId: string | null;
   thumbnail: string | null;
-  organization: object | null;
+  organization: { name: string } | null;
   authorLinks: object[];
 }
 
@@ -359,12 +359,12 @@ export interface HfExtrasInput {
  */
 export async function setHfExtras(db: Db, list: HfExtrasInput[]): Promise<string[]> {
   if (!list.length) return [];
-  type Vals = { hf_discussion_id: string | null; thumbnail: string | null; organization: string | null; author_links: string | null };
+  type Vals = { hf_discussion_id: string | null; thumbnail: string | null; organization: string | null; organization_name: string | null; author_links: string | null };
   const current = new Map<string, Vals>();
   const ids = [...new Set(list.map((x) => x.id))];
   for (let i = 0; i < ids.length; i += 500) {
-    const rows = await db.selectFrom('papers').select(['id', 'hf_discussion_id', 'thumbnail', 'organization', 'author_links']).where('id', 'in', ids.slice(i, i + 500)).execute();
-    for (const r of rows) current.set(r.id, { hf_discussion_id: r.hf_discussion_id, thumbnail: r.thumbnail, organization: r.organization, author_links: r.author_links });
+    const rows = await db.selectFrom('papers').select(['id', 'hf_discussion_id', 'thumbnail', 'organization', 'organization_name', 'author_links']).where('id', 'in', ids.slice(i, i + 500)).execute();
+    for (const r of rows) current.set(r.id, { hf_discussion_id: r.hf_discussion_id, thumbnail: r.thumbnail, organization: r.organization, organization_name: r.organization_name, author_links: r.author_links });
   }
   const changed = new Map<string, Vals>();
   for (const x of list) {
@@ -374,6 +374,7 @@ export async function setHfExtras(db: Db, list: HfExtrasInput[]): Promise<string
       hf_discussion_id: x.discussionId ?? was.hf_discussion_id,
       thumbnail: x.thumbnail ?? was.thumbnail,
       organization: x.organization ? JSON.stringify(x.organization) : was.organization,
+      organization_name: x.organization ? x.organization.name : was.organization_name,
       author_links: x.authorLinks.length ? JSON.stringify(x.authorLinks) : was.author_links,
     };
     if ((Object.keys(next) as (keyof Vals)[]).some((k) => next[k] !== was[k])) changed.set(x.id, next);

@@ -33,6 +33,7 @@ import { submitRoutes } from './pages/submit.js';
 import { commentRoutes } from './pages/comments.js';
 import { moderationRoutes } from './pages/moderation.js';
 import { userRoutes } from './pages/user.js';
+import { organizationRoutes } from './pages/organization.js';
 import { searchRoutes } from './pages/search.js'; // search (issue 4)
 
 /**
@@ -187,6 +188,7 @@ export function createWebApp(ctx: AppContext): WebApp {
   app.route('/', commentRoutes(slots));
   app.route('/', moderationRoutes());
   app.route('/', userRoutes());
+  app.route('/', organizationRoutes());
   app.route('/', searchRoutes()); // search (issue 4)
   app.route('/', subscribeRoutes()); // digests (issue 6)
 

@@ -120,3 +120,40 @@ test('hostile archive values: no javascript: link or image, names and keywords a
   assert.doesNotMatch(again, /(href|src)\s*=\s*"[^"]*javascript:/i);
   assert.ok(!again.includes('paper-thumb'));
 });
+
+test("an organization's page lists exactly the papers the archive lists under it, with its feed; cards and the paper page link to it", async () => {
+  const byOrg = new Map<string, any[]>();
+  for (const x of items) {
+    const o = x.paper.organization ?? x.organization;
+    if (o) byOrg.set(o.name, [...(byOrg.get(o.name) ?? []), x]);
+  }
+  const [name, papers] = [...byOrg].sort((a, b) => b[1].length - a[1].length)[0];
+  const res = await app.request(`/organizations/${name}`);
+  assert.equal(res.status, 200);
+  const html = await res.text();
+  const org = papers[0].paper.organization ?? papers[0].organization;
+  assert.ok(html.includes(`<h1 id="org-h">${escapeHtml(org.fullname.replace(/\s+/g, ' ').trim())}</h1>`));
+  const listed = [...html.matchAll(/<article class="paper-card" aria-labelledby="t-([^"]+)"/g)].map((m) => m[1]);
+  assert.deepEqual(new Set(listed), new Set(papers.map((x) => x.paper.id)), 'exactly its papers');
+  assert.ok(html.includes(`href="https://huggingface.co/${name}"`));
+  assert.ok(html.includes(`href="/feeds/organization/${name}.atom"`));
+
+  const feed = await app.request(`/feeds/organization/${name}.atom`);
+  assert.equal(feed.status, 200);
+  const xml = await feed.text();
+  for (const x of papers) assert.ok(xml.includes(`/papers/${x.paper.id}`), `feed has ${x.paper.id}`);
+
+  const paper = await page(papers[0].paper.id);
+  assert.ok(paper.includes(`href="/organizations/${name}"`), 'the paper page links to it');
+  const daily = await (await app.request('/papers/date/2026-08-21')).text();
+  assert.ok(daily.includes(`<a class="chip org" href="/organizations/${name}">`), 'cards show it');
+
+  assert.equal((await app.request('/organizations/no-such-org')).status, 404);
+  assert.equal((await app.request('/organizations/%3Cscript%3E')).status, 404);
+  assert.equal((await app.request('/feeds/organization/%3Cb%3E.atom')).status, 400);
+  // (the hostile-values test above rewrote its stored organization: put the archive's back)
+  await app.ctx.store.db.updateTable('papers').set({ organization: JSON.stringify(hostile.item.paper.organization), organization_name: 'evil-org' }).where('id', '=', '2608.99901').execute();
+  await app.ctx.events.emit({ kind: 'data', what: 'test' });
+  const evil = await (await app.request('/organizations/evil-org')).text();
+  assert.ok(!evil.includes('<i>Evil</i>') && evil.includes(escapeHtml('<i>Evil</i> Org')), 'the name is text');
+});

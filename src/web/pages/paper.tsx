@@ -178,11 +178,13 @@ function PaperDetails({ paper, featured, hf }: { paper: Paper; featured: Feature
             <>
               <dt>Organization</dt>
               <dd>
+                <a href={`/organizations/${encodeURIComponent(hf.organization.name)}`}>{hf.organization.fullname}</a>
                 {hfProfileUrl(hf.organization.name) ? (
-                  <a href={hfProfileUrl(hf.organization.name)!} rel="noopener nofollow">{hf.organization.fullname}</a>
-                ) : (
-                  hf.organization.fullname
-                )}
+                  <>
+                    {' '}
+                    (<a href={hfProfileUrl(hf.organization.name)!} rel="noopener nofollow">on Hugging Face</a>)
+                  </>
+                ) : null}
               </dd>
             </>
           ) : null}
