@@ -65,6 +65,44 @@ export async function listByOrganization(db: Db, name: string, limit: number): P
     .execute();
 }
 
+/** An author's spelling as stored (the first seen), their co-authors by shared papers, and categories per year. */
+export async function authorStats(db: Db, nameKey: string): Promise<{ name: string | null; coAuthors: { name: string; key: string; n: number }[]; categoriesByYear: { year: string; category: string; n: number }[] }> {
+  const first = await db.selectFrom('paper_authors').select('name').where('name_key', '=', nameKey).limit(1).executeTakeFirst();
+  if (!first) return { name: null, coAuthors: [], categoriesByYear: [] };
+  const co = await db
+    .selectFrom('paper_authors as a')
+    .innerJoin('paper_authors as b', 'b.paper_id', 'a.paper_id')
+    .innerJoin('papers as p', 'p.id', 'a.paper_id')
+    .select((eb) => ['b.name_key as key', eb.fn.min('b.name').as('name'), eb.fn.countAll<number>().as('n')])
+    .where('a.name_key', '=', nameKey)
+    .where('b.name_key', '!=', nameKey)
+    .where('p.hidden', '=', 0)
+    .groupBy('b.name_key')
+    .orderBy('n', 'desc')
+    .orderBy('b.name_key')
+    .limit(20)
+    .execute();
+  const year = sql<string>`substr(p.published_at, 1, 4)`;
+  const cats = await db
+    .selectFrom('paper_authors as a')
+    .innerJoin('papers as p', 'p.id', 'a.paper_id')
+    .innerJoin('paper_categories as c', 'c.paper_id', 'a.paper_id')
+    .select((eb) => [year.as('year'), 'c.category', eb.fn.countAll<number>().as('n')])
+    .where('a.name_key', '=', nameKey)
+    .where('p.hidden', '=', 0)
+    .where('p.published_at', 'is not', null)
+    .groupBy([year, 'c.category'])
+    .orderBy('year', 'desc')
+    .orderBy('n', 'desc')
+    .orderBy('c.category')
+    .execute();
+  return {
+    name: first.name,
+    coAuthors: co.map((r) => ({ key: r.key, name: String(r.name), n: Number(r.n) })),
+    categoriesByYear: cats.map((r) => ({ year: String(r.year), category: r.category, n: Number(r.n) })),
+  };
+}
+
 export interface FeaturedRow {
   paper: PaperRow;
   date: string;

@@ -12,9 +12,11 @@ import { extractArxivId } from '../domain/arxiv-id.js';
 import { getDailyView, parsePeriod, type Period } from '../daily/daily.service.js';
 import { listDaily, type DailyItem } from '../daily/daily.repository.js';
 import { authorKey } from '../papers/papers.repository.js';
+import { storedHfAuthorLinks, type HfUser } from '../domain/hf-profile.js';
 import { listTrending, type TrendingWindow } from '../trending/trending.service.js';
 import {
   latestEntries,
+  authorStats,
   listByAuthor,
   listByCategory,
   listByOrganization,
@@ -181,6 +183,33 @@ export async function categoryPapers(deps: ListingDeps, category: string, limit:
 
 export async function authorPapers(deps: ListingDeps, name: string, limit: number): Promise<ListedPaper[]> {
   return withEntries(deps.db, await listByAuthor(deps.db, authorKey(name), limit));
+}
+
+export interface AuthorView {
+  name: string;
+  papers: ListedPaper[];
+  coAuthors: { name: string; n: number }[];
+  categoriesByYear: { year: string; category: string; n: number }[];
+  /** The Hugging Face user who claimed this author name on one of these papers (the archive's record). */
+  claimedBy: HfUser | null;
+}
+
+/** An author's page: their papers (newest first), co-authors, categories by year; null when unknown. */
+export async function authorView(deps: ListingDeps, name: string, limit: number): Promise<AuthorView | null> {
+  const key = authorKey(name);
+  if (!key) return null;
+  const stats = await authorStats(deps.db, key);
+  if (!stats.name) return null;
+  const papers = await withEntries(deps.db, await listByAuthor(deps.db, key, limit));
+  let claimedBy: HfUser | null = null;
+  for (const x of papers) {
+    const link = storedHfAuthorLinks(x.paper.author_links).find((l) => authorKey(l.name) === key && l.user);
+    if (link?.user) {
+      claimedBy = link.user;
+      break;
+    }
+  }
+  return { name: stats.name, papers, coAuthors: stats.coAuthors, categoriesByYear: stats.categoriesByYear, claimedBy };
 }
 
 /** Papers of an organization (its handle), newest first; its name and logo from the newest one. */

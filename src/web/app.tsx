@@ -34,6 +34,7 @@ import { commentRoutes } from './pages/comments.js';
 import { moderationRoutes } from './pages/moderation.js';
 import { userRoutes } from './pages/user.js';
 import { organizationRoutes } from './pages/organization.js';
+import { authorRoutes } from './pages/author.js';
 import { searchRoutes } from './pages/search.js'; // search (issue 4)
 
 /**
@@ -189,6 +190,7 @@ export function createWebApp(ctx: AppContext): WebApp {
   app.route('/', moderationRoutes());
   app.route('/', userRoutes());
   app.route('/', organizationRoutes());
+  app.route('/', authorRoutes());
   app.route('/', searchRoutes()); // search (issue 4)
   app.route('/', subscribeRoutes()); // digests (issue 6)
 

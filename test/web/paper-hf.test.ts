@@ -157,3 +157,32 @@ test("an organization's page lists exactly the papers the archive lists under it
   const evil = await (await app.request('/organizations/evil-org')).text();
   assert.ok(!evil.includes('<i>Evil</i>') && evil.includes(escapeHtml('<i>Evil</i> Org')), 'the name is text');
 });
+
+test("an author's page: their papers, co-authors, the user who claimed the name, their feed; the paper page links to it", async () => {
+  const norm = (s: string) => s.replace(/\s+/g, ' ').trim();
+  const h = items.find((x) => x.paper.authors.some((a: any) => a.user && !a.hidden) && x.paper.authors.length > 2)!;
+  const a = h.paper.authors.find((a: any) => a.user && !a.hidden);
+  const name = norm(a.name);
+  const theirs = items.filter((x) => x.paper.authors.some((b: any) => !b.hidden && norm(b.name).toLowerCase() === name.toLowerCase()));
+  const res = await app.request(`/authors/${encodeURIComponent(name.toUpperCase())}`);
+  assert.equal(res.status, 200, 'names match regardless of case');
+  const html = await res.text();
+  assert.ok(html.includes(`<h1 id="author-h">${escapeHtml(name)}</h1>`));
+  const listed = [...html.matchAll(/<article class="paper-card" aria-labelledby="t-([^"]+)"/g)].map((m) => m[1]);
+  assert.deepEqual(new Set(listed), new Set(theirs.map((x) => x.paper.id)));
+  for (const b of h.paper.authors.filter((b: any) => !b.hidden && norm(b.name) !== name).slice(0, 5)) assert.ok(html.includes(`>${escapeHtml(norm(b.name))}</a>`), `co-author ${b.name}`);
+  const handle = a.user.name ?? a.user.user;
+  assert.ok(html.includes(`href="https://huggingface.co/${handle}"`), 'claimed on Hugging Face by that user');
+  assert.ok(html.includes(`href="/feeds/author/${encodeURIComponent(name)}.atom"`));
+  assert.ok((await page(h.paper.id)).includes(`href="/authors/${encodeURIComponent(name)}"`), 'the paper page links to the author');
+
+  // Categories by year, from papers that have categories (Hugging Face's records have none).
+  const ann = await (await app.request('/authors/ann')).text();
+  assert.match(ann, /<dt>2026<\/dt>\s*<dd class="chips"><a class="chip" href="\/search\?q=cat%3Acs.LG">cs.LG · 1<\/a>/);
+
+  const eve = await app.request(`/authors/${encodeURIComponent('Eve <img src=x onerror=alert(2)>')}`);
+  assert.equal(eve.status, 200);
+  const eveHtml = await eve.text();
+  assert.ok(!eveHtml.includes('<img src=x') && eveHtml.includes(escapeHtml('Eve <img src=x onerror=alert(2)>')), 'the name is text');
+  assert.equal((await app.request('/authors/Nobody%20Here')).status, 404);
+});

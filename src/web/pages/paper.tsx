@@ -6,6 +6,7 @@ import type { Slots } from '../slots.js';
 import { renderPage } from '../layout.js';
 import { renderMathText, escapeHtml } from '../render/math.js';
 import { repoName } from '../components/paper-card.js';
+import { authorHref } from './author.js';
 import { parseArxivId, arxivAbsUrl, arxivPdfUrl } from '../../domain/arxiv-id.js';
 import { getHfExtras, getPaper } from '../../papers/papers.repository.js';
 import { entriesForPaper } from '../../daily/daily.repository.js';
@@ -66,7 +67,7 @@ function PaperHead({ paper }: { paper: Paper }) {
         {paper.authors.map((a, i) => (
           <>
             {i > 0 ? ', ' : ''}
-            <a href={`/search?q=${encodeURIComponent(wellFormedText(`author:"${a}"`))}`}>{a}</a>
+            <a href={authorHref(a)}>{a}</a>
           </>
         ))}
       </p>
