@@ -71,6 +71,18 @@ export interface DailyEntriesTable {
   rank: number | null; // position in the source's list, for stable ties
 }
 
+export interface AuthorClaimsTable {
+  id: Generated<number>;
+  paper_id: string;
+  author_name: string; // as written on the paper
+  name_key: string; // authorKey(author_name)
+  user_id: number;
+  status: string; // 'pending' | 'approved' | 'rejected'
+  created_at: string;
+  decided_at: string | null;
+  decided_by: number | null;
+}
+
 export interface UsersTable {
   id: Generated<number>;
   name: string; // unique handle
@@ -208,6 +220,7 @@ export interface Database {
   paper_authors: PaperAuthorsTable;
   paper_categories: PaperCategoriesTable;
   daily_entries: DailyEntriesTable;
+  author_claims: AuthorClaimsTable;
   users: UsersTable;
   sessions: SessionsTable;
   tokens: TokensTable;

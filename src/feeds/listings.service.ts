@@ -13,6 +13,7 @@ import { getDailyView, parsePeriod, type Period } from '../daily/daily.service.j
 import { listDaily, type DailyItem } from '../daily/daily.repository.js';
 import { authorKey } from '../papers/papers.repository.js';
 import { storedHfAuthorLinks, type HfUser } from '../domain/hf-profile.js';
+import { approvedClaimant } from '../claims/claims.repository.js';
 import { listTrending, type TrendingWindow } from '../trending/trending.service.js';
 import {
   latestEntries,
@@ -192,6 +193,8 @@ export interface AuthorView {
   categoriesByYear: { year: string; category: string; n: number }[];
   /** The Hugging Face user who claimed this author name on one of these papers (the archive's record). */
   claimedBy: HfUser | null;
+  /** The local user whose claim on this name a moderator approved. */
+  claimedHere: string | null;
 }
 
 /** An author's page: their papers (newest first), co-authors, categories by year; null when unknown. */
@@ -209,7 +212,7 @@ export async function authorView(deps: ListingDeps, name: string, limit: number)
       break;
     }
   }
-  return { name: stats.name, papers, coAuthors: stats.coAuthors, categoriesByYear: stats.categoriesByYear, claimedBy };
+  return { name: stats.name, papers, coAuthors: stats.coAuthors, categoriesByYear: stats.categoriesByYear, claimedBy, claimedHere: await approvedClaimant(deps.db, key) };
 }
 
 /** Papers of an organization (its handle), newest first; its name and logo from the newest one. */

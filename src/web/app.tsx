@@ -35,6 +35,7 @@ import { moderationRoutes } from './pages/moderation.js';
 import { userRoutes } from './pages/user.js';
 import { organizationRoutes } from './pages/organization.js';
 import { authorRoutes } from './pages/author.js';
+import { claimRoutes } from './pages/claims.js';
 import { searchRoutes } from './pages/search.js'; // search (issue 4)
 
 /**
@@ -191,6 +192,7 @@ export function createWebApp(ctx: AppContext): WebApp {
   app.route('/', userRoutes());
   app.route('/', organizationRoutes());
   app.route('/', authorRoutes());
+  app.route('/', claimRoutes());
   app.route('/', searchRoutes()); // search (issue 4)
   app.route('/', subscribeRoutes()); // digests (issue 6)
 

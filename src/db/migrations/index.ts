@@ -7,6 +7,7 @@ import * as m001 from './001_initial.js';
 import * as m002 from './002_accounts.js';
 import * as m003 from './003_change_log.js';
 import * as m004 from './004_hf_fields.js';
+import * as m005 from './005_author_claims.js';
 
 export type { MigrationContext } from './types.js';
 import type { MigrationContext } from './types.js';
@@ -18,6 +19,7 @@ const modules: Record<string, Module> = {
   '002_accounts': m002,
   '003_change_log': m003,
   '004_hf_fields': m004,
+  '005_author_claims': m005,
 };
 
 export function migrationProvider(ctx: MigrationContext): MigrationProvider {

@@ -42,6 +42,14 @@ export function authorRoutes() {
                 <a href={f.href}>{f.title.replace(/^.*\((.*)\)$/, '$1')}</a>
               </>
             ))}
+            {view.claimedHere ? (
+              <>
+                {' · '}
+                <a href={`/u/${encodeURIComponent(view.claimedHere)}`} class="claimed">
+                  profile of {view.claimedHere} (claimed here)
+                </a>
+              </>
+            ) : null}
             {claimed ? (
               <>
                 {' · claimed on Hugging Face by '}

@@ -8,7 +8,9 @@ import { renderMathText, escapeHtml } from '../render/math.js';
 import { repoName } from '../components/paper-card.js';
 import { authorHref } from './author.js';
 import { parseArxivId, arxivAbsUrl, arxivPdfUrl } from '../../domain/arxiv-id.js';
-import { getHfExtras, getPaper } from '../../papers/papers.repository.js';
+import { authorKey, getHfExtras, getPaper } from '../../papers/papers.repository.js';
+import { approvedClaimsOnPaper } from '../../claims/claims.repository.js';
+import { ClaimForm } from './claims.js';
 import { entriesForPaper } from '../../daily/daily.repository.js';
 import { AppError } from '../../domain/errors.js';
 import { FragmentCache, cachedFragment } from '../cache.js';
@@ -51,7 +53,7 @@ function Submitter({ f }: { f: Featured[number] }) {
   return url ? <a class="submitter" href={url} rel="noopener nofollow" title="Profile on Hugging Face">{label}</a> : <>{label}</>;
 }
 
-function PaperHead({ paper }: { paper: Paper }) {
+function PaperHead({ paper, claimed }: { paper: Paper; claimed: Map<string, string> }) {
   return (
     <header class="paper-head">
       <p class="eyebrow">
@@ -67,7 +69,13 @@ function PaperHead({ paper }: { paper: Paper }) {
         {paper.authors.map((a, i) => (
           <>
             {i > 0 ? ', ' : ''}
-            <a href={authorHref(a)}>{a}</a>
+            {claimed.has(authorKey(a)) ? (
+              <a href={`/u/${encodeURIComponent(claimed.get(authorKey(a))!)}`} class="claimed" title={`Claimed by ${claimed.get(authorKey(a))}`}>
+                {a} ✓
+              </a>
+            ) : (
+              <a href={authorHref(a)}>{a}</a>
+            )}
           </>
         ))}
       </p>
@@ -250,7 +258,7 @@ export function paperRoutes(slots: Slots) {
     // After /submit redirects here: confirm it, if the paper really is featured on that day.
     const asked = c.req.query('submitted');
     const submittedOn = asked && /^\d{4}-\d{2}-\d{2}$/.test(asked) && (await entriesForPaper(ctx.store.db, paper.id)).some((f) => f.date === asked) ? asked : null;
-    const head = await cachedFragment(cache, c, `head:${paper.id}`, () => <PaperHead paper={paper} />);
+    const head = await cachedFragment(cache, c, `head:${paper.id}`, async () => <PaperHead paper={paper} claimed={await approvedClaimsOnPaper(ctx.store.db, paper.id)} />);
     const abstract = await cachedFragment(cache, c, `abstract:${paper.id}`, () => <PaperAbstract paper={paper} />);
     const entries = await entriesForPaper(ctx.store.db, paper.id);
     const extras = await getHfExtras(ctx.store.db, paper.id);
@@ -295,11 +303,17 @@ export function paperRoutes(slots: Slots) {
         <div class="paper-layout">
           <div class="paper-abstract">{abstract}</div>
           <aside class="paper-side" aria-label="Details">
+            {c.req.query('claimed') === '1' && c.get('user') ? (
+              <p class="notice ok" role="status">
+                Claim sent: a moderator will check it.
+              </p>
+            ) : null}
             {hf.thumbnail ? (
               // The alt text is the plain fallback when the image cannot load.
               <img class="paper-thumb" src={hf.thumbnail} alt={`Thumbnail of arXiv:${paper.id}`} loading="lazy" referrerpolicy="no-referrer" width="400" height="210" />
             ) : null}
             {details}
+            <ClaimForm c={c} paperId={paper.id} authors={paper.authors} />
           </aside>
           <div class="paper-sections">{sections}</div>
         </div>
