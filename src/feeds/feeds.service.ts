@@ -83,7 +83,10 @@ export function checkSpec(spec: FeedSpec): FeedSpec {
     if (name.length > AUTHOR_MAX) throw new AppError('bad_request', `Author names are limited to ${AUTHOR_MAX} characters.`);
     return { kind: 'author', name };
   }
-  if (spec.kind === 'organization' && !isHfHandle(spec.name)) throw new AppError('bad_request', `“${spec.name.slice(0, 40)}” is not an organization's name: use its handle, e.g. /feeds/organization/utokyo-ai.atom.`);
+  if (spec.kind === 'organization') {
+    const shown = spec.name.slice(0, 40);
+    if (!isHfHandle(spec.name)) throw new AppError('bad_request', `“${shown}” is not an organization's name: use its handle, e.g. /feeds/organization/utokyo-ai.atom.`);
+  }
   if (spec.kind === 'search') {
     const q = spec.q.trim();
     if (!q) throw new AppError('bad_request', 'q is required: the search text, e.g. /feeds/search.atom?q=diffusion.');

@@ -20,7 +20,8 @@ export function organizationRoutes() {
   const app = new Hono<AppEnv>();
   app.get('/organizations/:name', async (c) => {
     const name = c.req.param('name');
-    if (!isHfHandle(name)) throw new AppError('not_found', `“${name.slice(0, 40)}” is not an organization's name here.`);
+    const shown = name.slice(0, 40);
+    if (!isHfHandle(name)) throw new AppError('not_found', `“${shown}” is not an organization's name here.`);
     const items = await organizationPapers(listingDeps(c.get('ctx')), name, LIMIT);
     if (!items.length) throw new AppError('not_found', `No papers are listed under the organization “${name}” here.`);
     const org = items.map((x) => storedHfOrganization(x.paper.organization)).find(Boolean) ?? { name, fullname: name };
