@@ -9,6 +9,8 @@ export interface DailyEntryInput {
   date: string; // YYYY-MM-DD
   submittedBy?: number | null;
   submitterName?: string | null;
+  /** JSON of Hugging Face's user object of an imported entry's submitter (domain/hf-profile.ts). */
+  submitterProfile?: string | null;
   submittedAt: string;
   source: 'user' | 'hf' | 'demo' | 'curator';
   rank?: number | null;
@@ -27,6 +29,7 @@ export async function addDailyEntries(db: Db, entries: DailyEntryInput[]): Promi
           date: e.date,
           submitted_by: e.submittedBy ?? null,
           submitter_name: e.submitterName ?? null,
+          submitter_profile: e.submitterProfile ?? null,
           submitted_at: e.submittedAt,
           source: e.source,
           rank: e.rank ?? null,
@@ -39,12 +42,33 @@ export async function addDailyEntries(db: Db, entries: DailyEntryInput[]): Promi
   return added;
 }
 
+/**
+ * Set the submitter's profile of existing entries where it differs (a store imported before
+ * profiles were kept gets them on re-import). Returns the paper ids whose entries changed.
+ */
+export async function setSubmitterProfiles(db: Db, entries: { paperId: string; date: string; profile: string }[]): Promise<string[]> {
+  const changed: string[] = [];
+  for (const e of entries) {
+    const r = await db
+      .updateTable('daily_entries')
+      .set({ submitter_profile: e.profile })
+      .where('date', '=', e.date)
+      .where('paper_id', '=', e.paperId)
+      .where((eb) => eb.or([eb('submitter_profile', 'is', null), eb('submitter_profile', '!=', e.profile)]))
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) > 0) changed.push(e.paperId);
+  }
+  return changed;
+}
+
 export interface DailyItem {
   entryId: number;
   date: string;
   submittedAt: string;
   submitterName: string | null;
   submittedByUserId: number | null;
+  /** JSON of Hugging Face's user object for an imported entry (domain/hf-profile.ts). */
+  submitterProfile: string | null;
   paper: PaperRow;
 }
 
@@ -59,7 +83,7 @@ export async function listDaily(db: Db, from: string, to: string, opts: { limit:
     .innerJoin('papers as p', 'p.id', 'd.paper_id')
     .leftJoin('users as u', 'u.id', 'd.submitted_by')
     .selectAll('p')
-    .select(['d.id as entry_id', 'd.date as entry_date', 'd.submitted_at as entry_submitted_at', 'd.submitter_name as entry_submitter', 'd.submitted_by as entry_user_id', 'u.name as user_name'])
+    .select(['d.id as entry_id', 'd.date as entry_date', 'd.submitted_at as entry_submitted_at', 'd.submitter_name as entry_submitter', 'd.submitted_by as entry_user_id', 'd.submitter_profile as entry_profile', 'u.name as user_name'])
     .where('d.date', '>=', from)
     .where('d.date', '<=', to)
     .where('p.hidden', '=', 0);
@@ -70,8 +94,8 @@ export async function listDaily(db: Db, from: string, to: string, opts: { limit:
   q = q.orderBy('p.upvotes', 'desc').orderBy('d.date', 'desc').orderBy('d.rank').orderBy('d.id');
   const rows = await q.limit(opts.limit).offset(opts.offset).execute();
   return rows.map((r: any) => {
-    const { entry_id, entry_date, entry_submitted_at, entry_submitter, entry_user_id, user_name, ...paper } = r;
-    return { entryId: entry_id, date: entry_date, submittedAt: entry_submitted_at, submitterName: user_name ?? entry_submitter, submittedByUserId: entry_user_id, paper: paper as PaperRow };
+    const { entry_id, entry_date, entry_submitted_at, entry_submitter, entry_user_id, entry_profile, user_name, ...paper } = r;
+    return { entryId: entry_id, date: entry_date, submittedAt: entry_submitted_at, submitterName: user_name ?? entry_submitter, submittedByUserId: entry_user_id, submitterProfile: entry_user_id ? null : entry_profile, paper: paper as PaperRow };
   });
 }
 
@@ -108,7 +132,7 @@ export async function countDailyDays(db: Db): Promise<number> {
 }
 
 export async function entriesForPaper(db: Db, paperId: string) {
-  return db.selectFrom('daily_entries as d').leftJoin('users as u', 'u.id', 'd.submitted_by').select(['d.date', 'd.submitted_at', 'd.submitter_name', 'u.name as user_name', 'd.source']).where('d.paper_id', '=', paperId).orderBy('d.date').execute();
+  return db.selectFrom('daily_entries as d').leftJoin('users as u', 'u.id', 'd.submitted_by').select(['d.date', 'd.submitted_at', 'd.submitter_name', 'd.submitter_profile', 'd.submitted_by', 'u.name as user_name', 'd.source']).where('d.paper_id', '=', paperId).orderBy('d.date').execute();
 }
 
 /**

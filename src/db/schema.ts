@@ -36,6 +36,12 @@ export interface PapersTable {
   trending_score: Generated<number>;
   trending_at: string | null; // when trending_score was computed
   trending_since: string | null; // when the paper entered trending (migration 002; see src/domain/trending.ts)
+  // From Hugging Face's archive (migration 004): presented as its API sends them.
+  hf_discussion_id: string | null;
+  thumbnail: string | null; // http(s) image URL
+  organization: string | null; // JSON HfOrganization
+  organization_name: string | null; // its handle (indexed)
+  author_links: string | null; // JSON HfAuthorLink[]
   created_at: string; // first stored here
   updated_at: string; // last changed here
 }
@@ -59,9 +65,22 @@ export interface DailyEntriesTable {
   date: string; // YYYY-MM-DD the paper is featured on
   submitted_by: number | null; // users.id when submitted here
   submitter_name: string | null; // HF username for imported entries
+  submitter_profile: string | null; // JSON HfUser of an imported entry's submitter (migration 004)
   submitted_at: string; // ISO
   source: string; // 'user' | 'hf' | 'demo' | 'curator'
   rank: number | null; // position in the source's list, for stable ties
+}
+
+export interface AuthorClaimsTable {
+  id: Generated<number>;
+  paper_id: string;
+  author_name: string; // as written on the paper
+  name_key: string; // authorKey(author_name)
+  user_id: number;
+  status: string; // 'pending' | 'approved' | 'rejected'
+  created_at: string;
+  decided_at: string | null;
+  decided_by: number | null;
 }
 
 export interface UsersTable {
@@ -235,6 +254,7 @@ export interface Database {
   paper_authors: PaperAuthorsTable;
   paper_categories: PaperCategoriesTable;
   daily_entries: DailyEntriesTable;
+  author_claims: AuthorClaimsTable;
   users: UsersTable;
   sessions: SessionsTable;
   tokens: TokensTable;

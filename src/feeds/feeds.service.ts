@@ -7,7 +7,8 @@ import type { PaperRow } from '../db/schema.js';
 import { AppError } from '../domain/errors.js';
 import { arxivAbsUrl, arxivPdfUrl } from '../domain/arxiv-id.js';
 import { safeHttpUrl } from '../domain/safe-url.js';
-import { authorPapers, categoryPapers, recentlyFeatured, searchPapers, trendingPapers, type ListingDeps } from './listings.service.js';
+import { isHfHandle, storedHfOrganization } from '../domain/hf-profile.js';
+import { authorPapers, categoryPapers, organizationPapers, recentlyFeatured, searchPapers, trendingPapers, type ListingDeps } from './listings.service.js';
 import { escapeHtml, type FeedDoc, type FeedEntry, type FeedFormat } from './feed.render.js';
 
 export const FEED_SIZE = 50;
@@ -15,7 +16,7 @@ export const CATEGORY_PATTERN = /^[a-z][a-z-]{0,15}(\.[A-Za-z][A-Za-z-]{0,15})?$
 export const AUTHOR_MAX = 200;
 export const QUERY_MAX = 250;
 
-export type FeedSpec = { kind: 'daily' } | { kind: 'trending' } | { kind: 'category'; category: string } | { kind: 'author'; name: string } | { kind: 'search'; q: string };
+export type FeedSpec = { kind: 'daily' } | { kind: 'trending' } | { kind: 'category'; category: string } | { kind: 'author'; name: string } | { kind: 'organization'; name: string } | { kind: 'search'; q: string };
 
 function jsonList(s: string | null): string[] {
   try {
@@ -83,6 +84,10 @@ export function checkSpec(spec: FeedSpec): FeedSpec {
     if (name.length > AUTHOR_MAX) throw new AppError('bad_request', `Author names are limited to ${AUTHOR_MAX} characters.`);
     return { kind: 'author', name };
   }
+  if (spec.kind === 'organization') {
+    const shown = spec.name.slice(0, 40);
+    if (!isHfHandle(spec.name)) throw new AppError('bad_request', `“${shown}” is not an organization's name: use its handle, e.g. /feeds/organization/utokyo-ai.atom.`);
+  }
   if (spec.kind === 'search') {
     const q = spec.q.trim();
     if (!q) throw new AppError('bad_request', 'q is required: the search text, e.g. /feeds/search.atom?q=diffusion.');
@@ -102,6 +107,8 @@ export function feedPath(spec: FeedSpec, format: FeedFormat): string {
       return `/feeds/category/${spec.category}.${format}`;
     case 'author':
       return `/feeds/author/${encodeURIComponent(spec.name)}.${format}`;
+    case 'organization':
+      return `/feeds/organization/${encodeURIComponent(spec.name)}.${format}`;
     case 'search':
       return `/feeds/search.${format}?q=${encodeURIComponent(spec.q)}`;
   }
@@ -145,6 +152,16 @@ export async function buildFeed(deps: ListingDeps, input: FeedSpec, baseUrl: str
       title = `Papertide · Papers by ${spec.name}`;
       description = `Newest papers with ${spec.name} among the authors.`;
       page = `${baseUrl}/search?q=${encodeURIComponent(`author:"${spec.name}"`)}`;
+      entries = rows.map((r) => entry(r.paper, baseUrl, paperDate(r.paper)));
+      break;
+    }
+    case 'organization': {
+      const rows = await organizationPapers(deps, spec.name, FEED_SIZE);
+      const org = rows.map((r) => storedHfOrganization(r.paper.organization)).find(Boolean);
+      const label = org?.fullname ?? spec.name;
+      title = `Papertide · ${label}`;
+      description = `Newest papers listed under the organization ${label}.`;
+      page = `${baseUrl}/organizations/${encodeURIComponent(spec.name)}`;
       entries = rows.map((r) => entry(r.paper, baseUrl, paperDate(r.paper)));
       break;
     }

@@ -52,6 +52,57 @@ export async function listByAuthor(db: Db, nameKey: string, limit: number): Prom
     .execute();
 }
 
+/** Papers listed under an organization (its Hugging Face handle), newest first. */
+export async function listByOrganization(db: Db, name: string, limit: number): Promise<PaperRow[]> {
+  return db
+    .selectFrom('papers')
+    .selectAll()
+    .where('organization_name', '=', name)
+    .where('hidden', '=', 0)
+    .orderBy('published_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+/** An author's spelling as stored (the first seen), their co-authors by shared papers, and categories per year. */
+export async function authorStats(db: Db, nameKey: string): Promise<{ name: string | null; coAuthors: { name: string; key: string; n: number }[]; categoriesByYear: { year: string; category: string; n: number }[] }> {
+  const first = await db.selectFrom('paper_authors').select('name').where('name_key', '=', nameKey).limit(1).executeTakeFirst();
+  if (!first) return { name: null, coAuthors: [], categoriesByYear: [] };
+  const co = await db
+    .selectFrom('paper_authors as a')
+    .innerJoin('paper_authors as b', 'b.paper_id', 'a.paper_id')
+    .innerJoin('papers as p', 'p.id', 'a.paper_id')
+    .select((eb) => ['b.name_key as key', eb.fn.min('b.name').as('name'), eb.fn.countAll<number>().as('n')])
+    .where('a.name_key', '=', nameKey)
+    .where('b.name_key', '!=', nameKey)
+    .where('p.hidden', '=', 0)
+    .groupBy('b.name_key')
+    .orderBy('n', 'desc')
+    .orderBy('b.name_key')
+    .limit(20)
+    .execute();
+  const year = sql<string>`substr(p.published_at, 1, 4)`;
+  const cats = await db
+    .selectFrom('paper_authors as a')
+    .innerJoin('papers as p', 'p.id', 'a.paper_id')
+    .innerJoin('paper_categories as c', 'c.paper_id', 'a.paper_id')
+    .select((eb) => [year.as('year'), 'c.category', eb.fn.countAll<number>().as('n')])
+    .where('a.name_key', '=', nameKey)
+    .where('p.hidden', '=', 0)
+    .where('p.published_at', 'is not', null)
+    .groupBy([year, 'c.category'])
+    .orderBy('year', 'desc')
+    .orderBy('n', 'desc')
+    .orderBy('c.category')
+    .execute();
+  return {
+    name: first.name,
+    coAuthors: co.map((r) => ({ key: r.key, name: String(r.name), n: Number(r.n) })),
+    categoriesByYear: cats.map((r) => ({ year: String(r.year), category: r.category, n: Number(r.n) })),
+  };
+}
+
 export interface FeaturedRow {
   paper: PaperRow;
   date: string;
@@ -143,18 +194,29 @@ export async function rowsByIds(db: Db, ids: string[]): Promise<PaperRow[]> {
   return ids.map((id) => byId.get(id)).filter((r): r is PaperRow => !!r);
 }
 
+/** A paper's featured entry as lists present it: when, and who submitted it. */
+export interface EntryInfo {
+  date: string;
+  submittedAt: string;
+  submitterName: string | null;
+  /** The local user who submitted it, when one did. */
+  submitterUserId: number | null;
+  /** JSON of Hugging Face's user object for an imported entry (domain/hf-profile.ts). */
+  submitterProfile: string | null;
+}
+
 /** The latest featured entry of each paper (date, when, by whom), for presenting items. */
-export async function latestEntries(db: Db, ids: string[]): Promise<Map<string, { date: string; submittedAt: string; submitterName: string | null }>> {
-  const out = new Map<string, { date: string; submittedAt: string; submitterName: string | null }>();
+export async function latestEntries(db: Db, ids: string[]): Promise<Map<string, EntryInfo>> {
+  const out = new Map<string, EntryInfo>();
   if (!ids.length) return out;
   const rows = await db
     .selectFrom('daily_entries as d')
     .leftJoin('users as u', 'u.id', 'd.submitted_by')
-    .select(['d.paper_id', 'd.date', 'd.submitted_at', 'd.submitter_name', 'u.name as user_name'])
+    .select(['d.paper_id', 'd.date', 'd.submitted_at', 'd.submitter_name', 'd.submitter_profile', 'u.id as user_id', 'u.name as user_name'])
     .where('d.paper_id', 'in', ids.slice(0, 1000))
     .orderBy('d.date', 'asc')
     .execute();
-  for (const r of rows) out.set(r.paper_id, { date: r.date, submittedAt: r.submitted_at, submitterName: r.user_name ?? r.submitter_name });
+  for (const r of rows) out.set(r.paper_id, { date: r.date, submittedAt: r.submitted_at, submitterName: r.user_name ?? r.submitter_name, submitterUserId: r.user_id ?? null, submitterProfile: r.user_id ? null : r.submitter_profile });
   return out;
 }
 

@@ -12,18 +12,23 @@ import { extractArxivId } from '../domain/arxiv-id.js';
 import { getDailyView, parsePeriod, type Period } from '../daily/daily.service.js';
 import { listDaily, type DailyItem } from '../daily/daily.repository.js';
 import { authorKey } from '../papers/papers.repository.js';
+import { storedHfAuthorLinks, type HfUser } from '../domain/hf-profile.js';
+import { approvedClaimant } from '../claims/claims.repository.js';
 import { listTrending, type TrendingWindow } from '../trending/trending.service.js';
 import type { SearchService } from '../search/search.service.js';
 import {
   latestEntries,
+  authorStats,
   listByAuthor,
   listByCategory,
+  listByOrganization,
   listPapersAfter,
   listRecentlyFeatured,
   rowsByIds,
   searchByTerms,
   similarByMetadata,
   topCategories,
+  type EntryInfo,
   type FeaturedRow,
   type PaperCursor,
 } from './listings.repository.js';
@@ -33,7 +38,7 @@ type Db = Kysely<Database>;
 /** A paper in a list, with the daily entry that featured it when there is one. */
 export interface ListedPaper {
   paper: PaperRow;
-  featured: { date: string; submittedAt: string; submitterName: string | null } | null;
+  featured: EntryInfo | null;
   /** In trending lists: the paper's score now and its rank in the window. */
   trending?: { score: number; rank: number };
 }
@@ -165,6 +170,40 @@ export async function categoryPapers(deps: ListingDeps, category: string, limit:
 
 export async function authorPapers(deps: ListingDeps, name: string, limit: number): Promise<ListedPaper[]> {
   return withEntries(deps.db, await listByAuthor(deps.db, authorKey(name), limit));
+}
+
+export interface AuthorView {
+  name: string;
+  papers: ListedPaper[];
+  coAuthors: { name: string; n: number }[];
+  categoriesByYear: { year: string; category: string; n: number }[];
+  /** The Hugging Face user who claimed this author name on one of these papers (the archive's record). */
+  claimedBy: HfUser | null;
+  /** The local user whose claim on this name a moderator approved. */
+  claimedHere: string | null;
+}
+
+/** An author's page: their papers (newest first), co-authors, categories by year; null when unknown. */
+export async function authorView(deps: ListingDeps, name: string, limit: number): Promise<AuthorView | null> {
+  const key = authorKey(name);
+  if (!key) return null;
+  const stats = await authorStats(deps.db, key);
+  if (!stats.name) return null;
+  const papers = await withEntries(deps.db, await listByAuthor(deps.db, key, limit));
+  let claimedBy: HfUser | null = null;
+  for (const x of papers) {
+    const link = storedHfAuthorLinks(x.paper.author_links).find((l) => authorKey(l.name) === key && l.user);
+    if (link?.user) {
+      claimedBy = link.user;
+      break;
+    }
+  }
+  return { name: stats.name, papers, coAuthors: stats.coAuthors, categoriesByYear: stats.categoriesByYear, claimedBy, claimedHere: await approvedClaimant(deps.db, key) };
+}
+
+/** Papers of an organization (its handle), newest first; its name and logo from the newest one. */
+export async function organizationPapers(deps: ListingDeps, name: string, limit: number): Promise<ListedPaper[]> {
+  return withEntries(deps.db, await listByOrganization(deps.db, name, limit));
 }
 
 export async function paperRow(deps: ListingDeps, id: string): Promise<PaperRow | null> {

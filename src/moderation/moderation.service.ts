@@ -10,6 +10,7 @@ import { deleteSessionsOfUser, setUserFields, userByName } from '../users/users.
 import { bumpCommentCount, commentById, recentComments, updateComment } from '../comments/comments.repository.js';
 import { recomputeTrending } from '../trending/trending.service.js';
 import { audit, auditEntries, bannedUsers, hiddenPapers } from './moderation.repository.js';
+import { pendingClaims } from '../claims/claims.repository.js';
 
 const REASON_MAX = 500;
 
@@ -77,6 +78,6 @@ export async function setUserBanned(ctx: AppContext, actor: Actor | null, name: 
 export async function moderationOverview(ctx: AppContext, actor: Actor | null) {
   requireModerator(actor);
   const db = ctx.store.db;
-  const [comments, log, banned, hidden] = await Promise.all([recentComments(db, 50), auditEntries(db, 100), bannedUsers(db), hiddenPapers(db)]);
-  return { comments, log, banned, hidden };
+  const [comments, log, banned, hidden, claims] = await Promise.all([recentComments(db, 50), auditEntries(db, 100), bannedUsers(db), hiddenPapers(db), pendingClaims(db, 100)]);
+  return { comments, log, banned, hidden, claims };
 }

@@ -23,7 +23,48 @@ test('Hugging Face daily_papers items carry a daily entry with upvotes, comments
   assert.equal(r.format, 'hf-raw');
   assert.deepEqual(r.paper.authors, ['A']);
   assert.equal(r.paper.codeUrl, 'https://github.com/alibaba/conv-llava');
-  assert.deepEqual(r.daily, { date: '2024-05-27', submittedAt: '2024-05-27T03:50:58.348Z', submitterName: 'akhaliq', upvotes: 32, comments: 3, rank: null });
+  assert.deepEqual(r.daily, { date: '2024-05-27', submittedAt: '2024-05-27T03:50:58.348Z', submitterName: 'akhaliq', submitterProfile: { name: 'akhaliq', fullname: 'akhaliq', type: 'user', isPro: false, user: 'akhaliq' }, upvotes: 32, comments: 3, rank: null });
+});
+
+test("Hugging Face's submitter, organization, discussion, thumbnail and author links are kept, hostile values dropped", () => {
+  const item = (paper: object, extra: object = {}) => ({ archive_date: '2026-08-21', item: { paper: { id: '2608.13210', title: 'T', summary: 'S', upvotes: 1, publishedAt: '2026-08-13T00:00:00.000Z', ...paper }, numComments: 0, publishedAt: '2026-08-12T20:00:00.000Z', ...extra } });
+  const good = normalizeRecord(
+    item(
+      {
+        authors: [{ _id: 'a1', name: 'Xinye Li', hidden: false, user: { id: 'u1', avatarUrl: '/avatars/x.svg', isPro: true, fullname: 'Xinye Li', user: 'asdfo123', type: 'user' } }, { _id: 'a2', name: 'B', hidden: false }],
+        discussionId: '6a8808b689e517cbfd75dd62',
+        submittedOnDailyBy: { _id: '650817c22a9cebcc9b1cc25d', avatarUrl: '/avatars/40bd.svg', isPro: false, fullname: 'Yuheng Huang', user: 'yuhenghuang', type: 'user' },
+        organization: { _id: 'o1', name: 'utokyo-ai', fullname: 'The University of Tokyo', avatar: 'https://cdn-avatars.huggingface.co/x.png' },
+      },
+      { thumbnail: 'https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/2608.13210.png' },
+    ),
+  );
+  assert.deepEqual(good.daily!.submitterProfile, { _id: '650817c22a9cebcc9b1cc25d', name: 'yuhenghuang', fullname: 'Yuheng Huang', avatarUrl: 'https://huggingface.co/avatars/40bd.svg', type: 'user', isPro: false, user: 'yuhenghuang' });
+  assert.deepEqual(good.hf, {
+    discussionId: '6a8808b689e517cbfd75dd62',
+    thumbnail: 'https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/2608.13210.png',
+    organization: { _id: 'o1', name: 'utokyo-ai', fullname: 'The University of Tokyo', avatar: 'https://cdn-avatars.huggingface.co/x.png' },
+    authorLinks: [
+      { name: 'Xinye Li', _id: 'a1', user: { _id: 'u1', name: 'asdfo123', fullname: 'Xinye Li', avatarUrl: 'https://huggingface.co/avatars/x.svg', type: 'user', isPro: true, user: 'asdfo123' } },
+      { name: 'B', _id: 'a2' },
+    ],
+  });
+
+  const bad = normalizeRecord(
+    item(
+      {
+        authors: [{ _id: 'a1', name: '<b>X</b>', hidden: false, user: { user: '<script>', fullname: 'x' } }],
+        discussionId: '"><img src=x>',
+        submittedOnDailyBy: { user: 'ok-name', fullname: '<img src=x onerror=alert(1)>', avatarUrl: 'javascript:alert(1)' },
+        organization: { name: 'javascript:alert(1)', fullname: 'Evil' },
+      },
+      { thumbnail: 'javascript:alert(1)' },
+    ),
+  );
+  // The full name is text (escaped where shown); the avatar is not an http(s) URL, so it is gone.
+  assert.deepEqual(bad.daily!.submitterProfile, { name: 'ok-name', fullname: '<img src=x onerror=alert(1)>', type: 'user', isPro: false, user: 'ok-name' });
+  assert.deepEqual(bad.hf, { discussionId: null, thumbnail: null, organization: null, authorLinks: [{ name: '<b>X</b>', _id: 'a1' }] });
+  assert.equal(normalizeRecord(item({ authors: [], submittedOnDailyBy: { user: '../../admin' } })).daily!.submitterProfile, null, 'a handle that is not one is no profile');
 });
 
 test('unusable records give a readable reason', () => {

@@ -7,13 +7,23 @@ import { parseArxivId } from '../domain/arxiv-id.js';
 import { findGithubRepo, normalizeSpace, type PaperInput } from '../domain/paper.js';
 import { safeHttpUrl, wellFormedText } from '../domain/safe-url.js';
 import { cleanPaperFields } from '../domain/clean-text.js';
+import { hfAuthorLinks, hfDiscussionId, hfOrganization, hfUser, type HfAuthorLink, type HfOrganization, type HfUser } from '../domain/hf-profile.js';
 
 export type ImportFormat = 'seed' | 'arxiv-recent' | 'arxiv-oai-dump' | 'hf-raw' | 'hf-flat';
 
 export interface ImportRecord {
   format: ImportFormat;
   paper: PaperInput;
-  daily?: { date: string; submittedAt: string; submitterName: string | null; upvotes: number; comments: number; rank: number | null };
+  daily?: { date: string; submittedAt: string; submitterName: string | null; submitterProfile: HfUser | null; upvotes: number; comments: number; rank: number | null };
+  /** What Hugging Face's archive adds to the paper (absent for other formats). */
+  hf?: HfPaperExtras;
+}
+
+export interface HfPaperExtras {
+  discussionId: string | null;
+  thumbnail: string | null;
+  organization: HfOrganization | null;
+  authorLinks: HfAuthorLink[];
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -169,9 +179,17 @@ function normalizeFields(o: any): ImportRecord {
         date: o.archive_date,
         submittedAt: p.submittedOnDailyAt ?? item.publishedAt,
         submitter: p.submittedOnDailyBy?.user ?? item.submittedBy?.user ?? item.submittedBy?.name,
+        submitterProfile: hfUser(p.submittedOnDailyBy, item.submittedBy),
         upvotes: p.upvotes,
         comments: item.numComments,
         rank: null,
+        extras: {
+          discussionId: hfDiscussionId(p.discussionId),
+          // Only an http(s) image becomes a thumbnail (src/domain/safe-url.ts).
+          thumbnail: safeHttpUrl(item.thumbnail),
+          organization: hfOrganization(p.organization) ?? hfOrganization(item.organization),
+          authorLinks: hfAuthorLinks(p.authors),
+        },
       });
     }
     case 'hf-flat':
@@ -189,6 +207,7 @@ function normalizeFields(o: any): ImportRecord {
         date: o.date,
         submittedAt: o.submitted_on_daily_at,
         submitter: o.submitted_by,
+        submitterProfile: null,
         upvotes: o.upvotes,
         comments: o.num_comments,
         rank: typeof o.rank_in_response === 'number' ? o.rank_in_response : null,
@@ -213,9 +232,11 @@ interface HfFields {
   date: unknown; // the daily-papers date
   submittedAt: unknown;
   submitter: unknown;
+  submitterProfile: HfUser | null;
   upvotes: unknown;
   comments: unknown;
   rank: number | null;
+  extras?: HfPaperExtras;
 }
 
 function hfRecord(format: ImportFormat, f: HfFields): ImportRecord {
@@ -244,9 +265,11 @@ function hfRecord(format: ImportFormat, f: HfFields): ImportRecord {
       date,
       submittedAt: isoDate(f.submittedAt, 'submittedOnDailyAt') ?? `${date}T00:00:00.000Z`,
       submitterName: typeof f.submitter === 'string' ? cleanText(f.submitter.slice(0, 100)) : null,
+      submitterProfile: f.submitterProfile,
       upvotes: Math.floor(upvotes),
       comments: Math.floor(comments),
       rank: f.rank,
     },
+    ...(f.extras ? { hf: f.extras } : {}),
   };
 }

@@ -8,8 +8,8 @@ import readline from 'node:readline';
 import zlib from 'node:zlib';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
-import { upsertPapers } from './papers.repository.js';
-import { addDailyEntries, setExternalCounts, type DailyEntryInput } from '../daily/daily.repository.js';
+import { setHfExtras, upsertPapers } from './papers.repository.js';
+import { addDailyEntries, setExternalCounts, setSubmitterProfiles, type DailyEntryInput } from '../daily/daily.repository.js';
 import { normalizeRecord, type ImportRecord } from './import-formats.js';
 
 export interface ImportCounts {
@@ -81,11 +81,14 @@ export async function importFile(db: Kysely<Database>, file: string, opts: Impor
     const changedIds = await db.transaction().execute(async (trx) => {
       const res = await upsertPapers(trx, items.map((i) => i.rec.paper), { now, isDemo: opts.demo });
       const touched = new Set<string>();
+      // Papers whose shown (not searchable) Hugging Face fields changed: pages follow them.
+      const shown = new Set<string>();
       const daily: DailyEntryInput[] = [];
       const external = new Map<string, { id: string; upvotes: number; comments: number }>();
       items.forEach(({ rec }, i) => {
         if (rec.daily) {
-          daily.push({ paperId: rec.paper.id, date: rec.daily.date, submittedAt: rec.daily.submittedAt, submitterName: rec.daily.submitterName, source: 'hf', rank: rec.daily.rank ?? i });
+          const profile = rec.daily.submitterProfile ? JSON.stringify(rec.daily.submitterProfile) : null;
+          daily.push({ paperId: rec.paper.id, date: rec.daily.date, submittedAt: rec.daily.submittedAt, submitterName: rec.daily.submitterName, submitterProfile: profile, source: 'hf', rank: rec.daily.rank ?? i });
           const prev = external.get(rec.paper.id);
           external.set(rec.paper.id, { id: rec.paper.id, upvotes: Math.max(prev?.upvotes ?? 0, rec.daily.upvotes), comments: Math.max(prev?.comments ?? 0, rec.daily.comments) });
         } else if (opts.demo && opts.demoDate) {
@@ -99,7 +102,12 @@ export async function importFile(db: Kysely<Database>, file: string, opts: Impor
         const fresh = daily.filter((d) => !have.has(`${d.date}|${d.paperId}`));
         counts.dailyEntries += await addDailyEntries(trx, fresh);
         for (const d of fresh) touched.add(d.paperId);
+        const older = daily.filter((d) => d.submitterProfile && have.has(`${d.date}|${d.paperId}`));
+        for (const id of await setSubmitterProfiles(trx, older.map((d) => ({ paperId: d.paperId, date: d.date, profile: d.submitterProfile! })))) shown.add(id);
       }
+      const extras = items.flatMap(({ rec }) => (rec.hf ? [{ id: rec.paper.id, ...rec.hf }] : []));
+      for (const id of await setHfExtras(trx, extras)) shown.add(id);
+      for (const id of shown) touched.add(id);
       const countChanged = await setExternalCounts(trx, [...external.values()]);
       for (const id of countChanged) touched.add(id);
       const changed = new Set(res.changedIds);
@@ -111,7 +119,7 @@ export async function importFile(db: Kysely<Database>, file: string, opts: Impor
       // Papers read in this batch but de-duplicated inside it count once each: add the rest as unchanged.
       const dupes = items.length - (res.added + res.updated + res.unchanged);
       counts.unchanged += dupes;
-      return [...new Set([...res.changedIds, ...countChanged])];
+      return [...new Set([...res.changedIds, ...countChanged, ...shown])];
     });
     if (changedIds.length && opts.onChanged) await opts.onChanged(changedIds);
     opts.onProgress?.({ bytesRead, totalBytes, counts });

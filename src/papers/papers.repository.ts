@@ -341,3 +341,50 @@ export async function deleteDemoPapers(db: Db): Promise<number> {
   const r = await db.deleteFrom('papers').where('is_demo', '=', 1).executeTakeFirst();
   return Number(r.numDeletedRows);
 }
+
+/** What Hugging Face's archive adds to a paper (import-formats.ts HfPaperExtras, stored as JSON text). */
+export interface HfExtrasInput {
+  id: string;
+  discussionId: string | null;
+  thumbnail: string | null;
+  organization: { name: string } | null;
+  authorLinks: object[];
+}
+
+/**
+ * Store Hugging Face's extras of papers already upserted. A value the record lacks keeps the
+ * stored one (a later day's record without a thumbnail erases nothing); only rows whose values
+ * change are written, so re-importing a file writes nothing, and re-importing it into a store
+ * made before these fields existed fills them. Returns the ids that changed.
+ */
+export async function setHfExtras(db: Db, list: HfExtrasInput[]): Promise<string[]> {
+  if (!list.length) return [];
+  type Vals = { hf_discussion_id: string | null; thumbnail: string | null; organization: string | null; organization_name: string | null; author_links: string | null };
+  const current = new Map<string, Vals>();
+  const ids = [...new Set(list.map((x) => x.id))];
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db.selectFrom('papers').select(['id', 'hf_discussion_id', 'thumbnail', 'organization', 'organization_name', 'author_links']).where('id', 'in', ids.slice(i, i + 500)).execute();
+    for (const r of rows) current.set(r.id, { hf_discussion_id: r.hf_discussion_id, thumbnail: r.thumbnail, organization: r.organization, organization_name: r.organization_name, author_links: r.author_links });
+  }
+  const changed = new Map<string, Vals>();
+  for (const x of list) {
+    const was = changed.get(x.id) ?? current.get(x.id);
+    if (!was) continue; // not stored (the upsert refused it)
+    const next: Vals = {
+      hf_discussion_id: x.discussionId ?? was.hf_discussion_id,
+      thumbnail: x.thumbnail ?? was.thumbnail,
+      organization: x.organization ? JSON.stringify(x.organization) : was.organization,
+      organization_name: x.organization ? x.organization.name : was.organization_name,
+      author_links: x.authorLinks.length ? JSON.stringify(x.authorLinks) : was.author_links,
+    };
+    if ((Object.keys(next) as (keyof Vals)[]).some((k) => next[k] !== was[k])) changed.set(x.id, next);
+  }
+  for (const [id, v] of changed) await db.updateTable('papers').set(v).where('id', '=', id).execute();
+  return [...changed.keys()];
+}
+
+/** A paper's stored Hugging Face extras (JSON text as stored; read through domain/hf-profile.ts). */
+export async function getHfExtras(db: Db, id: string): Promise<{ discussionId: string | null; thumbnail: string | null; organization: string | null; authorLinks: string | null } | null> {
+  const r = await db.selectFrom('papers').select(['hf_discussion_id', 'thumbnail', 'organization', 'author_links']).where('id', '=', id).executeTakeFirst();
+  return r ? { discussionId: r.hf_discussion_id, thumbnail: r.thumbnail, organization: r.organization, authorLinks: r.author_links } : null;
+}

@@ -36,6 +36,9 @@ import { userRoutes } from './pages/user.js';
 import { searchRoutes } from './pages/search.js';
 import { libraryRoutes, registerLibrarySlots, importBodyLimit } from './pages/library.js';
 import { followingRoutes, registerFollowSlots } from './pages/following.js';
+import { organizationRoutes } from './pages/organization.js';
+import { authorRoutes } from './pages/author.js';
+import { claimRoutes } from './pages/claims.js';
 
 /**
  * Files under a URL prefix, read from disk per request by node-server's serveStatic (the OS page
@@ -202,6 +205,9 @@ export function createWebApp(ctx: AppContext): WebApp {
   registerFollowSlots(slots); // paper page: follow its authors and categories
   app.route('/', libraryRoutes());
   app.route('/', followingRoutes());
+  app.route('/', organizationRoutes());
+  app.route('/', authorRoutes());
+  app.route('/', claimRoutes());
 
   app.notFound(notFound);
   app.onError(onError);

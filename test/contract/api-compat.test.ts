@@ -6,8 +6,10 @@
  *
  * Documented differences (not compared): HF's item.publishedAt is the arXiv announcement time,
  * ours is when the paper was featured (product.md); titles and abstracts are whitespace-
- * normalised; GitHub URLs are canonicalised (no trailing slash or .git); authors HF marks
- * hidden are left out; thumbnails, organisations and discussion ids are not carried.
+ * normalised (and so are full names); GitHub URLs are canonicalised (no trailing slash or .git); authors HF marks
+ * hidden are left out; site-relative avatars ("/avatars/…") are made absolute against
+ * https://huggingface.co; a user object always carries name, fullname and user (HF leaves out
+ * one or the other in some eras); linked models/datasets/Spaces are not tracked (empty, 0).
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -65,6 +67,23 @@ function hfSubmitter(item: any): string | undefined {
 
 const iso = (s: string) => new Date(s).toISOString();
 
+/** What we send for one of Hugging Face's user objects: its values, the avatar made absolute. */
+function expectedUser(u: any, fields: string[]): Record<string, unknown> {
+  const abs = (a: string) => (a.startsWith('/') ? `https://huggingface.co${a}` : a);
+  const all: Record<string, unknown> = { _id: u._id ?? u.id, name: u.name ?? u.user, fullname: typeof u.fullname === 'string' ? normalizeSpace(u.fullname) : u.fullname, avatarUrl: u.avatarUrl === undefined ? undefined : abs(u.avatarUrl), type: u.type, isPro: u.isPro, user: u.user ?? u.name };
+  const out: Record<string, unknown> = {};
+  for (const f of fields) if (all[f] !== undefined) out[f] = all[f];
+  return out;
+}
+
+function pick(o: any, fields: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of fields) if (o?.[f] !== undefined) out[f] = o[f];
+  return out;
+}
+
+const USER_FIELDS = ['_id', 'name', 'fullname', 'avatarUrl', 'type', 'isPro', 'user'];
+
 test('every recorded day is served with the same papers in the same order, field by field', async () => {
   let compared = 0;
   const fieldsSeen = new Set<string>();
@@ -93,7 +112,12 @@ test('every recorded day is served with the same papers in the same order, field
       eq('title', o.title, normalizeSpace(hp.title));
       eq('paper.summary', op.summary, normalizeSpace(hp.summary));
       eq('summary', o.summary, normalizeSpace(hp.summary));
-      eq('paper.authors', op.authors, hp.authors.filter((a: any) => !a.hidden).map((a: any) => ({ name: normalizeSpace(a.name) })));
+      eq(
+        'paper.authors',
+        op.authors,
+        hp.authors.filter((a: any) => !a.hidden).map((a: any) => ({ _id: a._id, name: normalizeSpace(a.name), hidden: false, ...(a.user ? { user: expectedUser(a.user, USER_FIELDS) } : {}) })),
+      );
+      if (hp.authors.some((a: any) => a.user)) fieldsSeen.add('paper.authors[].user');
       eq('paper.publishedAt', op.publishedAt, iso(hp.publishedAt));
       eq('paper.upvotes', op.upvotes, hp.upvotes);
       eq('numComments', o.numComments, h.numComments);
@@ -106,12 +130,34 @@ test('every recorded day is served with the same papers in the same order, field
       if (hp.submittedOnDailyAt) eq('paper.submittedOnDailyAt', op.submittedOnDailyAt, iso(hp.submittedOnDailyAt));
       const sub = hfSubmitter(h);
       if (sub) eq('submittedBy.name', o.submittedBy?.name, sub);
+      // The submitter as a user object: every field Hugging Face sent, value by value.
+      if (hp.submittedOnDailyBy) {
+        const fields = USER_FIELDS.filter((f) => f in hp.submittedOnDailyBy || (f === 'name' && 'user' in hp.submittedOnDailyBy));
+        eq('paper.submittedOnDailyBy', pick(op.submittedOnDailyBy, fields), expectedUser(hp.submittedOnDailyBy, fields));
+      }
+      if (h.submittedBy) {
+        const fields = USER_FIELDS.filter((f) => f in h.submittedBy);
+        eq('submittedBy', pick(o.submittedBy, fields), expectedUser(h.submittedBy, fields));
+        assert.ok(o.submittedBy.fullname, `${where}: a full name`);
+      }
+      if (hp.discussionId) eq('paper.discussionId', op.discussionId, hp.discussionId);
+      const hfOrg = hp.organization ?? h.organization;
+      const org = hfOrg && { ...hfOrg, fullname: normalizeSpace(hfOrg.fullname) };
+      if (org) {
+        eq('paper.organization', op.organization, org);
+        eq('organization', o.organization, org);
+      } else assert.equal(op.organization, undefined, `${where}: no organization`);
+      if (h.thumbnail) eq('thumbnail', o.thumbnail, h.thumbnail);
+      for (const k of ['Models', 'Datasets', 'Spaces']) {
+        eq(`paper.linked${k}`, op[`linked${k}`], []);
+        eq(`paper.numTotal${k}`, op[`numTotal${k}`], 0);
+      }
       compared++;
     }
   }
   assert.ok(compared >= 100, `compared ${compared} items`);
   // Every field we claim to carry was actually compared on real data at least once.
-  for (const f of ['paper.githubRepo', 'paper.githubStars', 'paper.projectPage', 'paper.ai_summary', 'paper.ai_keywords', 'paper.submittedOnDailyAt', 'submittedBy.name']) assert.ok(fieldsSeen.has(f), f);
+  for (const f of ['paper.githubRepo', 'paper.githubStars', 'paper.projectPage', 'paper.ai_summary', 'paper.ai_keywords', 'paper.submittedOnDailyAt', 'submittedBy.name', 'paper.submittedOnDailyBy', 'submittedBy', 'paper.discussionId', 'paper.organization', 'organization', 'thumbnail', 'paper.authors[].user', 'paper.linkedModels', 'paper.numTotalSpaces']) assert.ok(fieldsSeen.has(f), f);
 });
 
 test('paging with p and limit walks the same order without gaps or repeats', async () => {
@@ -242,4 +288,131 @@ test('/papers/{id}.md and Accept: text/markdown serve the paper as Markdown (rea
   assert.match(html.headers.get('content-type') ?? '', /^text\/html/);
   assert.equal((await app.request('/papers/2401.99999.md')).status, 404);
   assert.equal((await app.request('/papers/not-an-id.md')).status, 404);
+});
+
+test("re-importing into a store made before Hugging Face's extra fields were kept fills them; again, it changes nothing", async () => {
+  const db = app.ctx.store.db;
+  const h = recorded.get('2026-08-21')!.find((x) => x.organization && x.thumbnail && x.paper.submittedOnDailyBy)!;
+  const before = await (await app.request(`/api/papers/${h.paper.id}`)).json();
+  // What a store imported before migration 004 holds: the columns exist, empty.
+  await db.updateTable('papers').set({ hf_discussion_id: null, thumbnail: null, organization: null, author_links: null }).execute();
+  await db.updateTable('daily_entries').set({ submitter_profile: null }).execute();
+  const emptied = await (await app.request(`/api/papers/${h.paper.id}`)).json();
+  assert.equal(emptied.organization, undefined);
+  assert.equal(emptied.submittedOnDailyBy.avatarUrl, undefined);
+
+  const { lines } = await readDays(DAYS);
+  const file = writeJsonl(app.env.dataDir, 'again.jsonl', lines);
+  const res = await importFile(db, file, { now: () => app.clock.now() });
+  assert.equal(res.added, 0);
+  assert.ok(res.updated >= recorded.get('2026-08-21')!.length, `updated ${res.updated}`);
+  const after = await (await app.request(`/api/papers/${h.paper.id}`)).json();
+  assert.deepEqual(after, before);
+  const item = ((await (await app.request('/api/daily_papers?date=2026-08-21&limit=100')).json()) as any[]).find((x) => x.paper.id === h.paper.id);
+  assert.equal(item.thumbnail, h.thumbnail);
+  assert.equal(item.organization.name, h.organization.name);
+
+  const again = await importFile(db, file, { now: () => app.clock.now() });
+  assert.deepEqual([again.added, again.updated], [0, 0], 'a second re-import is a no-op');
+});
+
+test('hostile values in the archive never become links or markup; local submitters have the same user shape', async () => {
+  const other = await testApp({ now: '2026-08-24T12:00:00Z' });
+  try {
+    const line = {
+      archive_date: '2026-08-21',
+      item: {
+        paper: {
+          id: '2608.99901',
+          title: 'Hostile <b>title</b>',
+          summary: 'S',
+          upvotes: 3,
+          publishedAt: '2026-08-13T00:00:00.000Z',
+          submittedOnDailyAt: '2026-08-21T00:00:00.000Z',
+          discussionId: 'javascript:alert(1)',
+          authors: [{ _id: 'a1', name: 'Eve <img src=x onerror=alert(1)>', hidden: false, user: { _id: 'u1', user: 'eve', fullname: '<script>alert(1)</script>', avatarUrl: 'javascript:alert(1)', type: 'user', isPro: false } }],
+          submittedOnDailyBy: { _id: 'u2', user: 'mallory', name: 'mallory', fullname: '<a href="javascript:alert(1)">M</a>', avatarUrl: 'java\tscript:alert(1)', type: 'user', isPro: false },
+          organization: { _id: 'o1', name: 'evil-org', fullname: '<i>Evil</i> Org', avatar: 'javascript:alert(1)' },
+        },
+        thumbnail: 'javascript:alert(1)',
+        numComments: 0,
+        publishedAt: '2026-08-21T00:00:00.000Z',
+      },
+    };
+    const file = writeJsonl(other.env.dataDir, 'hostile.jsonl', [line]);
+    const res = await importFile(other.ctx.store.db, file, { now: () => other.clock.now() });
+    assert.equal(res.skipped, 0);
+    const [item] = (await (await other.request('/api/daily_papers?date=2026-08-21')).json()) as any[];
+    ApiItem.parse(item);
+    // Names are text (sent as written, escaped where shown); no value is a non-http(s) URL.
+    const values: string[] = [];
+    JSON.stringify(item, (_k, v) => (typeof v === 'string' && values.push(v), v));
+    assert.deepEqual(values.filter((v) => /^\s*java/i.test(v)), []);
+    assert.equal(item.thumbnail, undefined);
+    assert.equal(item.paper.discussionId, undefined);
+    assert.deepEqual(item.paper.organization, { _id: 'o1', name: 'evil-org', fullname: '<i>Evil</i> Org' });
+    assert.deepEqual(item.submittedBy, { _id: 'u2', name: 'mallory', fullname: '<a href="javascript:alert(1)">M</a>', type: 'user', isPro: false, user: 'mallory' });
+    assert.equal(item.submittedBy.avatarUrl, undefined);
+    assert.equal(item.paper.authors[0].user.avatarUrl, undefined);
+
+    const html = await (await other.request('/papers/2608.99901')).text();
+    assert.doesNotMatch(html, /(href|src)\s*=\s*"[^"]*javascript:/i, 'no javascript: URL on the page');
+    assert.ok(!html.includes('<img src=x'), 'no markup from an author name');
+    assert.ok(!html.includes('<a href="javascript'), 'no markup from a full name');
+    assert.ok(!html.includes('<i>Evil</i>'), 'no markup from an organization name');
+
+    // Values stored by another path (a SQL console, an older version) are checked again on the way out.
+    const db = other.ctx.store.db;
+    await db.updateTable('papers').set({ thumbnail: 'javascript:alert(1)', organization: JSON.stringify({ name: 'evil-org', fullname: 'E', avatar: 'javascript:alert(1)' }), hf_discussion_id: '"><b>' }).where('id', '=', '2608.99901').execute();
+    await other.ctx.events.emit({ kind: 'data', what: 'test' });
+    const [stored] = (await (await other.request('/api/daily_papers?date=2026-08-21')).json()) as any[];
+    assert.equal(stored.thumbnail, undefined);
+    assert.deepEqual(stored.organization, { name: 'evil-org', fullname: 'E' });
+    assert.equal(stored.paper.discussionId, undefined);
+
+    // A local user's submission: the same user object, from the account.
+    const u = await db.insertInto('users').values({ name: 'localsub', email: 'l@example.org', role: 'user', created_at: '2026-08-20T00:00:00.000Z' } as any).returning('id').executeTakeFirstOrThrow();
+    await db.insertInto('daily_entries').values({ paper_id: '2608.99901', date: '2026-08-22', submitted_by: u.id, submitter_name: null, submitted_at: '2026-08-22T09:00:00.000Z', source: 'user', rank: null }).execute();
+    const [mine] = (await (await other.request('/api/daily_papers?date=2026-08-22')).json()) as any[];
+    ApiItem.parse(mine);
+    assert.deepEqual(mine.submittedBy, { _id: String(u.id), name: 'localsub', fullname: 'localsub', type: 'user', isPro: false, user: 'localsub' });
+    assert.deepEqual(mine.paper.submittedOnDailyBy, mine.submittedBy);
+  } finally {
+    await other.close();
+  }
+});
+
+test('rate limits: the IETF RateLimit and RateLimit-Policy fields (structured fields) as huggingface.co sends them, and on a 429', async () => {
+  const limited = await testApp({ env: { RATE_LIMIT_PER_MINUTE: '3' } });
+  try {
+    // draft-ietf-httpapi-ratelimit-headers: RateLimit: "name";r=<left>;t=<seconds>, RateLimit-Policy: "name";q=<quota>;w=<window>.
+    const field = (res: Response) => /^"(\w+)";r=(\d+);t=(\d+)$/.exec(res.headers.get('ratelimit') ?? '');
+    const policy = (res: Response) => /^"(\w+)";q=(\d+);w=(\d+)$/.exec(res.headers.get('ratelimit-policy') ?? '');
+    for (let i = 0; i < 3; i++) {
+      const res = await limited.request('/api/daily_papers');
+      assert.equal(res.status, 200);
+      const f = field(res);
+      const p = policy(res);
+      assert.ok(f, `RateLimit: ${res.headers.get('ratelimit')}`);
+      assert.ok(p, `RateLimit-Policy: ${res.headers.get('ratelimit-policy')}`);
+      assert.equal(f[1], p[1], 'the same policy name');
+      assert.deepEqual([Number(f[2]), Number(p[2]), Number(p[3])], [2 - i, 3, 60]);
+      assert.ok(Number(f[3]) >= 0 && Number(f[3]) <= 60);
+      assert.equal(res.headers.get('ratelimit-remaining'), String(2 - i), 'the earlier draft\'s fields are kept');
+    }
+    const res = await limited.request('/api/daily_papers');
+    assert.equal(res.status, 429);
+    const f = field(res);
+    assert.ok(f, `RateLimit on the 429: ${res.headers.get('ratelimit')}`);
+    assert.equal(Number(f[2]), 0);
+    assert.ok(Number(f[3]) >= 1 && Number(f[3]) <= 60, 'seconds until requests are allowed again');
+    assert.equal(Number(res.headers.get('retry-after')), Number(f[3]));
+    assert.ok(policy(res));
+    assert.equal(res.headers.get('ratelimit-limit'), '3');
+    // A browser client may read them (CORS).
+    const cors = await limited.request('/api/daily_papers', { headers: { origin: 'https://example.org' } });
+    assert.match(cors.headers.get('access-control-expose-headers') ?? '', /(^|,\s*)RateLimit(,|$)/i);
+  } finally {
+    await limited.close();
+  }
 });

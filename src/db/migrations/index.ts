@@ -6,7 +6,9 @@ import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import * as m001 from './001_initial.js';
 import * as m002 from './002_accounts.js';
 import * as m003 from './003_change_log.js';
+import * as m004 from './004_hf_fields.js';
 import * as m005 from './005_library.js';
+import * as m008 from './008_author_claims.js';
 
 export type { MigrationContext } from './types.js';
 import type { MigrationContext } from './types.js';
@@ -17,7 +19,9 @@ const modules: Record<string, Module> = {
   '001_initial': m001,
   '002_accounts': m002,
   '003_change_log': m003,
+  '004_hf_fields': m004,
   '005_library': m005,
+  '008_author_claims': m008,
 };
 
 export function migrationProvider(ctx: MigrationContext): MigrationProvider {

@@ -9,7 +9,9 @@ import {
   ApiComment,
   ApiError,
   ApiItem,
+  ApiOrganization,
   ApiPaper,
+  ApiUser,
   ApiVote,
   CommentBody,
   DailyPapersQuery,
@@ -29,6 +31,8 @@ const COMPONENTS = new Map<z.ZodTypeAny, string>([
   [ApiError, 'Error'],
   [ApiVote, 'Vote'],
   [ApiComment, 'Comment'],
+  [ApiUser, 'User'],
+  [ApiOrganization, 'Organization'],
 ]);
 
 export interface ParamInfo {

@@ -20,7 +20,7 @@ import { listingDeps } from './deps.js';
 import { writeRoutes } from './writes.js';
 import { docsRoutes } from './docs.js';
 
-const RATE_HEADERS = ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'RateLimit-Policy', 'Retry-After', 'Link'];
+const RATE_HEADERS = ['RateLimit', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'RateLimit-Policy', 'Retry-After', 'Link'];
 
 /** Per-IP limit for anonymous reads, per-user for token-authenticated requests. */
 export function apiRateLimit(ctx: AppContext, name = 'API'): MiddlewareHandler<AppEnv> {

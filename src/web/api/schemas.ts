@@ -59,7 +59,33 @@ export const CommentBody = z.object({
 
 // ---------------------------------------------------------------- responses
 
-export const ApiAuthor = z.object({ name: z.string() });
+export const ApiUser = z
+  .object({
+    _id: z.string().optional().describe("The user's id (Hugging Face's for imported entries; ours for local users)."),
+    name: z.string().describe('Login name.'),
+    fullname: z.string().describe('Display name (the login name when none is known).'),
+    avatarUrl: z.string().optional().describe('http(s) image URL; site-relative Hugging Face avatars are made absolute against https://huggingface.co.'),
+    type: z.string().describe('"user".'),
+    isPro: z.boolean(),
+    user: z.string().optional().describe('Login name again, as Hugging Face sends it in paper objects.'),
+  })
+  .describe('A user, in the shape Hugging Face sends.');
+
+export const ApiOrganization = z.object({
+  _id: z.string().optional(),
+  name: z.string(),
+  fullname: z.string(),
+  avatar: z.string().optional().describe('http(s) image URL.'),
+});
+
+export const ApiAuthor = z.object({
+  _id: z.string().optional().describe("Hugging Face's id of this author entry, for imported papers."),
+  name: z.string(),
+  hidden: z.boolean().describe('Always false: hidden authors are not listed.'),
+  user: ApiUser.optional().describe('The user who claimed this author name, where known.'),
+});
+
+const linkedList = z.array(z.object({ id: z.string() }).passthrough()).describe('Not tracked here: always empty.');
 
 export const ApiPaper = z.object({
   id: z.string().regex(arxivIdPattern).describe('arXiv id without version.'),
@@ -73,7 +99,15 @@ export const ApiPaper = z.object({
   githubStars: z.number().int().optional(),
   projectPage: z.string().optional(),
   submittedOnDailyAt: z.string().optional().describe('When it was featured on the daily papers (latest time).'),
-  submittedOnDailyBy: z.object({ name: z.string() }).optional(),
+  submittedOnDailyBy: ApiUser.optional().describe('Who featured it (latest entry).'),
+  discussionId: z.string().optional().describe("The paper's discussion id on huggingface.co, for imported papers."),
+  organization: ApiOrganization.optional(),
+  linkedModels: linkedList,
+  numTotalModels: z.number().int().min(0),
+  linkedDatasets: linkedList,
+  numTotalDatasets: z.number().int().min(0),
+  linkedSpaces: linkedList,
+  numTotalSpaces: z.number().int().min(0),
   ai_summary: z.string().optional(),
   ai_keywords: z.array(z.string()).optional(),
   categories: z.array(z.string()).describe('arXiv categories, primary first (Papertide extension).'),
@@ -88,7 +122,9 @@ export const ApiItem = z.object({
   title: z.string(),
   summary: z.string(),
   numComments: z.number().int().min(0),
-  submittedBy: z.object({ name: z.string() }).optional(),
+  submittedBy: ApiUser.optional(),
+  organization: ApiOrganization.optional(),
+  thumbnail: z.string().optional().describe('http(s) image URL (Hugging Face\'s social thumbnail, for imported papers).'),
   isAuthorParticipating: z.boolean(),
 });
 

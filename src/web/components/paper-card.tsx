@@ -4,6 +4,7 @@ import type { PaperRow } from '../../db/schema.js';
 import { excerpt, renderMathText } from '../render/math.js';
 import { safeHttpUrl } from '../../domain/safe-url.js';
 import { cleanAuthors, isArxivCategory } from '../../domain/clean-text.js';
+import { storedHfOrganization } from '../../domain/hf-profile.js';
 
 export function authorsLine(authorsJson: string, max = 4): string {
   // Cleaned again when shown: records imported before the cleaning still hold ":" authors.
@@ -39,6 +40,12 @@ export function CommentCounts({ paperId, local, external, here }: { paperId: str
 }
 
 /** One paper in a list: rank, upvotes, title with math, authors, excerpt, code and comments. */
+/** The organization a paper is listed under, linked to its page here. */
+function OrganizationChip({ json }: { json: string | null }) {
+  const org = storedHfOrganization(json);
+  return org ? <a class="chip org" href={`/organizations/${encodeURIComponent(org.name)}`}>{org.fullname}</a> : null;
+}
+
 export function PaperCard({ paper, rank, submitter, date, vote, save, extra }: { paper: PaperRow; rank?: number; submitter?: string | null; date?: string; vote?: Child; save?: Child; extra?: Child }) {
   const href = `/papers/${paper.id}`;
   return (
@@ -65,6 +72,7 @@ export function PaperCard({ paper, rank, submitter, date, vote, save, extra }: {
             </a>
           ) : null}
           <CommentCounts paperId={paper.id} local={Math.max(0, paper.num_comments - paper.external_comments)} external={paper.external_comments} />
+          <OrganizationChip json={paper.organization} />
           {submitter ? <span class="muted">submitted by {submitter}</span> : null}
           {date ? <span class="muted">{date}</span> : null}
           {paper.is_demo ? <span class="chip demo" title="Demo data: remove with papertide demo --remove">demo</span> : null}

@@ -71,11 +71,32 @@ export class Limiter {
   }
 }
 
+/**
+ * The policy's name as a structured-field string (RFC 9651 sf-string): the limiter's name in
+ * lower case, anything but letters and digits turned into "_" ("API (per user)" → "api_per_user"),
+ * so a client matching the name as a word (\w+) reads it.
+ */
+export function policyName(spec: LimitSpec): string {
+  return spec.name.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '') || 'default';
+}
+
+/**
+ * The limit's state on every limited response, in two syntaxes:
+ * - the current draft (draft-ietf-httpapi-ratelimit-headers, structured fields), as
+ *   huggingface.co sends them and its client reads them: `RateLimit: "api";r=0;t=30` (r: requests
+ *   left, t: seconds until the window resets) and `RateLimit-Policy: "api";q=100;w=60` (q: quota,
+ *   w: window in seconds);
+ * - the earlier draft's RateLimit-Limit / -Remaining / -Reset, for clients written against it.
+ */
 function setHeaders(c: WebContext, spec: LimitSpec, r: RateLimiterRes) {
+  const remaining = Math.max(0, r.remainingPoints);
+  const reset = Math.max(0, Math.ceil(r.msBeforeNext / 1000));
+  const name = policyName(spec);
+  c.header('RateLimit', `"${name}";r=${remaining};t=${reset}`);
+  c.header('RateLimit-Policy', `"${name}";q=${spec.points};w=${spec.duration}`);
   c.header('RateLimit-Limit', String(spec.points));
-  c.header('RateLimit-Remaining', String(Math.max(0, r.remainingPoints)));
-  c.header('RateLimit-Reset', String(Math.max(0, Math.ceil(r.msBeforeNext / 1000))));
-  c.header('RateLimit-Policy', `${spec.points};w=${spec.duration}`);
+  c.header('RateLimit-Remaining', String(remaining));
+  c.header('RateLimit-Reset', String(reset));
   if (r.remainingPoints <= 0 && r.consumedPoints > spec.points) c.header('Retry-After', String(Math.max(1, Math.ceil(r.msBeforeNext / 1000))));
 }
 

@@ -98,6 +98,10 @@ export function feedRoutes(ctx: AppContext) {
         <p>
           <code>{base}/feeds/author/Yann%20LeCun.atom</code> — the author's newest papers, matched regardless of case and accents.
         </p>
+        <h2>By organization</h2>
+        <p>
+          <code>{base}/feeds/organization/utokyo-ai.atom</code> — newest papers listed under an organization (its Hugging Face handle; see its page at /organizations/utokyo-ai).
+        </p>
         <h2>Any search</h2>
         <form action="/feeds/search.atom" method="get" class="feed-search">
           <label for="feed-q">Search text</label>
@@ -125,6 +129,12 @@ export function feedRoutes(ctx: AppContext) {
     const parts = splitExt(decode(c.req.param('file')));
     if (!parts) throw new AppError('not_found', 'Category feeds end in .rss, .atom or .json, e.g. /feeds/category/cs.LG.atom.');
     return serveFeed(c, { kind: 'category', category: parts[0] }, parts[1]);
+  });
+
+  app.get('/feeds/organization/:file', async (c) => {
+    const parts = splitExt(decode(c.req.param('file')));
+    if (!parts) throw new AppError('not_found', 'Organization feeds end in .rss, .atom or .json, e.g. /feeds/organization/utokyo-ai.atom.');
+    return serveFeed(c, { kind: 'organization', name: parts[0] }, parts[1]);
   });
 
   app.get('/feeds/author/:file{.+}', async (c) => {

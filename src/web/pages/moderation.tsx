@@ -61,6 +61,27 @@ export function moderationRoutes() {
             </p>
           </form>
         </div>
+        <h2>Authorship claims waiting</h2>
+        {o.claims.length ? (
+          <ul class="claims">
+            {o.claims.map((cl) => (
+              <li>
+                <a href={`/u/${encodeURIComponent(cl.userName)}`}>{cl.userName}</a> claims to be <strong>{cl.authorName}</strong> on{' '}
+                <a href={`/papers/${cl.paperId}`}>arXiv:{cl.paperId}</a> <span class="muted">({cl.createdAt.slice(0, 10)})</span>{' '}
+                <form method="post" action={`/moderation/claims/${cl.id}/approve`} class="inline">
+                  <Hidden c={c} />
+                  <button type="submit" class="link">Approve</button>
+                </form>{' '}
+                <form method="post" action={`/moderation/claims/${cl.id}/reject`} class="inline">
+                  <Hidden c={c} />
+                  <button type="submit" class="link">Reject</button>
+                </form>
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p class="muted">None.</p>
+        )}
         <h2>Recent comments</h2>
         <table>
           <thead>

@@ -61,6 +61,25 @@ export function userRoutes() {
             <button type="submit">{p.user.banned ? 'Unban' : 'Ban this user'}</button>
           </form>
         ) : null}
+        {p.authored.length || (self && p.pendingClaims.length) ? (
+          <section aria-labelledby="authored-h">
+            <h2 id="authored-h">Papers by {p.user.name} ({p.authored.length})</h2>
+            <ul class="plain authored">
+              {p.authored.map((a) => (
+                <li>
+                  <a href={`/papers/${a.paperId}`}>{a.paperTitle}</a> <span class="muted">as {a.authorName}</span>
+                </li>
+              ))}
+              {self
+                ? p.pendingClaims.map((a) => (
+                    <li>
+                      <a href={`/papers/${a.paperId}`}>{a.paperTitle}</a> <span class="muted">as {a.authorName} · waiting for a moderator</span>
+                    </li>
+                  ))
+                : null}
+            </ul>
+          </section>
+        ) : null}
         <section aria-labelledby="subs-h">
           <h2 id="subs-h">Submissions ({p.submissions.length})</h2>
           {p.submissions.length ? (

@@ -5,15 +5,57 @@
  * numComments, submittedBy) so clients written for huggingface.co/api work here by changing the
  * base URL. Like Hugging Face, an absent optional value is left out rather than sent as null.
  * A few Papertide extensions (categories, version) are added; clients ignore unknown fields.
+ *
+ * Hugging Face's own objects are sent in its shape: the submitter as a user object (kept from
+ * the archive for imported entries, built from the account for local ones), the organization,
+ * the discussion id, each author's id and claimed user, the thumbnail. Linked models, datasets
+ * and Spaces are not tracked here: empty lists and zero counts, as the client types them.
  */
 import type { PaperRow } from '../../db/schema.js';
 import type { ApiItemT, ApiPaperT } from '../api/schemas.js';
 import { safeHttpUrl } from '../../domain/safe-url.js';
+import { storedHfAuthorLinks, storedHfOrganization, storedHfUser, hfDiscussionId, isHfHandle, type HfUser } from '../../domain/hf-profile.js';
+import { normalizeSpace } from '../../domain/paper.js';
 
 export interface FeaturedInfo {
   date: string;
   submittedAt: string;
   submitterName: string | null;
+  /** The local user who submitted it, when one did. */
+  submitterUserId?: number | null;
+  /** JSON of Hugging Face's user object for an imported entry. */
+  submitterProfile?: string | null;
+}
+
+/**
+ * Who featured the paper, as a user object: Hugging Face's profile for imported entries; for
+ * local users (and imported entries without a stored profile) the same shape from the name,
+ * with no avatar (we host none).
+ */
+export function presentSubmitter(f: FeaturedInfo | null | undefined): HfUser | undefined {
+  if (!f?.submitterName) return undefined;
+  if (!f.submitterUserId) {
+    const kept = storedHfUser(f.submitterProfile);
+    if (kept) return kept;
+  }
+  const name = f.submitterName;
+  const user: HfUser = { name, fullname: name, type: 'user', isPro: false, user: name };
+  if (f.submitterUserId) user._id = String(f.submitterUserId);
+  return user;
+}
+
+/** The authors in Hugging Face's shape: hidden false, with its id and claimed user where the archive had them. */
+function presentAuthors(p: PaperRow): ApiPaperT['authors'] {
+  const links = new Map(storedHfAuthorLinks(p.author_links).map((l) => [normalizeSpace(l.name).toLowerCase(), l]));
+  return jsonList(p.authors).map((name) => {
+    const l = links.get(normalizeSpace(name).toLowerCase());
+    return compact({ _id: l?._id, name, hidden: false, user: l?.user });
+  });
+}
+
+/** Hugging Face's handle of a paper's submitter, for links to huggingface.co (or null). */
+export function hfHandleOf(u: HfUser | undefined): string | null {
+  return u && isHfHandle(u.name) ? u.name : null;
 }
 
 function jsonList(s: string | null): string[] {
@@ -38,7 +80,7 @@ export function presentPaper(p: PaperRow, featured?: FeaturedInfo | null): ApiPa
     id: p.id,
     title: p.title,
     summary: p.abstract,
-    authors: jsonList(p.authors).map((name) => ({ name })),
+    authors: presentAuthors(p),
     publishedAt: p.published_at ?? undefined,
     upvotes: p.upvotes,
     numComments: p.num_comments,
@@ -47,7 +89,15 @@ export function presentPaper(p: PaperRow, featured?: FeaturedInfo | null): ApiPa
     githubStars: p.github_stars ?? undefined,
     projectPage: safeHttpUrl(p.project_page) ?? undefined,
     submittedOnDailyAt: featured?.submittedAt ?? undefined,
-    submittedOnDailyBy: featured?.submitterName ? { name: featured.submitterName } : undefined,
+    submittedOnDailyBy: presentSubmitter(featured),
+    discussionId: hfDiscussionId(p.hf_discussion_id) ?? undefined,
+    organization: storedHfOrganization(p.organization) ?? undefined,
+    linkedModels: [],
+    numTotalModels: 0,
+    linkedDatasets: [],
+    numTotalDatasets: 0,
+    linkedSpaces: [],
+    numTotalSpaces: 0,
     ai_summary: p.ai_summary ?? undefined,
     ai_keywords: keywords.length ? keywords : undefined,
     categories: jsonList(p.categories),
@@ -64,7 +114,9 @@ export function presentItem(p: PaperRow, featured?: FeaturedInfo | null): ApiIte
     title: p.title,
     summary: p.abstract,
     numComments: p.num_comments,
-    submittedBy: featured?.submitterName ? { name: featured.submitterName } : undefined,
+    submittedBy: presentSubmitter(featured),
+    organization: storedHfOrganization(p.organization) ?? undefined,
+    thumbnail: safeHttpUrl(p.thumbnail) ?? undefined,
     isAuthorParticipating: false,
   });
 }
@@ -74,8 +126,8 @@ export function presentItems(list: { paper: PaperRow; featured: FeaturedInfo | n
 }
 
 /** A daily repository item (web/api daily_papers). */
-export function presentDailyItem(item: { paper: PaperRow; date: string; submittedAt: string; submitterName: string | null }): ApiItemT {
-  return presentItem(item.paper, { date: item.date, submittedAt: item.submittedAt, submitterName: item.submitterName });
+export function presentDailyItem(item: { paper: PaperRow; date: string; submittedAt: string; submitterName: string | null; submittedByUserId?: number | null; submitterProfile?: string | null }): ApiItemT {
+  return presentItem(item.paper, { date: item.date, submittedAt: item.submittedAt, submitterName: item.submitterName, submitterUserId: item.submittedByUserId, submitterProfile: item.submitterProfile });
 }
 
 export function presentTrendingItem(x: { paper: PaperRow; featured: FeaturedInfo | null; trending?: { score: number; rank: number } }): ApiItemT {
