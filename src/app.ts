@@ -12,6 +12,7 @@ import { registerTrending } from './jobs/trending.job.js';
 import { mailJobs } from './jobs/digest.job.js';
 import { registerIngestJobs } from './jobs/ingest.job.js';
 import { changeLogJob } from './jobs/change-log.job.js';
+import { rateLimitsJob } from './jobs/rate-limits.job.js';
 
 export type { AppContext, AppDeps, JobSpec } from './context.js';
 export { createContext } from './context.js';
@@ -41,6 +42,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   ctx.jobs.push(...mailJobs()); // digests: outbox sender + digest builds
   registerIngestJobs(ctx); // ingest: daily arXiv RSS
   ctx.jobs.push(changeLogJob()); // the store: prune old change-log rows
+  ctx.jobs.push(rateLimitsJob()); // the store: drop ended rate-limit windows
   const web = createWebApp(ctx);
   return { ctx, web };
 }

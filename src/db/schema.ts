@@ -191,6 +191,13 @@ export interface StarSnapshotsTable {
   stars: number;
 }
 
+export interface RateLimitsTable {
+  key: string;
+  points: number;
+  /** End of the current window, ms since the epoch. */
+  expires_at: number;
+}
+
 export interface KvTable {
   key: string;
   value: string;
@@ -214,6 +221,7 @@ export interface Database {
   ingest_checkpoints: IngestCheckpointsTable;
   star_snapshots: StarSnapshotsTable;
   kv: KvTable;
+  rate_limits: RateLimitsTable;
 }
 
 export type PaperRow = Selectable<PapersTable>;

@@ -6,6 +6,7 @@ import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import * as m001 from './001_initial.js';
 import * as m002 from './002_accounts.js';
 import * as m003 from './003_change_log.js';
+import * as m006 from './006_rate_limits.js';
 
 export type { MigrationContext } from './types.js';
 import type { MigrationContext } from './types.js';
@@ -16,6 +17,7 @@ const modules: Record<string, Module> = {
   '001_initial': m001,
   '002_accounts': m002,
   '003_change_log': m003,
+  '006_rate_limits': m006,
 };
 
 export function migrationProvider(ctx: MigrationContext): MigrationProvider {

@@ -170,7 +170,7 @@ export function authRoutes() {
     await loginFailures.consume(key, c);
     try {
       const { token } = await login(c.get('ctx'), { ...parsed.data, userAgent: c.req.header('user-agent') ?? null });
-      await loginFailures.reset(key);
+      await loginFailures.reset(key, c);
       setSessionCookie(c, token);
       return c.redirect(safeNext(parsed.data.next), 303);
     } catch (e) {
