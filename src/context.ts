@@ -6,7 +6,7 @@
  */
 import crypto from 'node:crypto';
 import type { Config } from './config.js';
-import { openStore, migrate, kvGet, kvSet, type Store } from './db/index.js';
+import { openStore, migrate, kvGet, kvInsertIfAbsent, type Store } from './db/index.js';
 import { createLogger, type Logger } from './logger.js';
 import { systemClock, type Clock } from './clock.js';
 import { EventBus } from './events.js';
@@ -21,6 +21,11 @@ export interface JobSpec {
   name: string;
   everyMs?: number;
   dailyAtUtc?: string;
+  /**
+   * Safe to run in every process at once (the outbox sender claims each row itself). Other jobs
+   * run once per deployment: the scheduler takes a lease in the store for each period.
+   */
+  everyProcess?: boolean;
   run: (ctx: AppContext) => Promise<void>;
 }
 
@@ -74,10 +79,13 @@ export async function createContext(config: Config, deps: AppDeps = {}): Promise
   await migrate(store);
   let secret = config.secret;
   if (!secret) {
+    // Processes starting together on a fresh store (`serve --workers N`) must agree on one
+    // secret, or a session, CSRF token or signed link made by one fails in another: the first
+    // insert wins and everyone reads the stored value back.
     secret = (await kvGet(store.db, 'secret')) ?? '';
     if (!secret) {
-      secret = crypto.randomBytes(32).toString('hex');
-      await kvSet(store.db, 'secret', secret);
+      await kvInsertIfAbsent(store.db, 'secret', crypto.randomBytes(32).toString('hex'));
+      secret = (await kvGet(store.db, 'secret'))!;
     }
   }
   const events = new EventBus();
