@@ -5,7 +5,7 @@
  * stops renewing, and the lease expires.
  */
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.js';
+import type { Database } from './schema.js';
 
 export async function acquireLease(db: Kysely<Database>, name: string, holder: string, now: Date, ttlMs: number): Promise<boolean> {
   const nowIso = now.toISOString();
@@ -36,4 +36,10 @@ export async function renewLease(db: Kysely<Database>, name: string, holder: str
 
 export async function releaseLease(db: Kysely<Database>, name: string, holder: string): Promise<void> {
   await db.deleteFrom('leases').where('name', '=', name).where('holder', '=', holder).execute();
+}
+
+/** Who holds the lease `name` now (null: nobody, or it has run out). */
+export async function leaseHolder(db: Kysely<Database>, name: string, now: Date): Promise<string | null> {
+  const row = await db.selectFrom('leases').select('holder').where('name', '=', name).where('expires_at', '>=', now.toISOString()).executeTakeFirst();
+  return row?.holder ?? null;
 }
