@@ -239,7 +239,8 @@ test(`[${store}] serve --workers 2: two processes on one port, one index build, 
     await server?.stop();
     await env.cleanup();
   });
-  server = await serve(env, { DEMO_DATA: 'true' }, ['--workers', '2']);
+  // No SECRET: the deployment's secret is generated once and shared through the store.
+  server = await serve(env, { DEMO_DATA: 'true', SECRET: '' }, ['--workers', '2']);
   const primary = server.proc.pid!;
   let workers: number[] = [];
   await until('two workers', async () => (workers = childrenOf(primary)).length === 2, 30_000);
@@ -259,16 +260,18 @@ test(`[${store}] serve --workers 2: two processes on one port, one index build, 
   const cookie = (form.headers.get('set-cookie') ?? '').split(';')[0];
   const csrf = (await form.text()).match(/name="_csrf" value="([^"]+)"/)?.[1];
   assert.ok(csrf, 'the login form carries a CSRF token');
-  for (let i = 0; i < 4; i++) {
-    const r = await fetch(`${server.base}/login`, {
+  const login = async (token: string) => {
+    const r = await fetch(`${server!.base}/login`, {
       method: 'POST',
       redirect: 'manual',
       headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ _csrf: csrf!, email: 'nobody@example.org', password: 'wrong-password-x' }),
+      body: new URLSearchParams({ _csrf: token, email: 'nobody@example.org', password: 'wrong-password-x' }),
     });
     await r.arrayBuffer();
-    assert.notEqual(r.status, 403, `post ${i}: the CSRF token was refused by a worker`);
-  }
+    return r.status;
+  };
+  assert.equal(await login('forged-token-forged-token-forged'), 403, 'a forged token is refused');
+  for (let i = 0; i < 4; i++) assert.notEqual(await login(csrf!), 403, `post ${i}: the CSRF token was refused by a worker`);
 
   // A worker killed outright is replaced, and the port keeps answering meanwhile.
   process.kill(workers[0], 'SIGKILL');
