@@ -14,7 +14,7 @@ import { rateLimit, Limiter, clientIp, type LimitSpec } from '../middleware/rate
 import { clearSessionCookie, sessionHashOf, setSessionCookie } from '../middleware/session.js';
 import { createSession, findUserByName, LOGIN_FAILED, login, logout, logoutEverywhere, normalizeEmail, PASSWORD_MAX, PASSWORD_MIN, requestPasswordReset, resendVerification, resetPassword, signup, verifyEmail } from '../../users/users.service.js';
 
-/** Rate limits of the account forms (per process; see rate-limit.ts). */
+/** Rate limits of the account forms (one budget per deployment; see rate-limit.ts). */
 export const ACCOUNT_LIMITS = {
   signupPerIp: { name: 'sign-up', points: 10, duration: 3600 },
   loginPerIp: { name: 'login', points: 30, duration: 900 },
