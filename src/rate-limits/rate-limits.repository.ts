@@ -61,8 +61,9 @@ export async function deleteExpiredRateLimits(db: Kysely<Database>, now = Date.n
 /** rate-limiter-flexible's store limiter over the `rate_limits` table. */
 export class RateLimiterKysely extends RateLimiterStoreAbstract {
   private readonly db: Kysely<Database>;
-  constructor(opts: { keyPrefix: string; points: number; duration: number; db: Kysely<Database> }) {
-    super({ keyPrefix: opts.keyPrefix, points: opts.points, duration: opts.duration, storeClient: opts.db });
+  constructor(opts: { keyPrefix: string; points: number; duration: number; inMemoryBlockOnConsumed?: number; db: Kysely<Database> }) {
+    const { db, ...rest } = opts;
+    super({ ...rest, storeClient: db });
     this.db = opts.db;
   }
   _upsert(rlKey: string, points: number, msDuration: number, forceExpire = false): Promise<Row> {

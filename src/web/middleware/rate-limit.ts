@@ -81,7 +81,9 @@ export class Limiter {
  * prefixed with the limit's name, as in memory.
  */
 async function sharedLimiter(ctx: AppContext, spec: LimitSpec): Promise<RateLimiterAbstract> {
-  const base = { keyPrefix: spec.name, points: spec.points, duration: spec.duration };
+  // A client over its budget is then refused from this process's memory until its window ends:
+  // a flood costs the store no write per request.
+  const base = { keyPrefix: spec.name, points: spec.points, duration: spec.duration, inMemoryBlockOnConsumed: spec.points + 1 };
   if (!ctx.config.REDIS_URL) return new RateLimiterKysely({ ...base, db: ctx.store.db });
   let client = redisClients.get(ctx);
   if (!client) {

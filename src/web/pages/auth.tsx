@@ -21,6 +21,8 @@ export const ACCOUNT_LIMITS = {
   /** Failed logins per address, whoever tries: slows password guessing on one account. */
   loginFailuresPerEmail: { name: 'failed login', points: 10, duration: 900 },
   forgotPerIp: { name: 'password reset', points: 5, duration: 3600 },
+  // (a budget of its own: limits are counted by name across the deployment)
+  resetPerIp: { name: 'new password', points: 5, duration: 3600 },
   resendPerUser: { name: 'verification email', points: 3, duration: 3600 },
 } satisfies Record<string, LimitSpec>;
 
@@ -305,7 +307,7 @@ export function authRoutes() {
     return page(c, 'Choose a new password', resetForm(c, token.data));
   });
 
-  app.post('/reset', rateLimit(ACCOUNT_LIMITS.forgotPerIp), async (c) => {
+  app.post('/reset', rateLimit(ACCOUNT_LIMITS.resetPerIp), async (c) => {
     const form = await formOf(c);
     const parsed = z.object({ token: tokenSchema, password: z.string().min(PASSWORD_MIN, `Choose a password of at least ${PASSWORD_MIN} characters.`).max(PASSWORD_MAX, `Passwords are limited to ${PASSWORD_MAX} characters.`) }).safeParse(form);
     if (!parsed.success) {
