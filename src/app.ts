@@ -16,6 +16,7 @@ import { ingestJobs } from './jobs/ingest.job.js';
 import { changeLogJob } from './jobs/change-log.job.js';
 import { sessionsJob } from './jobs/sessions.job.js';
 import type { JobSpec } from './jobs/job.js';
+import { rateLimitsJob } from './jobs/rate-limits.job.js';
 
 export type { AppContext, AppDeps } from './context.js';
 export type { JobSpec } from './jobs/job.js';
@@ -59,6 +60,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     ...ingestJobs(ctx), // ingest: daily arXiv RSS
     changeLogJob(), // the store: prune old change-log rows
     sessionsJob(), // accounts: purge expired sessions
+    rateLimitsJob(), // the store: drop ended rate-limit windows
   ];
   const web = createWebApp(ctx);
   return { ctx, web, jobs };

@@ -59,6 +59,10 @@ const envSchema = z.object({
   SEARCH_CONCURRENCY: int(0, 64).default(2),
   SEARCH_QUEUE: int(0, 10_000).default(32),
   TRUST_PROXY: bool.default('false'),
+  // Server processes `papertide serve` runs on one port (`auto`: one per core).
+  WORKERS: z.string().regex(/^(auto|[1-9]\d{0,2})$/, 'must be a number from 1 to 999 or auto').default('1'),
+  // Rate limits are counted in the store unless a Redis server is given (needs the ioredis package).
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;

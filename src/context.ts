@@ -7,7 +7,7 @@
  */
 import crypto from 'node:crypto';
 import type { Config } from './config.js';
-import { openStore, migrate, kvGet, kvSet, type Store } from './db/index.js';
+import { openStore, migrate, kvGet, kvInsertIfAbsent, type Store } from './db/index.js';
 import { createLogger, type Logger } from './logger.js';
 import { systemClock, type Clock } from './clock.js';
 import { EventBus } from './events.js';
@@ -74,10 +74,13 @@ export async function createContext(config: Config, deps: AppDeps = {}): Promise
   await migrate(store);
   let secret = config.secret;
   if (!secret) {
+    // Processes starting together on a fresh store (`serve --workers N`) must agree on one
+    // secret, or a session, CSRF token or signed link made by one fails in another: the first
+    // insert wins and everyone reads the stored value back.
     secret = (await kvGet(store.db, 'secret')) ?? '';
     if (!secret) {
-      secret = crypto.randomBytes(32).toString('hex');
-      await kvSet(store.db, 'secret', secret);
+      await kvInsertIfAbsent(store.db, 'secret', crypto.randomBytes(32).toString('hex'));
+      secret = (await kvGet(store.db, 'secret'))!;
     }
   }
   const events = new EventBus();

@@ -28,6 +28,15 @@ export async function oldestChange(db: Db): Promise<number | null> {
   return v === null || v === undefined ? null : Number(v);
 }
 
+/**
+ * Record that data pages show changed where no trigger sees it (trending scores re-computed by
+ * the job, a ban): a row without a paper, so every process's page caches move on. Followers
+ * on PostgreSQL hear it at their next poll (a second at most).
+ */
+export async function logDataChange(db: Db): Promise<void> {
+  await sql`insert into change_log (paper_id) values (null)`.execute(db);
+}
+
 /** Changes after `after`, oldest first, at most `limit`. */
 export async function changesAfter(db: Db, after: number, limit: number): Promise<ChangeRow[]> {
   const r = await sql<{ seq: number; paper_id: string | null }>`select seq, paper_id from change_log where seq > ${after} order by seq limit ${limit}`.execute(db);

@@ -150,6 +150,14 @@ export async function kvSet(db: Kysely<Database>, key: string, value: string): P
     .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
     .execute();
 }
+/** Store `value` under `key` unless the key is already there (the first writer wins). */
+export async function kvInsertIfAbsent(db: Kysely<Database>, key: string, value: string): Promise<void> {
+  await db
+    .insertInto('kv')
+    .values({ key, value })
+    .onConflict((oc) => oc.column('key').doNothing())
+    .execute();
+}
 
 /**
  * The store holds password hashes, session and token hashes and email addresses: only its owner

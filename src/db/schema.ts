@@ -210,6 +210,13 @@ export interface StarSnapshotsTable {
   stars: number;
 }
 
+export interface RateLimitsTable {
+  key: string;
+  points: number;
+  /** End of the current window, ms since the epoch. */
+  expires_at: number;
+}
+
 export interface KvTable {
   key: string;
   value: string;
@@ -272,6 +279,7 @@ export interface Database {
   collections: CollectionsTable;
   collection_items: CollectionItemsTable;
   follows: FollowsTable;
+  rate_limits: RateLimitsTable;
 }
 
 export type PaperRow = Selectable<PapersTable>;

@@ -20,6 +20,7 @@ export function mailJobs(): JobSpec[] {
     {
       name: 'mail-outbox',
       everyMs: 2000,
+      everyProcess: true,
       run: async (ctx: AppContext) => {
         const c = await ctx.mail.sender.sendDue();
         if (c.sent + c.failed + c.retried + c.cancelled > 0) ctx.logger.info(c, 'mail outbox: delivered');

@@ -10,5 +10,10 @@ export interface JobSpec {
   name: string;
   everyMs?: number;
   dailyAtUtc?: string;
+  /**
+   * Safe to run in every process at once (the outbox sender claims each row itself). Other jobs
+   * run once per deployment: the scheduler takes a lease in the store for each period.
+   */
+  everyProcess?: boolean;
   run: (ctx: AppContext) => Promise<void>;
 }

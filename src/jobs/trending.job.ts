@@ -6,6 +6,7 @@
 import type { AppContext } from '../context.js';
 import type { JobSpec } from './job.js';
 import { recomputeRecent, recomputeTrending } from '../trending/trending.service.js';
+import { logDataChange } from '../changes/changes.repository.js';
 
 export const TRENDING_JOB_EVERY_MS = 10 * 60_000;
 
@@ -15,6 +16,12 @@ export function trendingJob(): JobSpec {
     everyMs: TRENDING_JOB_EVERY_MS,
     run: async (ctx: AppContext) => {
       const n = await recomputeRecent(ctx.store.db, ctx.clock.now());
+      // Scores moved without a trigger firing: say so, or pages cached by other processes (and
+      // by this one) would keep the old order until the next vote.
+      if (n > 0) {
+        await logDataChange(ctx.store.db);
+        await ctx.events.emit({ kind: 'data', what: 'trending' });
+      }
       ctx.logger.debug({ papers: n }, 'trending: recomputed');
     },
   };

@@ -11,6 +11,7 @@ import { bumpCommentCount, commentById, recentComments, updateComment } from '..
 import { recomputeTrending } from '../trending/trending.service.js';
 import { audit, auditEntries, bannedUsers, hiddenPapers } from './moderation.repository.js';
 import { pendingClaims } from '../claims/claims.repository.js';
+import { logDataChange } from '../changes/changes.repository.js';
 
 const REASON_MAX = 500;
 
@@ -70,6 +71,7 @@ export async function setUserBanned(ctx: AppContext, actor: Actor | null, name: 
     if (u.role === 'admin' || (u.role === 'moderator' && actor.role !== 'admin')) throw new AppError('forbidden', `Only an admin can ban ${u.role === 'admin' ? 'an admin' : 'a moderator'}, and admins only through \`papertide user\`.`);
     await setUserFields(trx, u.id, banned ? { banned_at: now, ban_reason: why } : { banned_at: null, ban_reason: null });
     if (banned) await deleteSessionsOfUser(trx, u.id); // out at once, everywhere
+    await logDataChange(trx); // the user's comments change on pages every process caches
     await audit(trx, { actorId: actor.id, action: banned ? 'user.ban' : 'user.unban', targetType: 'user', targetId: u.name, reason: why, now });
   });
   await ctx.events.emit({ kind: 'data', what: 'moderation' });

@@ -23,6 +23,9 @@
  */
 import { explainStyle, queryStyle } from './query-style.js';
 import { join } from 'node:path';
+import os from 'node:os';
+import crypto from 'node:crypto';
+import { acquireLease, leaseHolder, releaseLease, renewLease } from '../db/leases.js';
 import type { Kysely } from 'kysely';
 import { extractArxivId } from '../domain/arxiv-id.js';
 import { parseSearchQuery, type QueryFilters } from '../domain/search-query.js';
@@ -133,11 +136,22 @@ export interface SearchServiceDeps {
   queryEmbedTimeoutMs?: number;
   /** Progress at 'info'; degraded service at 'warn'; a failed build at 'error'. */
   log?: SearchLog;
+  /**
+   * Several processes on one data directory (`serve --workers N`) build the index once: the one
+   * that takes this lock builds and saves, the others wait for its snapshot and load it. Held
+   * until the build ends; a holder that dies loses it (a lease in the store).
+   */
+  buildLock?: BuildLock;
   /** Where documents come from (default: the papers repository). */
   docSource?: (db: Kysely<Database>) => AsyncIterable<SearchDoc[]>;
 }
 
 export type { SearchLog } from './index-state.js';
+export interface BuildLock {
+  /** True when this process may build now. */
+  acquire(): Promise<boolean>;
+  release(): Promise<void>;
+}
 
 export interface SearchService {
   search(query: string, opts?: SearchOptions): Promise<SearchResult>;
@@ -360,6 +374,56 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
 
   const papersInStore = () => countPapers(deps.db).catch(() => 0);
 
+  /** Run a build that holds the build lock (already taken), and give the lock back after it. */
+  async function lockedBuild<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } finally {
+      await deps.buildLock?.release();
+    }
+  }
+
+  /**
+   * Another process on this data directory builds the index: serve `serving` (or nothing)
+   * meanwhile, poll for the snapshot it saves (a manifest newer than `seen`) and load it; the
+   * follower then catches up on what changed since. If the builder dies without saving, its
+   * lease runs out and this process takes the lock and builds.
+   */
+  async function loadOthersBuild(seen: string | null, serving: SearchEngine | null): Promise<void> {
+    const note = 'The search index is being built by another server process; results will appear when it is ready.';
+    log(note);
+    follower.startAt(null);
+    setState({ kind: 'building', note, serving });
+    {
+      while (!closed) {
+        await new Promise((r) => setTimeout(r, 250).unref?.());
+        const m = readManifest(dir);
+        if (m && (m.generation ?? 'legacy') !== (seen ?? '')) {
+          const r = openIndex(dir, expected);
+          if (r.kind === 'loaded') {
+            becomeReady(r.engine, r.manifest.seq ?? 0);
+            await follower.busy;
+            log(`search index loaded from another process's build: ${r.engine.size} papers`);
+            return;
+          }
+          seen = m.generation ?? 'legacy';
+        }
+        if (await deps.buildLock!.acquire()) {
+          const papers = await papersInStore();
+          if (papers <= syncMax || !canBuildInBackground()) await lockedBuild(() => rebuild({ lexicalFallback: true }));
+          else {
+            startBackgroundBuild(papers, 'the process that was building it stopped', serving);
+            const started = building as Promise<void> | null; // (set by startBackgroundBuild)
+            if (started) void started.finally(() => deps.buildLock?.release());
+            else await deps.buildLock!.release();
+          }
+          return;
+        }
+      }
+    }
+  }
+  let closed = false;
+
   // ---- start-up: reuse the snapshot on disk, catch up, or build (planStart) -------------------
   if (deps.unavailable) setState({ kind: 'unavailable', message: deps.unavailable });
   else if (!deps.skipLoad) {
@@ -379,9 +443,19 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
     });
     const snapshot = opened.kind === 'loaded' ? opened.engine : null;
     if (opened.kind !== 'loaded') setState({ kind: opened.kind === 'mismatch' ? 'refused' : 'absent', message: opened.message });
-    if (plan.action === 'build-now') await rebuild({ lexicalFallback: true });
-    else if (plan.action === 'build-in-background') startBackgroundBuild(await papersInStore(), plan.why, plan.serveSnapshot ? snapshot : null);
-    else if (plan.action === 'catch-up' && snapshot) {
+    const builds = plan.action === 'build-now' || plan.action === 'build-in-background';
+    // An empty store's index is never saved, so there would be nothing to wait for: build it.
+    const waitsForOther = builds && deps.buildLock && (await papersInStore()) > 0 && !(await deps.buildLock.acquire());
+    if (waitsForOther) {
+      const waiting = loadOthersBuild(readManifest(dir)?.generation ?? null, plan.action === 'build-in-background' && plan.serveSnapshot ? snapshot : null);
+      if (plan.action === 'build-now') await waiting;
+    } else if (plan.action === 'build-now') await lockedBuild(() => rebuild({ lexicalFallback: true }));
+    else if (plan.action === 'build-in-background') {
+      startBackgroundBuild(await papersInStore(), plan.why, plan.serveSnapshot ? snapshot : null);
+      const started = building as Promise<void> | null; // (set by startBackgroundBuild)
+      if (started) void started.finally(() => deps.buildLock?.release());
+      else await deps.buildLock?.release();
+    } else if (plan.action === 'catch-up' && snapshot) {
       becomeReady(snapshot, plan.from);
       // The built-in embedder's catch-up is quick: be current before the first query. An
       // external one embeds the changed papers meanwhile (idle() waits for it).
@@ -509,6 +583,7 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
       while (building || follower.busy) await (building ?? follower.busy);
     },
     async close() {
+      closed = true;
       if (settleTimer) clearTimeout(settleTimer);
       const r = run;
       if (r) await r.terminate();
@@ -565,11 +640,55 @@ export async function openSearchService(ctx: SearchHost): Promise<SearchService>
     unavailable,
     queryEmbedTimeoutMs: settings.timeoutMs,
     log,
+    buildLock: leaseBuildLock(ctx),
   });
   ctx.events.on(['papers', 'store'], () => svc.catchUp());
   ctx.healthChecks.push({ name: 'search index', check: async () => svc.status() });
   ctx.disposers.push(() => svc.close());
   return svc;
+}
+
+/**
+ * The build lock of the processes sharing this box's data directory: a lease in the store named
+ * after the host and the folder (another box has its own folder and builds its own index),
+ * renewed while held so a long build keeps it and a killed builder loses it within a minute.
+ */
+export function leaseBuildLock(ctx: Pick<SearchHost, 'store' | 'config'>): BuildLock {
+  const name = `search-build:${os.hostname()}:${ctx.config.dataDir}`;
+  const holder = `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`;
+  const ttl = 60_000;
+  let renew: NodeJS.Timeout | null = null;
+  return {
+    async acquire() {
+      if (!(await acquireLease(ctx.store.db, name, holder, new Date(), ttl))) {
+        // A builder on this host that is gone (a killed worker, restarted at once) need not be
+        // waited for until its lease runs out.
+        const other = await leaseHolder(ctx.store.db, name, new Date());
+        const [host, pid] = (other ?? '').split(':');
+        if (!other || host !== os.hostname() || processAlive(Number(pid))) return false;
+        await releaseLease(ctx.store.db, name, other);
+        if (!(await acquireLease(ctx.store.db, name, holder, new Date(), ttl))) return false;
+      }
+      renew ??= setInterval(() => void renewLease(ctx.store.db, name, holder, new Date(), ttl).catch(() => {}), ttl / 3);
+      renew.unref();
+      return true;
+    },
+    async release() {
+      if (renew) clearInterval(renew);
+      renew = null;
+      await releaseLease(ctx.store.db, name, holder).catch(() => {});
+    },
+  };
+}
+
+function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** The search service wired into this context (a server's; a CLI command has none). */

@@ -69,17 +69,17 @@ export const stringEntrySize = (key: string, value: string) => stringBytes(key) 
 /**
  * A small cache of rendered page fragments (the <main> content of list and paper pages), so a
  * busy hub renders each page once per change instead of once per request. Entries are keyed by
- * URL and valid while the app's data version is unchanged (every write in this process bumps it:
- * imports, votes, comments, submissions) and for at most `ttlMs`, which bounds staleness when
- * another process (a CLI import, a second instance) writes to the same store.
- * Only fragments that are the same for every visitor are cached: the header, footer and their
- * forms (CSRF tokens, the signed-in user) are rendered for each request.
+ * URL and valid while the app's data version is unchanged. The version moves for every write
+ * this process makes and, through the store's change log (src/changes/follower.ts), for every
+ * write another process makes (the CLI, another worker, another box): no time bound is needed
+ * for them. `ttlMs` (default: none) only bounds staleness for an app that does not follow the
+ * store.
  */
 export class FragmentCache {
   private readonly entries: BoundedCache<{ version: number; at: number; html: string }>;
   constructor(
     max = 2000,
-    private readonly ttlMs = 5000,
+    private readonly ttlMs = Infinity,
     maxBytes = 32 * 1024 * 1024,
   ) {
     this.entries = new BoundedCache(max, maxBytes, (key, e) => stringBytes(key) + stringBytes(e.html) + 96);

@@ -8,6 +8,7 @@ import * as m002 from './002_accounts.js';
 import * as m003 from './003_change_log.js';
 import * as m004 from './004_hf_fields.js';
 import * as m005 from './005_library.js';
+import * as m006 from './006_rate_limits.js';
 import * as m008 from './008_author_claims.js';
 
 export type { MigrationContext } from './types.js';
@@ -21,6 +22,7 @@ const modules: Record<string, Module> = {
   '003_change_log': m003,
   '004_hf_fields': m004,
   '005_library': m005,
+  '006_rate_limits': m006,
   '008_author_claims': m008,
 };
 

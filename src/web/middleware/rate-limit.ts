@@ -1,11 +1,14 @@
 /**
- * Rate limits (per IP and per user) with rate-limiter-flexible's in-memory limiter.
- * Answers 429 with Retry-After and the IETF `RateLimit-*` headers (draft-ietf-httpapi-ratelimit-headers)
- * on every limited response. Per-process: good for one box; with several instances behind a load
- * balancer each instance limits separately (documented in docs/design.md).
+ * Rate limits (per IP and per user) with rate-limiter-flexible. Answers 429 with Retry-After and
+ * the IETF `RateLimit-*` headers (draft-ietf-httpapi-ratelimit-headers) on every limited response.
+ * Counted once per deployment: in the store (table `rate_limits`, src/rate-limits/) or in Redis
+ * when REDIS_URL is set, so every worker and every box on the store shares one budget. A
+ * limiter used without a request (no context to find the store) counts in this process only.
  */
 import type { MiddlewareHandler } from 'hono';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { AppContext } from '../../context.js';
+import { RateLimiterKysely } from '../../rate-limits/rate-limits.repository.js';
 import type { AppEnv, WebContext } from '../types.js';
 import { AppError } from '../../domain/errors.js';
 
@@ -29,20 +32,38 @@ export function clientIp(c: WebContext): string {
 }
 
 export class Limiter {
-  private limiter: RateLimiterMemory;
-  constructor(public readonly spec: LimitSpec) {
-    this.limiter = new RateLimiterMemory({ keyPrefix: spec.name, points: spec.points, duration: spec.duration });
+  /** Used when no request context says where the deployment keeps its counters. */
+  private readonly local: RateLimiterMemory;
+  /** One shared limiter per application context (tests run many apps in one process). */
+  private readonly shared = new WeakMap<AppContext, Promise<RateLimiterAbstract>>();
+  constructor(
+    public readonly spec: LimitSpec,
+    private readonly opts: { headers?: boolean } = {},
+  ) {
+    this.local = new RateLimiterMemory({ keyPrefix: spec.name, points: spec.points, duration: spec.duration });
+  }
+
+  private limiterFor(c?: WebContext): Promise<RateLimiterAbstract> | RateLimiterAbstract {
+    const ctx = c?.get('ctx');
+    if (!ctx) return this.local;
+    let l = this.shared.get(ctx);
+    if (!l) {
+      l = sharedLimiter(ctx, this.spec);
+      this.shared.set(ctx, l);
+    }
+    return l;
   }
 
   /** Consume one point for `key`; throws AppError('rate_limited') with retryAfter when over. */
   async consume(key: string, c?: WebContext, points = 1): Promise<void> {
+    const headers = c && this.opts.headers !== false;
     try {
-      const r = await this.limiter.consume(key, points);
-      if (c) setHeaders(c, this.spec, r);
+      const r = await (await this.limiterFor(c)).consume(key, points);
+      if (headers) setHeaders(c, this.spec, r);
     } catch (e) {
       if (e instanceof RateLimiterRes) {
         const retryAfter = Math.max(1, Math.ceil(e.msBeforeNext / 1000));
-        if (c) setHeaders(c, this.spec, e);
+        if (headers) setHeaders(c, this.spec, e);
         throw new AppError('rate_limited', `Too many ${this.spec.name} requests. Try again in ${retryAfter} seconds.`, { retryAfter });
       }
       throw e;
@@ -54,21 +75,56 @@ export class Limiter {
    * AppError captures a stack trace each time (measured: about 2% of a flooded server's CPU).
    */
   async check(key: string, c?: WebContext): Promise<{ ok: true } | { ok: false; retryAfter: number }> {
+    const headers = c && this.opts.headers !== false;
     try {
-      const r = await this.limiter.consume(key, 1);
-      if (c) setHeaders(c, this.spec, r);
+      const r = await (await this.limiterFor(c)).consume(key, 1);
+      if (headers) setHeaders(c, this.spec, r);
       return { ok: true };
     } catch (e) {
       if (!(e instanceof RateLimiterRes)) throw e;
-      if (c) setHeaders(c, this.spec, e);
+      if (headers) setHeaders(c, this.spec, e);
       return { ok: false, retryAfter: Math.max(1, Math.ceil(e.msBeforeNext / 1000)) };
     }
   }
 
   /** Give points back (e.g. a successful login resets its failure counter). */
-  async reset(key: string): Promise<void> {
-    await this.limiter.delete(key);
+  async reset(key: string, c?: WebContext): Promise<void> {
+    await (await this.limiterFor(c)).delete(key);
   }
+}
+
+/**
+ * The deployment's counter for one limit: Redis when REDIS_URL is set, else the store. Keys are
+ * prefixed with the limit's name, as in memory.
+ */
+async function sharedLimiter(ctx: AppContext, spec: LimitSpec): Promise<RateLimiterAbstract> {
+  // A client over its budget is then refused from this process's memory until its window ends:
+  // a flood costs the store no write per request.
+  const base = { keyPrefix: spec.name, points: spec.points, duration: spec.duration, inMemoryBlockOnConsumed: spec.points + 1 };
+  if (!ctx.config.REDIS_URL) return new RateLimiterKysely({ ...base, db: ctx.store.db });
+  let client = redisClients.get(ctx);
+  if (!client) {
+    client = openRedis(ctx);
+    redisClients.set(ctx, client);
+  }
+  return new RateLimiterRedis({ ...base, storeClient: await client });
+}
+
+/** One Redis connection per application context, closed with it. */
+const redisClients = new WeakMap<AppContext, Promise<unknown>>();
+
+async function openRedis(ctx: AppContext): Promise<unknown> {
+  // ioredis is an optional dependency: only deployments that set REDIS_URL need it.
+  const name = 'ioredis';
+  let mod: { default: new (url: string, opts: object) => { quit(): Promise<unknown> } };
+  try {
+    mod = await import(name);
+  } catch {
+    throw new Error('REDIS_URL is set but the ioredis package is not installed: `npm install ioredis`, or unset REDIS_URL to count limits in the store');
+  }
+  const client = new mod.default(ctx.config.REDIS_URL!, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  ctx.disposers.push(() => void client.quit().catch(() => {}));
+  return client;
 }
 
 /**

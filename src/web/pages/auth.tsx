@@ -16,13 +16,15 @@ import { rateLimit, Limiter, clientIp, type LimitSpec } from '../middleware/rate
 import { clearSessionCookie, sessionHashOf, setSessionCookie } from '../middleware/session.js';
 import { createSession, findUserByName, LOGIN_FAILED, login, logout, logoutEverywhere, PASSWORD_MAX, PASSWORD_MIN, requestPasswordReset, resendVerification, resetPassword, signup, verifyEmail } from '../../users/users.service.js';
 
-/** Rate limits of the account forms (per process; see rate-limit.ts). */
+/** Rate limits of the account forms (one budget per deployment; see rate-limit.ts). */
 export const ACCOUNT_LIMITS = {
   signupPerIp: { name: 'sign-up', points: 10, duration: 3600 },
   loginPerIp: { name: 'login', points: 30, duration: 900 },
   /** Failed logins per address, whoever tries: slows password guessing on one account. */
   loginFailuresPerEmail: { name: 'failed login', points: 10, duration: 900 },
   forgotPerIp: { name: 'password reset', points: 5, duration: 3600 },
+  // (a budget of its own: limits are counted by name across the deployment)
+  resetPerIp: { name: 'new password', points: 5, duration: 3600 },
   resendPerUser: { name: 'verification email', points: 3, duration: 3600 },
 } satisfies Record<string, LimitSpec>;
 
@@ -136,7 +138,7 @@ export function authRoutes() {
     await loginFailures.consume(key, c);
     try {
       const { token } = await login(c.get('ctx'), { ...f, userAgent: c.req.header('user-agent') ?? null });
-      await loginFailures.reset(key);
+      await loginFailures.reset(key, c);
       setSessionCookie(c, token);
       return c.redirect(safeNext(f.next), 303);
     } catch (e) {
@@ -274,7 +276,7 @@ export function authRoutes() {
     if (issues.issues.some((i) => i.path[0] === 'token')) throw new AppError('bad_request', 'This password reset link is invalid. Ask for a new one at /forgot.');
     return page(c, 'Choose a new password', resetForm(c, fields.token ?? '', error), 400);
   });
-  app.post('/reset', rateLimit(ACCOUNT_LIMITS.forgotPerIp), resetFields, async (c) => {
+  app.post('/reset', rateLimit(ACCOUNT_LIMITS.resetPerIp), resetFields, async (c) => {
     const f = c.req.valid('form');
     const r = await resetPassword(c.get('ctx'), f.token, f.password, { revokeApiTokens: f.revoke_tokens === '1' });
     clearSessionCookie(c);

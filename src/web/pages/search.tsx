@@ -22,7 +22,8 @@ import { query } from '../validate.js';
 
 /** Pasted arXiv ids the store lacks are fetched from arXiv first: at most this long, this often per IP. */
 const IMPORT_WAIT_MS = 8000;
-const importLimiter = new Limiter({ name: 'paper import', points: 10, duration: 3600 });
+// (its headers would overwrite the search limit's on the same response)
+const importLimiter = new Limiter({ name: 'paper import', points: 10, duration: 3600 }, { headers: false });
 
 /**
  * A pasted id or URL the store does not have yet: import it from arXiv when the network allows
@@ -33,7 +34,7 @@ async function importIfUnknown(c: WebContext, id: string): Promise<void> {
   const ctx = c.get('ctx');
   if (await getPaper(ctx.store.db, id)) return;
   try {
-    await importLimiter.consume(clientIp(c));
+    await importLimiter.consume(clientIp(c), c);
     const fetching = ingestOne(ingestDeps(ctx), id);
     fetching.catch(() => {});
     await Promise.race([fetching, new Promise((resolve) => setTimeout(resolve, IMPORT_WAIT_MS).unref())]);
