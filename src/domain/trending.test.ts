@@ -77,3 +77,22 @@ test('since: first featured, else published, else stored', () => {
   assert.equal(trendingSince({ firstFeaturedAt: null, publishedAt: '2025-05-30T00:00:00Z', createdAt: '2025-06-01T00:00:00Z' }), '2025-05-30T00:00:00Z');
   assert.equal(trendingSince({ firstFeaturedAt: null, publishedAt: null, createdAt: '2025-06-01T00:00:00Z' }), '2025-06-01T00:00:00Z');
 });
+
+test('star growth counts from the last snapshot at or before the window start, to the last one at or before now', () => {
+  const at = (days: number) => new Date(NOW.getTime() - days * 86_400_000).toISOString();
+  const snaps = [
+    { observedAt: at(3), stars: 200 },
+    { observedAt: at(30), stars: 10 },
+    { observedAt: at(-1), stars: 999 }, // after now: not yet observed
+    { observedAt: at(7), stars: 150 }, // exactly the window start
+    { observedAt: at(8), stars: 100 },
+    { observedAt: at(0), stars: 260 },
+  ];
+  const g = starGrowth(snaps, NOW);
+  assert.deepEqual([g.from?.stars, g.to?.stars, g.gained], [150, 260, 110]);
+  // A minute later the 7-day-old snapshot is still the last one at or before the start.
+  assert.equal(starGrowth(snaps, new Date(NOW.getTime() + 60_000)).gained, 110);
+  // Nothing before the window: growth from the earliest inside it.
+  const inside = starGrowth([{ observedAt: at(5), stars: 40 }, { observedAt: at(1), stars: 70 }, { observedAt: at(2), stars: 50 }], NOW);
+  assert.deepEqual([inside.from?.stars, inside.to?.stars, inside.gained], [40, 70, 30]);
+});
