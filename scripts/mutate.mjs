@@ -24,7 +24,7 @@ const SCOPES = [
   { name: 'src/digests', mutate: ['src/digests/*.ts', 'src/digests/*.tsx', '!src/digests/*.test.ts'], tests: ['src/digests/tokens.test.ts', 'test/digests/subscribe.test.ts', 'test/digests/sender.test.ts', 'test/digests/trending-labels.test.ts', 'test/rules/digest-rules.test.ts'] },
   { name: 'src/moderation', mutate: ['src/moderation/*.ts'], tests: ['test/accounts/moderation.test.ts', 'test/rules/moderation-surfaces.test.ts'] },
   { name: 'src/feeds', mutate: ['src/feeds/*.ts'], tests: ['test/api/feeds.test.ts', 'test/rules/feed-escaping.test.ts', 'test/rules/realistic-data.test.ts'] },
-  { name: 'src/web/middleware/rate-limit.ts', mutate: ['src/web/middleware/rate-limit.ts'], tests: ['test/security/hardening.test.ts', 'test/rules/hostile-headers.test.ts'] },
+  { name: 'src/web/middleware/rate-limit.ts', mutate: ['src/web/middleware/rate-limit.ts'], tests: ['test/accounts/auth.test.ts', 'test/web/search-guard.test.ts', 'test/rules/hostile-headers.test.ts'] },
   { name: 'src/web/render/math.ts', mutate: ['src/web/render/math.ts'], tests: ['src/web/render/math.test.ts'] },
   { name: 'src/web/presenters', mutate: ['src/web/presenters/*.ts', '!src/web/presenters/*.test.ts'], tests: ['src/web/presenters/*.test.ts', 'test/api/read-api.test.ts', 'test/contract/api-compat.test.ts', 'test/rules/hf-fields.test.ts'] },
 ];
@@ -85,7 +85,7 @@ for (const scope of runs) {
     concurrency: 1,
     coverageAnalysis: 'off',
     timeoutMS: 60_000,
-    reporters: ['json', 'clear-text'],
+    reporters: ['json', 'clear-text', 'progress-append-only'],
     clearTextReporter: { reportTests: false, reportMutants: false, reportScoreTable: true },
     jsonReporter: { fileName: path.relative(root, report) },
     ignorePatterns: ['bench', 'demo', 'docs', 'test-results', 'data'],

@@ -75,3 +75,35 @@ test('moderation table: a hidden paper is absent from every listing surface and 
     await app.close();
   }
 });
+
+test('moderation table: a hidden comment is gone from the paper page, the author’s page and the comment counts; a moderator still sees it', async () => {
+  const app = await testApp({ now: `${DAY}T12:00:00Z` });
+  try {
+    await seedPapers(app, [{ id: SHOWN, publishedAt: '2025-06-03T00:00:00.000Z', featuredAt: `${DAY}T08:00:00.000Z` }]);
+    const { browser: mod } = await signedIn(app, 'mod', 'moderator');
+    const { browser: troll } = await signedIn(app, 'troll');
+    await troll.post('/comments', { paper: SHOWN, body: 'a fair point about zebrafish' });
+    const r = await troll.post('/comments', { paper: SHOWN, body: 'buy cheap pills' });
+    const id = Number(/#c(\d+)/.exec(r.location!)![1]);
+    const surfaces = async () => ({
+      page: await (await app.request(`/papers/${SHOWN}`)).text(),
+      user: await (await app.request('/u/troll')).text(),
+      api: (await (await app.request(`/api/papers/${SHOWN}`)).json()) as { numComments: number },
+      daily: (await (await app.request(`/api/daily_papers?date=${DAY}`)).json()) as { numComments: number }[],
+    });
+    const before = await surfaces();
+    assert.match(before.page, /cheap pills/);
+    assert.match(before.user, /cheap pills/);
+    assert.deepEqual([before.api.numComments, before.daily[0].numComments], [2, 2]);
+    assert.equal((await mod.post(`/moderation/comments/${id}/hide`, { reason: 'spam' })).status, 303);
+    const after = await surfaces();
+    for (const [name, html] of [['paper page', after.page], ['user page', after.user]] as const) {
+      assert.doesNotMatch(html, /cheap pills/, name);
+      assert.match(html, /a fair point about zebrafish/, name);
+    }
+    assert.deepEqual([after.api.numComments, after.daily[0].numComments], [1, 1]);
+    assert.match((await mod.get(`/papers/${SHOWN}`)).html, /cheap pills/);
+  } finally {
+    await app.close();
+  }
+});
