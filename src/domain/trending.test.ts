@@ -48,10 +48,13 @@ test('a new paper with no activity scores its base point; 96 hours later a quart
   const skew = explainTrending({ upvotes: 1, comments: 0, since: '2025-06-06T00:00:00Z', starSnapshots: [] }, NOW);
   assert.equal(skew.score, 2);
   assert.equal(skew.ageHours, 0);
+  // ...in the stored key too: it does not outrank a paper entering now with the same points.
+  assert.equal(skew.key, explainTrending({ upvotes: 1, comments: 0, since: NOW.toISOString(), starSnapshots: [] }, NOW).key);
 });
 
 test('star growth: one snapshot is no growth, losses count as 0, no snapshot before the window uses the earliest inside', () => {
-  assert.equal(starGrowth([{ observedAt: '2025-06-01T00:00:00Z', stars: 500 }], NOW).gained, 0);
+  const one = starGrowth([{ observedAt: '2025-06-01T00:00:00Z', stars: 500 }], NOW);
+  assert.deepEqual([one.gained, one.from, one.to?.stars], [0, null, 500], 'one snapshot: the count is known, no growth measured');
   assert.equal(starGrowth([{ observedAt: '2025-06-01T00:00:00Z', stars: 500 }, { observedAt: '2025-06-04T00:00:00Z', stars: 450 }], NOW).gained, 0);
   const g = starGrowth([{ observedAt: '2025-06-02T00:00:00Z', stars: 100 }, { observedAt: '2025-06-05T00:00:00Z', stars: 115 }], NOW);
   assert.equal(g.gained, 15);
