@@ -97,3 +97,16 @@ test('tryDecodeURIComponent answers null for malformed percent-encoding', () => 
   assert.equal(tryDecodeURIComponent('%ff'), null);
   assert.equal(tryDecodeURIComponent('a%20b'), 'a b');
 });
+
+test('safeRedirectPath: dot segments cannot collapse a path into another host', () => {
+  for (const bad of ['/.//evil.example', '/%2e//evil.example', '/a/..//evil.example', '/././/evil.example/x?y#z', '/.%2e//evil.example', '/\\evil.example', '/a\\b']) {
+    assert.equal(safeRedirectPath(bad), '/', JSON.stringify(bad));
+  }
+  fc.assert(
+    fc.property(fc.constantFrom('/.', '/%2e', '/a/..', '/./.', '/.%2E'), fc.stringOf(fc.constantFrom('/', '.', '\\', 'e', '%', '2', 'f')), (prefix, rest) => {
+      const r = safeRedirectPath(prefix + '//' + rest);
+      return r.startsWith('/') && !r.startsWith('//') && new URL(r, 'https://papertide.example').origin === 'https://papertide.example';
+    }),
+    { seed: 20, numRuns: 500 },
+  );
+});

@@ -94,5 +94,8 @@ export function safeRedirectPath(next: unknown, fallback = '/'): string {
     return fallback;
   }
   if (u.origin !== 'http://same.invalid') return fallback;
-  return u.pathname + u.search + u.hash;
+  // Dot segments can collapse into a leading "//" ("/.//evil.example" → "//evil.example"),
+  // which a browser reads as another host.
+  const path = u.pathname + u.search + u.hash;
+  return path.startsWith('//') ? fallback : path;
 }

@@ -61,3 +61,19 @@ test('never throws on arbitrary input, and formatting round-trips', () => {
     { numRuns: 500 },
   );
 });
+
+test('year:2024 after:2024-06 searches July to December 2024, in either order', () => {
+  for (const q of ['x year:2024 after:2024-06', 'x after:2024-06 year:2024']) {
+    const r = parseSearchQuery(q);
+    assert.ok(r.ok, q);
+    assert.deepEqual([r.query.filters.from, r.query.filters.to], ['2024-07-01', '2024-12-31'], q);
+  }
+  for (const q of ['x year:2024 before:2024-06', 'x before:2024-06 year:2024']) {
+    const r = parseSearchQuery(q);
+    assert.ok(r.ok, q);
+    assert.deepEqual([r.query.filters.from, r.query.filters.to], ['2024-01-01', '2024-05-31'], q);
+  }
+  const narrow = parseSearchQuery('x year:2023..2025 after:2024-12-31 before:2025-02');
+  assert.ok(narrow.ok);
+  assert.deepEqual([narrow.query.filters.from, narrow.query.filters.to], ['2025-01-01', '2025-01-31']);
+});

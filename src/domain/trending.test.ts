@@ -48,10 +48,13 @@ test('a new paper with no activity scores its base point; 96 hours later a quart
   const skew = explainTrending({ upvotes: 1, comments: 0, since: '2025-06-06T00:00:00Z', starSnapshots: [] }, NOW);
   assert.equal(skew.score, 2);
   assert.equal(skew.ageHours, 0);
+  // ...in the stored key too: it does not outrank a paper entering now with the same points.
+  assert.equal(skew.key, explainTrending({ upvotes: 1, comments: 0, since: NOW.toISOString(), starSnapshots: [] }, NOW).key);
 });
 
 test('star growth: one snapshot is no growth, losses count as 0, no snapshot before the window uses the earliest inside', () => {
-  assert.equal(starGrowth([{ observedAt: '2025-06-01T00:00:00Z', stars: 500 }], NOW).gained, 0);
+  const one = starGrowth([{ observedAt: '2025-06-01T00:00:00Z', stars: 500 }], NOW);
+  assert.deepEqual([one.gained, one.from, one.to?.stars], [0, null, 500], 'one snapshot: the count is known, no growth measured');
   assert.equal(starGrowth([{ observedAt: '2025-06-01T00:00:00Z', stars: 500 }, { observedAt: '2025-06-04T00:00:00Z', stars: 450 }], NOW).gained, 0);
   const g = starGrowth([{ observedAt: '2025-06-02T00:00:00Z', stars: 100 }, { observedAt: '2025-06-05T00:00:00Z', stars: 115 }], NOW);
   assert.equal(g.gained, 15);
@@ -76,4 +79,23 @@ test('since: first featured, else published, else stored', () => {
   assert.equal(trendingSince({ firstFeaturedAt: '2025-06-02T08:00:00Z', publishedAt: '2025-05-30T00:00:00Z', createdAt: '2025-06-01T00:00:00Z' }), '2025-06-02T08:00:00Z');
   assert.equal(trendingSince({ firstFeaturedAt: null, publishedAt: '2025-05-30T00:00:00Z', createdAt: '2025-06-01T00:00:00Z' }), '2025-05-30T00:00:00Z');
   assert.equal(trendingSince({ firstFeaturedAt: null, publishedAt: null, createdAt: '2025-06-01T00:00:00Z' }), '2025-06-01T00:00:00Z');
+});
+
+test('star growth counts from the last snapshot at or before the window start, to the last one at or before now', () => {
+  const at = (days: number) => new Date(NOW.getTime() - days * 86_400_000).toISOString();
+  const snaps = [
+    { observedAt: at(3), stars: 200 },
+    { observedAt: at(30), stars: 10 },
+    { observedAt: at(-1), stars: 999 }, // after now: not yet observed
+    { observedAt: at(7), stars: 150 }, // exactly the window start
+    { observedAt: at(8), stars: 100 },
+    { observedAt: at(0), stars: 260 },
+  ];
+  const g = starGrowth(snaps, NOW);
+  assert.deepEqual([g.from?.stars, g.to?.stars, g.gained], [150, 260, 110]);
+  // A minute later the 7-day-old snapshot is still the last one at or before the start.
+  assert.equal(starGrowth(snaps, new Date(NOW.getTime() + 60_000)).gained, 110);
+  // Nothing before the window: growth from the earliest inside it.
+  const inside = starGrowth([{ observedAt: at(5), stars: 40 }, { observedAt: at(1), stars: 70 }, { observedAt: at(2), stars: 50 }], NOW);
+  assert.deepEqual([inside.from?.stars, inside.to?.stars, inside.gained], [40, 70, 30]);
 });

@@ -1,14 +1,20 @@
 /** The `papertide` command as a user runs it: real processes, a real store in a temp dir. */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { cli } from '../helpers/browser.js';
 
+const made: string[] = [];
 function tmp() {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'pt-cli-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pt-cli-'));
+  made.push(dir);
+  return dir;
 }
+after(() => {
+  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 test('--help explains every command', () => {
   const r = cli(['--help'], {});

@@ -127,9 +127,16 @@ test('every recorded day is served with the same papers in the same order, field
       if (hp.projectPage) eq('paper.projectPage', op.projectPage, hp.projectPage);
       if (hp.ai_summary) eq('paper.ai_summary', op.ai_summary, hp.ai_summary);
       if (Array.isArray(hp.ai_keywords) && hp.ai_keywords.length) eq('paper.ai_keywords', op.ai_keywords, hp.ai_keywords.map(normalizeSpace));
-      if (hp.submittedOnDailyAt) eq('paper.submittedOnDailyAt', op.submittedOnDailyAt, iso(hp.submittedOnDailyAt));
+      if (hp.submittedOnDailyAt) {
+        eq('paper.submittedOnDailyAt', op.submittedOnDailyAt, iso(hp.submittedOnDailyAt));
+        // Our item.publishedAt is when the paper was featured (the documented difference above).
+        eq('publishedAt', o.publishedAt, iso(hp.submittedOnDailyAt));
+      }
       const sub = hfSubmitter(h);
-      if (sub) eq('submittedBy.name', o.submittedBy?.name, sub);
+      if (sub) {
+        eq('submittedBy.name', o.submittedBy?.name, sub);
+        eq('paper.submittedOnDailyBy.name', op.submittedOnDailyBy?.name, sub);
+      }
       // The submitter as a user object: every field Hugging Face sent, value by value.
       if (hp.submittedOnDailyBy) {
         const fields = USER_FIELDS.filter((f) => f in hp.submittedOnDailyBy || (f === 'name' && 'user' in hp.submittedOnDailyBy));
@@ -157,7 +164,7 @@ test('every recorded day is served with the same papers in the same order, field
   }
   assert.ok(compared >= 100, `compared ${compared} items`);
   // Every field we claim to carry was actually compared on real data at least once.
-  for (const f of ['paper.githubRepo', 'paper.githubStars', 'paper.projectPage', 'paper.ai_summary', 'paper.ai_keywords', 'paper.submittedOnDailyAt', 'submittedBy.name', 'paper.submittedOnDailyBy', 'submittedBy', 'paper.discussionId', 'paper.organization', 'organization', 'thumbnail', 'paper.authors[].user', 'paper.linkedModels', 'paper.numTotalSpaces']) assert.ok(fieldsSeen.has(f), f);
+  for (const f of ['paper.githubRepo', 'paper.githubStars', 'paper.projectPage', 'paper.ai_summary', 'paper.ai_keywords', 'paper.submittedOnDailyAt', 'submittedBy.name', 'publishedAt', 'paper.submittedOnDailyBy.name', 'paper.submittedOnDailyBy', 'submittedBy', 'paper.discussionId', 'paper.organization', 'organization', 'thumbnail', 'paper.authors[].user', 'paper.linkedModels', 'paper.numTotalSpaces']) assert.ok(fieldsSeen.has(f), f);
 });
 
 test('paging with p and limit walks the same order without gaps or repeats', async () => {

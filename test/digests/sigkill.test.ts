@@ -21,6 +21,7 @@ import { createContext } from '../../src/app.js';
 import { fixedClock } from '../../src/clock.js';
 import { upsertPapers } from '../../src/papers/papers.repository.js';
 import { buildDueDigests } from '../../src/digests/digest.service.js';
+import { seededRandom } from '../helpers/random.js';
 import { startSmtp, type TestSmtp } from './smtp.js';
 import { paper } from './helpers.js';
 
@@ -77,11 +78,15 @@ test('SIGKILL the sender mid-run three times, restart it: every subscriber has e
       INGEST_SCHEDULE: 'off',
     };
     const kills = 3;
+    // Kill points are random but seeded, so a failing run can be repeated (SIGKILL_SEED=n).
+    const seed = Number(process.env.SIGKILL_SEED ?? 20);
+    const random = seededRandom(seed);
+    t.diagnostic(`kill points seeded with SIGKILL_SEED=${seed}`);
     for (let k = 0; k < kills; k++) {
-      const target = smtp.messages.length + 3 + Math.floor(Math.random() * 6);
+      const target = smtp.messages.length + 3 + Math.floor(random() * 6);
       const run = runSender(env);
       await until(() => smtp!.messages.length >= target, 30_000, `${target} messages (${run.output()})`);
-      await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 60))); // anywhere in the send cycle
+      await new Promise((r) => setTimeout(r, Math.floor(random() * 60))); // anywhere in the send cycle
       run.child.kill('SIGKILL');
       const r = await run.exited;
       assert.equal(r.signal, 'SIGKILL', `run ${k + 1} finished before it was killed:\n${run.output()}`);

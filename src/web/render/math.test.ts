@@ -138,3 +138,30 @@ test("HF's bare commands that lost backslash and braces are dropped, the text ke
   assert.equal(renderMathText('Adaptive textbfREasoning framework'), 'Adaptive REasoning framework');
   assert.equal(renderMathText('a textbook and contextbf2 and textbf words'), 'a textbook and contextbf2 and textbf words', 'only a command name glued to a capital or digit, at a word start');
 });
+
+test('an abstract cannot inject HTML before, between or after any kind of formula', () => {
+  const evil = '<img src=x onerror=alert(1)>';
+  for (const f of ['$x^2$', '$$x^2$$', '\\(x^2\\)', '\\[x^2\\]', '$\\frac{a}{b}$']) {
+    for (const input of [`${evil}${f}`, `${evil} ${f}`, `${f}${evil}`, `${f} ${evil} ${f}`, `${evil}\\% ${f} ${evil}`]) {
+      const html = renderMathText(input);
+      assert.doesNotMatch(html, /<img/i, input);
+      assert.equal((html.match(/&lt;img src=x onerror=alert\(1\)&gt;/g) ?? []).length, (input.match(/<img/g) ?? []).length, input);
+      assert.match(html, /class="katex/, `${input}: the formula is still rendered`);
+    }
+  }
+});
+
+test('a formula of 2,000 characters is rendered; a longer one is shown as escaped source', () => {
+  const body = (n: number) => 'x+'.repeat(n / 2).slice(0, n - 1) + 'y';
+  const at = renderMathText(`$${body(2000)}$`);
+  assert.match(at, /class="katex/);
+  const over = renderMathText(`see $${body(2001)}$ here`);
+  assert.doesNotMatch(over, /class="katex/);
+  assert.equal(visible(over), `see $${body(2001)}$ here`);
+  for (const [open, close] of [['$', '$'], ['$$', '$$'], ['\\(', '\\)'], ['\\[', '\\]']]) {
+    const hostile = `${open}${'x'.repeat(2100)}<img src=x onerror=alert(1)>${close}`;
+    const html = renderMathText(`a ${hostile} b`);
+    assert.doesNotMatch(html, /<img/i, open);
+    assert.match(html, /&lt;img src=x onerror=alert\(1\)&gt;/, open);
+  }
+});

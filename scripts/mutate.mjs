@@ -1,0 +1,136 @@
+#!/usr/bin/env node
+// Mutation testing (StrykerJS) over the code whose rules the tests must guard.
+//   npm run mutate                         every scope below, one after the other (tens of minutes)
+//   npm run mutate -- src/domain           one scope (a folder or file listed below)
+//   npm run mutate -- src/domain/arxiv-id.ts   one file: mutates only it, runs its scope's tests
+// Each scope runs Stryker with the command runner on only the tests that guard it (so a mutant
+// costs one run of a few test files, not of the whole suite), concurrency 1, the TypeScript
+// checker discarding mutants that do not compile. Prints the surviving mutants, then one JSON
+// line last: {"scopes":{"src/domain":{"score":..,"killed":..,"survived":..,...}},"overall":{..}}.
+// A benchmark, not part of `npm test`: run it under `nice -n 19`.
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const tmp = path.join(root, '.stryker-tmp');
+
+/** What is mutated, and the tests that must kill it. */
+const SCOPES = [
+  { name: 'src/domain', mutate: ['src/domain/**/*.ts', '!src/domain/**/*.test.ts'], tests: ['src/domain/*.test.ts'] },
+  { name: 'src/submissions', mutate: ['src/submissions/*.ts'], tests: ['test/accounts/submit.test.ts', 'test/accounts/submit-confirm.test.ts', 'test/rules/submit-rules.test.ts', 'test/rules/moderation-surfaces.test.ts'] },
+  { name: 'src/votes', mutate: ['src/votes/*.ts'], tests: ['test/accounts/votes.test.ts', 'test/contract/votes-concurrency.contract.test.ts'] },
+  { name: 'src/digests', mutate: ['src/digests/*.ts', 'src/digests/*.tsx', '!src/digests/*.test.ts'], tests: ['src/digests/tokens.test.ts', 'test/digests/subscribe.test.ts', 'test/digests/sender.test.ts', 'test/digests/trending-labels.test.ts', 'test/rules/digest-rules.test.ts'] },
+  { name: 'src/moderation', mutate: ['src/moderation/*.ts'], tests: ['test/accounts/moderation.test.ts', 'test/rules/moderation-surfaces.test.ts'] },
+  { name: 'src/feeds', mutate: ['src/feeds/*.ts'], tests: ['test/api/feeds.test.ts', 'test/rules/feed-escaping.test.ts', 'test/rules/realistic-data.test.ts'] },
+  { name: 'src/web/middleware/rate-limit.ts', mutate: ['src/web/middleware/rate-limit.ts'], tests: ['test/accounts/auth.test.ts', 'test/web/search-guard.test.ts', 'test/rules/hostile-headers.test.ts'] },
+  { name: 'src/web/render/math.ts', mutate: ['src/web/render/math.ts'], tests: ['src/web/render/math.test.ts'] },
+  { name: 'src/web/presenters', mutate: ['src/web/presenters/*.ts', '!src/web/presenters/*.test.ts'], tests: ['src/web/presenters/*.test.ts', 'test/api/read-api.test.ts', 'test/contract/api-compat.test.ts', 'test/rules/hf-fields.test.ts'] },
+];
+
+function expand(patterns) {
+  const out = new Set();
+  for (const p of patterns) {
+    const dir = path.join(root, path.dirname(p));
+    const re = new RegExp('^' + path.basename(p).replace(/\./g, '\\.').replace(/\*/g, '.*') + '$');
+    if (!fs.existsSync(dir)) continue;
+    for (const f of fs.readdirSync(dir)) if (re.test(f)) out.add(path.join(path.dirname(p), f));
+  }
+  return [...out].sort();
+}
+
+const args = process.argv.slice(2).map((a) => a.replace(/\/$/, ''));
+let runs = SCOPES;
+if (args.length) {
+  runs = args.map((a) => {
+    const scope = SCOPES.find((s) => a === s.name || a.startsWith(s.name + '/'));
+    if (!scope) {
+      console.error(`${a} is in no mutation scope; scopes: ${SCOPES.map((s) => s.name).join(', ')}`);
+      process.exit(2);
+    }
+    if (a === scope.name) return scope;
+    // One file while working on it: its own test beside it when there is one (quick), else the scope's.
+    const beside = a.replace(/\.tsx?$/, '.test.ts');
+    return { ...scope, name: a, mutate: [a], tests: fs.existsSync(path.join(root, beside)) ? [beside] : scope.tests };
+  });
+}
+
+function strykerBin() {
+  if (process.env.STRYKER_BIN) return process.env.STRYKER_BIN;
+  try {
+    return createRequire(path.join(root, 'package.json')).resolve('@stryker-mutator/core/bin/stryker.js');
+  } catch {
+    console.error('StrykerJS is not installed: run `npm install` (it is a devDependency).');
+    process.exit(2);
+  }
+}
+
+const sharedData = path.resolve(root, '..', 'shared', 'data');
+const results = {};
+const survivors = [];
+fs.mkdirSync(tmp, { recursive: true });
+for (const scope of runs) {
+  const tests = expand(scope.tests);
+  const slug = scope.name.replace(/[^A-Za-z0-9]+/g, '-');
+  const report = path.join(tmp, `report-${slug}.json`);
+  const config = {
+    $schema: './node_modules/@stryker-mutator/core/schema/stryker-schema.json',
+    mutate: scope.mutate,
+    testRunner: 'command',
+    // The sandbox is a copy of the work tree; the realistic fixture is found through the env.
+    commandRunner: { command: `node scripts/run-tests.mjs ${tests.join(' ')}` },
+    checkers: ['typescript'],
+    tsconfigFile: 'tsconfig.json',
+    concurrency: 1,
+    coverageAnalysis: 'off',
+    timeoutMS: 60_000,
+    reporters: ['json', 'clear-text', 'progress-append-only'],
+    clearTextReporter: { reportTests: false, reportMutants: false, reportScoreTable: true },
+    jsonReporter: { fileName: path.relative(root, report) },
+    ignorePatterns: ['bench', 'demo', 'docs', 'test-results', 'data'],
+    tempDirName: '.stryker-tmp',
+    cleanTempDir: true,
+  };
+  const configFile = path.join(tmp, `stryker-${slug}.json`);
+  fs.writeFileSync(configFile, JSON.stringify(config, null, 2));
+  console.error(`\n== ${scope.name}: mutating ${scope.mutate.join(' ')}; tests: ${tests.join(' ')}`);
+  fs.rmSync(report, { force: true });
+  const r = spawnSync(process.execPath, [strykerBin(), 'run', path.relative(root, configFile)], {
+    cwd: root,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, PAPERTIDE_SHARED_DATA: process.env.PAPERTIDE_SHARED_DATA ?? sharedData, PAPERTIDE_SKIP_E2E: '1' },
+  });
+  if (!fs.existsSync(report)) {
+    console.error(`Stryker produced no report for ${scope.name} (exit ${r.status}).`);
+    results[scope.name] = { error: `exit ${r.status}` };
+    continue;
+  }
+  const json = JSON.parse(fs.readFileSync(report, 'utf8'));
+  const counts = { killed: 0, survived: 0, noCoverage: 0, timeout: 0, compileError: 0, runtimeError: 0, ignored: 0 };
+  for (const [file, f] of Object.entries(json.files)) {
+    const lines = f.source.split('\n');
+    for (const m of f.mutants) {
+      const key = { Killed: 'killed', Survived: 'survived', NoCoverage: 'noCoverage', Timeout: 'timeout', CompileError: 'compileError', RuntimeError: 'runtimeError', Ignored: 'ignored' }[m.status];
+      if (key) counts[key]++;
+      if (m.status === 'Survived' || m.status === 'NoCoverage') {
+        const line = m.location.start.line;
+        survivors.push(`${file}:${line}:${m.location.start.column} ${m.mutatorName}${m.replacement !== undefined ? ` → ${JSON.stringify(m.replacement).slice(0, 80)}` : ''}  | ${lines[line - 1]?.trim().slice(0, 100)}`);
+      }
+    }
+  }
+  // Stryker's score: detected (killed + timeout) over valid mutants (compile errors excluded).
+  const valid = counts.killed + counts.timeout + counts.survived + counts.noCoverage;
+  results[scope.name] = { ...counts, score: valid ? Math.round((1000 * (counts.killed + counts.timeout)) / valid) / 10 : null };
+}
+
+const total = { killed: 0, survived: 0, noCoverage: 0, timeout: 0, compileError: 0 };
+for (const r of Object.values(results)) for (const k of Object.keys(total)) total[k] += r[k] ?? 0;
+const valid = total.killed + total.timeout + total.survived + total.noCoverage;
+if (survivors.length) {
+  console.log(`Surviving mutants (${survivors.length}):`);
+  for (const s of survivors) console.log('  ' + s);
+}
+const failed = Object.values(results).some((r) => r.error);
+console.log(JSON.stringify({ scopes: results, overall: { ...total, score: valid ? Math.round((1000 * (total.killed + total.timeout)) / valid) / 10 : null } }));
+if (failed) process.exit(1);
