@@ -44,7 +44,7 @@ const q = (s: string) => {
 
 test('engine: hybrid search ranks the topic first and explains hits', async () => {
   const e = await buildEngine([corpus()]);
-  const r = e.search(q('graph neural networks molecules'), { limit: 5 });
+  const r = e.search(q('graph neural networks for molecules'), { limit: 5 }); // a sentence: the hybrid ranker
   assert.equal(r.hits.length, 5);
   for (const h of r.hits) assert.match(h.id, /^2401\.100(00|05|10|15|20|25|30|35|40|45|50|55)$/);
   assert.ok(r.hits[0].lexicalRank !== null && r.hits[0].vectorRank !== null);
@@ -157,4 +157,19 @@ test('OpenAI-compatible embedder: documented response format, errors and time-ou
   } finally {
     await s.close();
   }
+});
+
+test('engine: a keyword query is ranked by BM25F alone, the same words as a sentence by the hybrid ranker', async () => {
+  const e = await buildEngine([corpus()]);
+  const kw = e.search(q('graph neural networks molecules'), { limit: 5 });
+  assert.equal(kw.style, 'keywords');
+  assert.ok(kw.hits.length > 0 && kw.hits.every((h) => h.vectorRank === null && Number.isNaN(h.vector)), 'no vector took part');
+  const lexical = e.search(q('graph neural networks molecules'), { limit: 5, mode: 'lexical' });
+  assert.deepEqual(kw.hits.map((h) => h.id), lexical.hits.map((h) => h.id));
+  const forced = e.search(q('graph neural networks molecules'), { limit: 5, queryStyle: false });
+  assert.equal(forced.style, undefined);
+  assert.ok(forced.hits[0].vectorRank !== null, 'queryStyle: false keeps the hybrid ranker');
+  const sentence = e.search(q('graph neural networks for molecules'), { limit: 5 });
+  assert.equal(sentence.style, 'sentence');
+  assert.ok(sentence.hits[0].vectorRank !== null);
 });

@@ -23,7 +23,7 @@ test('submit a paper from the store: featured today, on the daily page, trending
     assert.equal(r.status, 303);
     assert.equal(r.location, '/papers/2506.01234?submitted=2025-06-05');
     const paper = await b.get('/papers/2506.01234');
-    assert.match(paper.html, /2025-06-05<\/a> by alice/);
+    assert.match(paper.html, /2025-06-05<\/a> by <a href="\/u\/alice">alice<\/a>/);
     assert.match(paper.html, /Fresh &lt;b&gt;results&lt;\/b&gt;/, 'titles are escaped');
     const daily = await (await app.request('/papers/date/2025-06-05')).text();
     assert.match(daily, /2506\.01234/);

@@ -40,7 +40,7 @@ test('reindex moves the index to the configured embedder; a mismatch is refused 
     r = await cliAsync(['reindex'], { ...base, ...openai });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /reindexed 62 papers .*embedder openai:test-embed/);
-    const viaEndpoint = await searchWith(openai, 'facial expression recognition');
+    const viaEndpoint = await searchWith(openai, 'recognition of facial expressions'); // a sentence: hybrid, with the endpoint's vector
     assert.equal(viaEndpoint.error, undefined);
     assert.equal(viaEndpoint.hits[0]?.id, '2402.00281');
     assert.ok(viaEndpoint.hits[0].vectorScore !== null);
