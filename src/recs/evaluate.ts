@@ -8,7 +8,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mrrAt, ndcgAt, readJsonl, recallAt } from '../search/beir.js';
-import { buildEngine } from '../search/engine.js';
+import { buildEngine, type SearchEngine } from '../search/engine.js';
+import { loadEngine, readManifest, saveEngine } from '../search/persist.js';
 import { tokenize } from '../search/tokenizer.js';
 import type { SearchDoc } from '../search/lexical-index.js';
 import { engineFeatures } from './engine-features.js';
@@ -115,13 +116,21 @@ export interface RecEvalResult extends RecMetrics {
   baseline: { method: string } & RecMetrics;
 }
 
-export async function runRecEval(dir: string, opts: { users?: number; params?: Partial<RecParams>; log?: (m: string) => void } = {}): Promise<RecEvalResult> {
+export async function runRecEval(dir: string, opts: { users?: number; params?: Partial<RecParams>; grid?: Partial<RecParams>[]; indexDir?: string; embedder?: 'builtin' | 'none'; log?: (m: string) => void } = {}): Promise<RecEvalResult[]> {
   const log = opts.log ?? (() => {});
   const task = await loadRecTask(dir);
   const users = opts.users ? task.users.slice(0, opts.users) : task.users;
   log(`${task.name}: ${task.corpus.length} papers, ${users.length} users`);
   const docs: SearchDoc[] = task.corpus.map((d) => ({ id: d.id, title: d.title, abstract: d.text, authors: [], categories: d.categories, publishedAt: d.date || null, codeUrl: null, upvotes: 0 }));
-  const engine = await buildEngine([docs], { log });
+  // The index is the product's (built with its embedder); --index keeps it between runs.
+  let engine: SearchEngine;
+  if (opts.indexDir && readManifest(opts.indexDir)) {
+    engine = loadEngine(opts.indexDir, opts.embedder === 'none' ? null : 'builtin');
+    log(`index loaded from ${opts.indexDir}`);
+  } else {
+    engine = await buildEngine([docs], { log, embedder: opts.embedder });
+    if (opts.indexDir) saveEngine(engine, opts.indexDir);
+  }
   const title = new Map(task.corpus.map((d) => [d.id, d.title]));
   const byDate = [...task.corpus].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
   const windowOf = new Map<string, string[]>();
@@ -131,24 +140,29 @@ export async function runRecEval(dir: string, opts: { users?: number; params?: P
     if (!c) windowOf.set(k, (c = byDate.filter((d) => d.date >= from && d.date < to).map((d) => d.id)));
     return c;
   };
-  const params: RecParams = { ...RECS, ...opts.params };
   const features = engineFeatures(engine, { cache: 200_000 });
-  const runs: string[][] = [];
-  let ms = 0, ncand = 0;
-  for (const u of users) {
-    const candidates = candidatesOf(u.from, u.to);
-    ncand = Math.max(ncand, candidates.length);
-    const library = u.history.map((id) => ({ id, title: title.get(id) ?? id, weight: 1 }));
-    const t0 = performance.now();
-    runs.push(rankForUser({ library, dismissed: [], candidates, limit: 100 }, features, params).map((r) => r.id));
-    ms += performance.now() - t0;
-  }
-  const metrics = scoreRuns(users, runs, task.qrels);
-  log(`product ranking: ${JSON.stringify(metrics)}`);
+  const ncand = Math.max(0, ...users.map((u) => candidatesOf(u.from, u.to).length));
+  const runWith = (params: RecParams) => {
+    const runs: string[][] = [];
+    let ms = 0;
+    for (const u of users) {
+      const candidates = candidatesOf(u.from, u.to);
+      const library = u.history.map((id) => ({ id, title: title.get(id) ?? id, weight: 1 }));
+      const t0 = performance.now();
+      runs.push(rankForUser({ library, dismissed: [], candidates, limit: 100 }, features, params).map((r) => r.id));
+      ms += performance.now() - t0;
+    }
+    const metrics = scoreRuns(users, runs, task.qrels);
+    log(`${JSON.stringify(params)}: ${JSON.stringify(metrics)}`);
+    return { metrics, ms: Math.round((ms / (users.length || 1)) * 100) / 100, params };
+  };
+  // Variants first (for docs/recs.md), the product's settings last.
+  const variants = (opts.grid ?? []).map((g) => runWith({ ...RECS, ...opts.params, ...g }));
+  const main = runWith({ ...RECS, ...opts.params });
   const tf = tfidfFeatures(task.corpus);
   const baseRuns = users.map((u) =>
     rankForUser({ library: u.history.map((id) => ({ id, title: id, weight: 1 })), dismissed: [], candidates: candidatesOf(u.from, u.to), limit: 100 }, tf, CENTROID_ONLY).map((r) => r.id),
   );
   const baseline = { method: 'tfidf-centroid', ...scoreRuns(users, baseRuns, task.qrels) };
-  return { dataset: task.name, users: users.length, candidates: ncand, ...metrics, 'ms/user': Math.round((ms / (users.length || 1)) * 100) / 100, params, baseline };
+  return [...variants, main].map((r) => ({ dataset: task.name, users: users.length, candidates: ncand, ...r.metrics, 'ms/user': r.ms, params: r.params, baseline }));
 }

@@ -14,7 +14,7 @@
  *
  * lex(·) is a paper's L2-normalised sparse vector of BM25F impacts × idf over its strongest
  * terms; vec(·) its unit dense vector. Σ is weighted by each library paper's weight (saved 1,
- * upvoted less). The explanation names the library paper l with the largest
+ * upvoted less) and decays with age in the library. The explanation names the library paper l with the largest
  * wMax·lex(l)·lex(c) + wDenseMax·vec(l)·vec(c), i.e. the one that contributed most.
  * Ties are broken by id, so the order is deterministic.
  */
@@ -69,6 +69,11 @@ export interface RecParams {
   wDenseMax: number;
   wDismissed: number;
   upvoteWeight: number;
+  /**
+   * A library is given oldest first; the k-th newest paper's weight is multiplied by decay^k,
+   * since what someone saved last says most about what they read next (1 = no decay).
+   */
+  decay: number;
 }
 
 export const RECS: RecParams = {
@@ -78,6 +83,7 @@ export const RECS: RecParams = {
   wDenseMax: 0.25,
   wDismissed: 0.5,
   upvoteWeight: 0.5,
+  decay: 1,
 };
 
 /** Dot product of two sparse vectors (merge over sorted term ids). */
@@ -125,11 +131,12 @@ function denseCentroid(vs: { v: Float32Array; w: number }[]): Float32Array | nul
 
 export function rankForUser(input: RecInput, f: RecFeatures, p: RecParams = RECS): Rec[] {
   const excluded = new Set<string>([...input.dismissed, ...input.library.map((l) => l.id)]);
+  const n = input.library.length;
   const lib = input.library
-    .filter((l) => l.weight > 0)
-    .map((l) => ({ item: l, lex: f.sparse(l.id), vec: f.dense(l.id) }));
-  const cLex = sparseCentroid(lib.flatMap((l) => (l.lex ? [{ v: l.lex, w: l.item.weight }] : [])));
-  const cVec = denseCentroid(lib.flatMap((l) => (l.vec ? [{ v: l.vec, w: l.item.weight }] : [])));
+    .map((l, i) => ({ item: l, w: l.weight * Math.pow(p.decay, n - 1 - i), lex: f.sparse(l.id), vec: f.dense(l.id) }))
+    .filter((l) => l.w > 0);
+  const cLex = sparseCentroid(lib.flatMap((l) => (l.lex ? [{ v: l.lex, w: l.w }] : [])));
+  const cVec = denseCentroid(lib.flatMap((l) => (l.vec ? [{ v: l.vec, w: l.w }] : [])));
   const dis = input.dismissed.map((id) => ({ lex: f.sparse(id), vec: f.dense(id) }));
   const out: Rec[] = [];
   const seen = new Set<string>();

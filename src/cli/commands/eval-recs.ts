@@ -9,13 +9,16 @@ export function register(program: Command) {
     .requiredOption('--dataset <dir>', 'task folder')
     .option('--users <n>', 'only the first N users (quicker while iterating)')
     .option('--params <json>', 'override ranking weights, e.g. {"wMax":0.7}')
-    .action(async (opts: { dataset: string; users?: string; params?: string }) => {
+    .option('--grid <json>', 'also evaluate these overrides (a JSON array), one JSON line each before the last')
+    .option('--index <dir>', 'keep the built index here and reuse it on the next run')
+    .action(async (opts: { dataset: string; users?: string; params?: string; grid?: string; index?: string }) => {
       try {
         const users = opts.users ? Number(opts.users) : undefined;
         if (users !== undefined && !(Number.isInteger(users) && users > 0)) throw new Error(`--users must be a positive integer (got "${opts.users}")`);
         const params = opts.params ? (JSON.parse(opts.params) as Record<string, number>) : undefined;
-        const r = await runRecEval(opts.dataset, { users, params, log: (m) => process.stderr.write(m + '\n') });
-        process.stdout.write(JSON.stringify(r) + '\n');
+        const grid = opts.grid ? (JSON.parse(opts.grid) as Record<string, number>[]) : undefined;
+        const rs = await runRecEval(opts.dataset, { users, params, grid, indexDir: opts.index, log: (m) => process.stderr.write(m + '\n') });
+        for (const r of rs) process.stdout.write(JSON.stringify(r) + '\n');
       } catch (e) {
         process.stderr.write(`papertide: ${e instanceof Error ? e.message : String(e)}\n`);
         process.exit(1);
