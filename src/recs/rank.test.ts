@@ -105,3 +105,20 @@ test('when two library papers are equally close, the explanation names the same 
   const lib2 = [{ id: 'a', title: 'A', weight: 1 }, { id: 'b', title: 'B', weight: 1 }];
   assert.equal(rankForUser({ library: lib2, dismissed: [], candidates: ['c'], limit: 1 }, f)[0].like?.id, 'a');
 });
+
+test('a paper added to the index after its build (a newer segment) is recommended like any other', async () => {
+  const d = (id: string, title: string, abstract: string) => ({ id, title, abstract, authors: [], categories: [], publishedAt: '2024-01-01', codeUrl: null, upvotes: 0 });
+  const engine = await buildEngine(
+    [[
+      d('l1', 'Graph neural networks for molecules', 'message passing graph neural networks predict molecular properties'),
+      d('c2', 'Speech recognition with transformers', 'acoustic models and language models for speech'),
+      d('c3', 'Language models for speech', 'speech transformers acoustic'),
+      d('c4', 'Image segmentation', 'convolutional networks segment images'),
+    ]],
+    { embedder: 'none' },
+  );
+  engine.upsert([d('new', 'Molecular message passing', 'graph neural networks for molecular properties')]);
+  const recs = rankForUser({ library: [{ id: 'l1', title: 'Graph neural networks for molecules', weight: 1 }], dismissed: [], candidates: ['c2', 'c3', 'c4', 'new'], limit: 10 }, engineFeatures(engine));
+  assert.equal(recs[0].id, 'new');
+  assert.equal(recs[0].like?.id, 'l1');
+});
