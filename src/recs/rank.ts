@@ -76,14 +76,19 @@ export interface RecParams {
   decay: number;
 }
 
+/**
+ * Measured on reco-author-next (docs/recs.md): the closest single paper counts as much as the
+ * library's centroid, a 0.9 decay per newer paper helps a little, and the built-in embedder's
+ * vectors lowered nDCG@10 at every weight tried, so they are off (kept for embedders that help).
+ */
 export const RECS: RecParams = {
   wCentroid: 1,
-  wMax: 0.5,
-  wDense: 0.5,
-  wDenseMax: 0.25,
+  wMax: 1,
+  wDense: 0,
+  wDenseMax: 0,
   wDismissed: 0.5,
   upvoteWeight: 0.5,
-  decay: 1,
+  decay: 0.9,
 };
 
 /** Dot product of two sparse vectors (merge over sorted term ids). */
@@ -132,19 +137,21 @@ function denseCentroid(vs: { v: Float32Array; w: number }[]): Float32Array | nul
 export function rankForUser(input: RecInput, f: RecFeatures, p: RecParams = RECS): Rec[] {
   const excluded = new Set<string>([...input.dismissed, ...input.library.map((l) => l.id)]);
   const n = input.library.length;
+  const useVec = p.wDense > 0 || p.wDenseMax > 0;
+  const dense = (id: string) => (useVec ? f.dense(id) : null);
   const lib = input.library
-    .map((l, i) => ({ item: l, w: l.weight * Math.pow(p.decay, n - 1 - i), lex: f.sparse(l.id), vec: f.dense(l.id) }))
+    .map((l, i) => ({ item: l, w: l.weight * Math.pow(p.decay, n - 1 - i), lex: f.sparse(l.id), vec: dense(l.id) }))
     .filter((l) => l.w > 0);
   const cLex = sparseCentroid(lib.flatMap((l) => (l.lex ? [{ v: l.lex, w: l.w }] : [])));
   const cVec = denseCentroid(lib.flatMap((l) => (l.vec ? [{ v: l.vec, w: l.w }] : [])));
-  const dis = input.dismissed.map((id) => ({ lex: f.sparse(id), vec: f.dense(id) }));
+  const dis = input.dismissed.map((id) => ({ lex: f.sparse(id), vec: dense(id) }));
   const out: Rec[] = [];
   const seen = new Set<string>();
   for (const id of input.candidates) {
     if (excluded.has(id) || seen.has(id)) continue;
     seen.add(id);
     const lex = f.sparse(id);
-    const vec = f.dense(id);
+    const vec = dense(id);
     let score = 0;
     if (lex && cLex.size > 0) {
       let s = 0;
@@ -168,7 +175,7 @@ export function rankForUser(input: RecInput, f: RecFeatures, p: RecParams = RECS
     score += p.wMax * bestLex + p.wDenseMax * bestVec;
     let worst = 0;
     for (const d of dis) {
-      const s = ((lex && d.lex ? sparseDot(lex, d.lex) : 0) + (vec && d.vec ? denseDot(vec, d.vec) : 0)) / 2;
+      const s = useVec ? ((lex && d.lex ? sparseDot(lex, d.lex) : 0) + (vec && d.vec ? denseDot(vec, d.vec) : 0)) / 2 : lex && d.lex ? sparseDot(lex, d.lex) : 0;
       if (s > worst) worst = s;
     }
     score -= p.wDismissed * worst;
