@@ -122,3 +122,13 @@ test('a paper added to the index after its build (a newer segment) is recommende
   assert.equal(recs[0].id, 'new');
   assert.equal(recs[0].like?.id, 'l1');
 });
+
+test('background: a term every candidate shares counts less than one the library and few candidates share', () => {
+  // Term 1 is in every candidate (the field's fashion), term 2 only in the library and candB.
+  const f = features({ lib: { 1: 1, 2: 1 }, candA: { 1: 1, 3: 1 }, candB: { 2: 1, 4: 1 }, c1: { 1: 1, 5: 1 }, c2: { 1: 1, 6: 1 }, c3: { 1: 1, 7: 1 } });
+  const input = { library: [{ id: 'lib', title: 'L', weight: 1 }], dismissed: [], candidates: ['candA', 'candB', 'c1', 'c2', 'c3'], limit: 10 };
+  const without = rankForUser(input, f, { ...RECS, wBackground: 0 });
+  const withBg = rankForUser(input, f, { ...RECS, wBackground: 0.6 });
+  assert.equal(without.find((r) => r.id === 'candA')!.score, without.find((r) => r.id === 'candB')!.score);
+  assert.equal(withBg[0].id, 'candB');
+});

@@ -74,6 +74,11 @@ export interface RecParams {
    * since what someone saved last says most about what they read next (1 = no decay).
    */
   decay: number;
+  /**
+   * Weight of the candidates' own centroid, subtracted: what every recent paper shares (the
+   * field's fashion) says nothing about this user (Rocchio with the candidates as background).
+   */
+  wBackground: number;
 }
 
 /**
@@ -89,6 +94,7 @@ export const RECS: RecParams = {
   wDismissed: 0.5,
   upvoteWeight: 0.5,
   decay: 0.9,
+  wBackground: 0,
 };
 
 /** Dot product of two sparse vectors (merge over sorted term ids). */
@@ -145,6 +151,8 @@ export function rankForUser(input: RecInput, f: RecFeatures, p: RecParams = RECS
   const cLex = sparseCentroid(lib.flatMap((l) => (l.lex ? [{ v: l.lex, w: l.w }] : [])));
   const cVec = denseCentroid(lib.flatMap((l) => (l.vec ? [{ v: l.vec, w: l.w }] : [])));
   const dis = input.dismissed.map((id) => ({ lex: f.sparse(id), vec: dense(id) }));
+  let bg: Map<number, number> | null = null;
+  if (p.wBackground !== 0) bg = sparseCentroid(input.candidates.flatMap((id) => { const v = f.sparse(id); return v ? [{ v, w: 1 }] : []; }));
   const out: Rec[] = [];
   const seen = new Set<string>();
   for (const id of input.candidates) {
@@ -157,6 +165,11 @@ export function rankForUser(input: RecInput, f: RecFeatures, p: RecParams = RECS
       let s = 0;
       for (let i = 0; i < lex.terms.length; i++) s += (cLex.get(lex.terms[i]) ?? 0) * lex.weights[i];
       score += p.wCentroid * s;
+      if (bg) {
+        let b = 0;
+        for (let i = 0; i < lex.terms.length; i++) b += (bg.get(lex.terms[i]) ?? 0) * lex.weights[i];
+        score -= p.wBackground * b;
+      }
     }
     if (vec && cVec) score += p.wDense * denseDot(cVec, vec);
     let best = -Infinity, bestLex = 0, bestVec = 0, like: LibraryItem | null = null;
