@@ -9,7 +9,8 @@
  *
  *   score(c) = wCentroid · cos(Σ lex(l), lex(c))  +  wMax · max_l lex(l)·lex(c)
  *            + wDense    · cos(Σ vec(l), vec(c))  +  wDenseMax · max_l vec(l)·vec(c)
- *            − wDismissed · max_d (lex(d)·lex(c) + vec(d)·vec(c)) / 2
+ *            − wBackground · cos(Σ lex(candidates), lex(c))
+ *            − wDismissed · max_d (lex(d)·lex(c) + vec(d)·vec(c)) / 2   (lex only when dense is off)
  *            + boost(c)                                   (follows, given by the caller)
  *
  * lex(·) is a paper's L2-normalised sparse vector of BM25F impacts × idf over its strongest
@@ -83,8 +84,9 @@ export interface RecParams {
 
 /**
  * Measured on reco-author-next (docs/recs.md): the closest single paper counts as much as the
- * library's centroid, a 0.9 decay per newer paper helps a little, and the built-in embedder's
- * vectors lowered nDCG@10 at every weight tried, so they are off (kept for embedders that help).
+ * library's centroid, a 0.9 decay per newer paper and subtracting 0.3 × the candidates' centroid
+ * help a little, and the built-in embedder's vectors lowered nDCG@10 at every weight tried, so
+ * they are off (kept for embedders that help).
  */
 export const RECS: RecParams = {
   wCentroid: 1,
@@ -94,7 +96,7 @@ export const RECS: RecParams = {
   wDismissed: 0.5,
   upvoteWeight: 0.5,
   decay: 0.9,
-  wBackground: 0,
+  wBackground: 0.3,
 };
 
 /** Dot product of two sparse vectors (merge over sorted term ids). */
@@ -152,7 +154,14 @@ export function rankForUser(input: RecInput, f: RecFeatures, p: RecParams = RECS
   const cVec = denseCentroid(lib.flatMap((l) => (l.vec ? [{ v: l.vec, w: l.w }] : [])));
   const dis = input.dismissed.map((id) => ({ lex: f.sparse(id), vec: dense(id) }));
   let bg: Map<number, number> | null = null;
-  if (p.wBackground !== 0) bg = sparseCentroid(input.candidates.flatMap((id) => { const v = f.sparse(id); return v ? [{ v, w: 1 }] : []; }));
+  if (p.wBackground !== 0) {
+    bg = sparseCentroid(
+      [...new Set(input.candidates)].flatMap((id) => {
+        const v = f.sparse(id);
+        return v ? [{ v, w: 1 }] : [];
+      }),
+    );
+  }
   const out: Rec[] = [];
   const seen = new Set<string>();
   for (const id of input.candidates) {
