@@ -105,7 +105,8 @@ export function tfidfFeatures(docs: { id: string; title: string; text: string }[
   };
 }
 
-export const CENTROID_ONLY: RecParams = { ...RECS, wMax: 0, wDense: 0, wDenseMax: 0, wDismissed: 0 };
+/** The floor is a plain centroid: none of the product's other terms. */
+export const CENTROID_ONLY: RecParams = { ...RECS, wMax: 0, wDense: 0, wDenseMax: 0, wDismissed: 0, decay: 1, wBackground: 0 };
 
 export interface RecEvalResult extends RecMetrics {
   dataset: string;
