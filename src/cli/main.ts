@@ -21,6 +21,7 @@ for (const cmd of [serve, migrate, importCmd, doctor, demo, ingest]) cmd.registe
 (await import('./commands/user.js')).register(program);
 (await import('./commands/reindex.js')).register(program);
 (await import('./commands/eval.js')).register(program);
+(await import('./commands/eval-recs.js')).register(program); // For you quality
 (await import('./commands/papers.js')).register(program); // papers ls|search|info|read, like `hf papers`
 (await import('./commands/mail.js')).register(program); // the outbox, decoded
 

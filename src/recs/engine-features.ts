@@ -1,0 +1,165 @@
+/**
+ * Paper features for recommendations, read from the search engine's own index: the sparse
+ * vector is a paper's strongest BM25F impacts × idf (a forward index like RM3's, selected by
+ * idf too), the dense vector the built-in embedder's. Nothing is stored per user.
+ */
+import type { SearchEngine, Segment } from '../search/engine.js';
+import { idf, type LexicalIndex } from '../search/lexical-index.js';
+import type { RecFeatures, SparseVec } from './rank.js';
+
+/**
+ * Terms kept per paper, the strongest by impact × idf (an abstract has about 80 distinct index
+ * terms, so nearly all are kept): 96 × 8 bytes × 75k papers ≈ 58 MB, once per index segment.
+ */
+export const REC_TERMS_PER_DOC = 96;
+
+/** Per document, up to T (term id, impact × idf) pairs: the heaviest ones. */
+interface Forward {
+  T: number;
+  count: Uint16Array;
+  term: Uint32Array;
+  weight: Float32Array;
+}
+
+/**
+ * For a newer (delta) segment, document frequencies and idf are the main segment's plus its
+ * own, so that its papers' vectors live in the same space and its new papers keep their terms.
+ */
+function buildForward(lex: LexicalIndex, T: number, main: LexicalIndex): Forward {
+  const N = lex === main ? lex.size : lex.size + main.size;
+  const { offsets, postDocs, postImpact } = lex;
+  const V = offsets.length - 1;
+  const hTerm = new Uint32Array(N * T);
+  const hW = new Float32Array(N * T);
+  const cnt = new Uint16Array(N);
+  for (let t = 0; t < V; t++) {
+    const s = offsets[t], e = offsets[t + 1];
+    const df = lex === main ? e - s : e - s + main.df(lex.terms[t]);
+    // Terms of one paper are kept: a later paper (in a newer segment) may share them.
+    const wt = idf(N, df);
+    for (let p = s; p < e; p++) {
+      const d = postDocs[p], w = postImpact[p] * wt;
+      const base = d * T;
+      const n = cnt[d];
+      if (n < T) {
+        let i = n;
+        cnt[d] = n + 1;
+        while (i > 0) {
+          const par = (i - 1) >> 1;
+          if (hW[base + par] <= w) break;
+          hW[base + i] = hW[base + par];
+          hTerm[base + i] = hTerm[base + par];
+          i = par;
+        }
+        hW[base + i] = w;
+        hTerm[base + i] = t;
+      } else if (w > hW[base]) {
+        let i = 0;
+        for (;;) {
+          const l = 2 * i + 1;
+          if (l >= T) break;
+          const r = l + 1;
+          const c = r < T && hW[base + r] < hW[base + l] ? r : l;
+          if (hW[base + c] >= w) break;
+          hW[base + i] = hW[base + c];
+          hTerm[base + i] = hTerm[base + c];
+          i = c;
+        }
+        hW[base + i] = w;
+        hTerm[base + i] = t;
+      }
+    }
+  }
+  return { T, count: cnt, term: hTerm, weight: hW };
+}
+
+const forwardCache = new WeakMap<LexicalIndex, Forward>();
+function forwardOf(lex: LexicalIndex, T: number, main: LexicalIndex): Forward {
+  let f = forwardCache.get(lex);
+  if (!f || f.T !== T) forwardCache.set(lex, (f = buildForward(lex, T, main)));
+  return f;
+}
+
+/** A bounded id → value cache: features are recomputed cheaply, but a page asks for the same papers often. */
+class Lru<V> {
+  private m = new Map<string, V>();
+  constructor(private readonly max: number) {}
+  get(k: string): V | undefined {
+    const v = this.m.get(k);
+    if (v !== undefined) {
+      this.m.delete(k);
+      this.m.set(k, v);
+    }
+    return v;
+  }
+  set(k: string, v: V): void {
+    if (this.m.size >= this.max) this.m.delete(this.m.keys().next().value as string);
+    this.m.set(k, v);
+  }
+}
+
+export function engineFeatures(engine: SearchEngine, opts: { cache?: number; terms?: number } = {}): RecFeatures {
+  const T = opts.terms ?? REC_TERMS_PER_DOC;
+  const segments = engine.segments;
+  const main = segments[0].lex;
+  const locate = (id: string): { seg: Segment; doc: number } | null => {
+    for (const seg of segments) {
+      const doc = seg.lex.docOf(id);
+      if (doc >= 0 && seg.live[doc]) return { seg, doc };
+    }
+    return null;
+  };
+  const extra = new Map<string, number>();
+  const extraId = (term: string) => {
+    let id = extra.get(term);
+    if (id === undefined) extra.set(term, (id = main.terms.length + extra.size));
+    return id;
+  };
+  const sparseCache = new Lru<SparseVec | null>(opts.cache ?? 20_000);
+  const denseCache = new Lru<Float32Array | null>(opts.cache ?? 20_000);
+  return {
+    sparse(id) {
+      const hit = sparseCache.get(id);
+      if (hit !== undefined) return hit;
+      const at = locate(id);
+      let out: SparseVec | null = null;
+      if (at) {
+        const lex = at.seg.lex;
+        const fw = forwardOf(lex, T, main);
+        const base = at.doc * fw.T, n = fw.count[at.doc];
+        const pairs: [number, number][] = [];
+        for (let i = 0; i < n; i++) {
+          // Term ids of the main segment, so vectors of all segments share one space; a term the
+          // main segment lacks gets an id past its vocabulary (stable for this reader).
+          const t = lex === main ? fw.term[base + i] : (main.vocab.get(lex.terms[fw.term[base + i]]) ?? extraId(lex.terms[fw.term[base + i]]));
+          pairs.push([t, fw.weight[base + i]]);
+        }
+        pairs.sort((a, b) => a[0] - b[0]);
+        let norm = 0;
+        for (const [, w] of pairs) norm += w * w;
+        norm = Math.sqrt(norm);
+        if (norm > 0) out = { terms: Uint32Array.from(pairs, (x) => x[0]), weights: Float32Array.from(pairs, (x) => x[1] / norm) };
+      }
+      sparseCache.set(id, out);
+      return out;
+    },
+    dense(id) {
+      const hit = denseCache.get(id);
+      if (hit !== undefined) return hit;
+      const at = locate(id);
+      let out: Float32Array | null = null;
+      if (at?.seg.vec) {
+        const v = at.seg.vec.vector(at.doc);
+        let n = 0;
+        for (let i = 0; i < v.length; i++) n += v[i] * v[i];
+        n = Math.sqrt(n);
+        if (n > 0) {
+          for (let i = 0; i < v.length; i++) v[i] /= n;
+          out = v;
+        }
+      }
+      denseCache.set(id, out);
+      return out;
+    },
+  };
+}
