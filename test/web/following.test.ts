@@ -98,3 +98,25 @@ test('follow refusals: signed out → login, bad query or category → 400 with 
     await app.close();
   }
 });
+
+test('an author page has a Follow button; following from it lists the author\'s papers on Following, and the page then says so', async () => {
+  const app = await testApp({ now: '2025-06-06T12:00:00Z' });
+  try {
+    await seed(app);
+    const anon = await app.request('/authors/Alan%20Turing');
+    assert.equal(anon.status, 200);
+    assert.match(await anon.text(), /\+ Follow Alan Turing/, 'visitors see the button too (it leads to the login)');
+    const { browser: a } = await signedIn(app, 'alice');
+    const page = await a.get('/authors/Alan%20Turing');
+    assert.match(page.html, /<form method="post" action="\/follow" class="follow-form">[\s\S]*?name="value" value="Alan Turing"[\s\S]*?name="back" value="\/authors\/Alan%20Turing"/);
+    const r = await a.post('/follow', { kind: 'author', value: 'Alan Turing', want: 'on', back: '/authors/Alan%20Turing' });
+    assert.equal(r.status, 303);
+    assert.equal(r.location, '/authors/Alan%20Turing');
+    assert.match((await a.get('/authors/Alan%20Turing')).html, /✓ Following Alan Turing/);
+    const f = main((await a.get('/following')).html);
+    assert.match(f, /arXiv:2506\.00003/);
+    assert.doesNotMatch(f, /arXiv:2506\.00004/, 'only the followed author');
+  } finally {
+    await app.close();
+  }
+});

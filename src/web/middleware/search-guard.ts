@@ -42,6 +42,11 @@ export class SearchGate {
     return this.waiting.length;
   }
 
+  /** The line is full: `enter()` would refuse now. */
+  get full(): boolean {
+    return this.waiting.length >= this.queueMax;
+  }
+
   /** true when a slot is held (at once or after waiting); false, at once, when the line is full. */
   enter(): Promise<boolean> | boolean {
     if (this.waiting.length === 0 && this.active < this.concurrency && this.startedThisTurn === 0) {
@@ -96,6 +101,10 @@ export function searchGuard(opts: SearchGuardOptions): MiddlewareHandler<AppEnv>
   const byIp = opts.perMinute > 0 ? new Limiter({ name: 'search', points: opts.perMinute, duration: 60 }) : null;
   const gate = opts.concurrency > 0 ? new SearchGate(opts.concurrency, opts.queue) : null;
   return async (c, next) => {
+    // A full line refuses before the per-IP budget is counted: the budget lives in the store when
+    // several processes share it (a write per request), and under a flood spread over many IPs
+    // most requests would otherwise each cost a write only to be turned away by the gate.
+    if (gate?.full) return refuse(c, `Search is busy right now. Try again in ${RETRY_AFTER_FULL_S} second.`, RETRY_AFTER_FULL_S);
     if (byIp) {
       const r = await byIp.check(clientIp(c), c);
       if (!r.ok) return refuse(c, `Too many search requests. Try again in ${r.retryAfter} seconds.`, r.retryAfter);

@@ -13,6 +13,8 @@ import { wellFormedText } from '../../domain/safe-url.js';
 import { authorView } from '../../feeds/listings.service.js';
 import { listingDeps } from '../api/deps.js';
 import { feedLinks } from './feeds.js';
+import { FollowButton } from '../components/follow-button.js';
+import { isFollowing } from '../../follows/follows.service.js';
 
 const LIMIT = 100;
 
@@ -30,6 +32,9 @@ export function authorRoutes() {
     const feeds = feedLinks({ kind: 'author', name: view.name }, `Papers by ${view.name}`);
     const years = [...new Set(view.categoriesByYear.map((r) => r.year))];
     const claimed = view.claimedBy && isHfHandle(view.claimedBy.name) ? view.claimedBy : null;
+    const user = c.get('user');
+    const followed = user ? await isFollowing(c.get('ctx'), user, 'author', view.name) : false;
+    const here = `/authors/${encodeURIComponent(view.name)}`;
     return renderPage(c, { title: view.name, description: `Papers by ${view.name}.`, alternates: feeds }, (
       <section aria-labelledby="author-h">
         <header class="page-head">
@@ -57,6 +62,9 @@ export function authorRoutes() {
               </>
             ) : null}
           </p>
+          <div class="follow-bar">
+            <FollowButton c={c} kind="author" value={view.name} following={followed} back={here} label={view.name} />
+          </div>
         </header>
         <div class="paper-layout">
           <div class="paper-abstract">
