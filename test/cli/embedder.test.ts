@@ -47,7 +47,7 @@ test('reindex moves the index to the configured embedder; a mismatch is refused 
 
     ep.mode = 'down';
     r = await cliAsync(['reindex'], { ...base, ...openai, EMBEDDINGS_DIM: '32' });
-    assert.equal(r.status, 1);
+    assert.equal(r.status, 7, 'an embedder that cannot answer is "unavailable" in the error table (exit 7)');
     assert.match(r.stderr, /^papertide: embeddings endpoint .* answered HTTP 503$/m);
     assert.doesNotMatch(r.stderr, /^\s+at /m, 'no stack trace');
     ep.mode = 'ok';
