@@ -34,7 +34,12 @@ test('save three papers without a reload → library → BibTeX → unsave', { s
     await page.getByRole('button', { name: 'Sign up' }).click();
     await page.getByRole('heading', { name: 'Check your email' }).waitFor();
     // No SMTP: the message is in the outbox; the CLI reads it as an operator would.
-    const shown = cli(['mail', 'show', '1'], env); // newest first
+    // The sender writes the .eml on its next turn: wait for it (bounded).
+    let shown = cli(['mail', 'show', '1'], env); // newest first
+    for (let i = 0; shown.status !== 0 && i < 60; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      shown = cli(['mail', 'show', '1'], env);
+    }
     assert.equal(shown.status, 0, shown.stderr);
     const link = /(http:\/\/[^\s]+\/verify\?token=[A-Za-z0-9_-]+)/.exec(shown.stdout)?.[1];
     assert.ok(link, `a verification link in: ${shown.stdout}`);
