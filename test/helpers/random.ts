@@ -1,13 +1,5 @@
 /** Seeded randomness for tests: a failing run can be repeated with the same seed. */
+import { rng } from '../../src/search/linalg.js';
 
-/** A small seeded PRNG (mulberry32): tests that pick at random pick the same every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The search index's seeded PRNG (mulberry32): tests that pick at random pick the same every run. */
+export const seededRandom: (seed: number) => () => number = rng;
