@@ -19,7 +19,7 @@ import { ConfigError, testConfig } from '../../src/config.js';
 test('EMBEDDER=openai: vectors come from the endpoint; down, slow or broken endpoints fall back to keyword search with a note', async () => {
   const ep = await startEmbeddingsServer(64);
   // No EMBEDDINGS_DIM: the service learns it from one probe request.
-  const app = await testApp({ env: { EMBEDDER: 'openai', EMBEDDINGS_URL: ep.url, EMBEDDINGS_MODEL: 'test-embed', EMBEDDINGS_TIMEOUT_MS: '300' } });
+  const app = await testApp({ env: { EMBEDDER: 'openai', EMBEDDINGS_URL: ep.url, EMBEDDINGS_MODEL: 'test-embed', EMBEDDINGS_TIMEOUT_MS: '1500' } });
   try {
     await importFile(app.ctx.store.db, DEMO_FILE, { now: () => app.clock.now(), demo: true, demoDate: '2024-02-01', onChanged: (ids) => papersChanged(app.ctx, ids) });
     const svc = await getSearchService(app.ctx);
@@ -46,7 +46,7 @@ test('EMBEDDER=openai: vectors come from the endpoint; down, slow or broken endp
 
     for (const [mode, why] of [
       ['down', /HTTP 503/],
-      ['slow', /did not answer within 300 ms/],
+      ['slow', /did not answer within 1500 ms/],
       ['garbage', /invalid JSON/],
     ] as const) {
       ep.mode = mode;
@@ -75,7 +75,7 @@ test('EMBEDDER=openai: vectors come from the endpoint; down, slow or broken endp
     // A restart replays the papers added since the build from text; the service gets their
     // vectors again from the endpoint (the quokka paper's for the first time).
     const { embedder } = await configuredEmbedder(app.ctx.config);
-    const restarted = await createSearchService({ db: app.ctx.store.db, dataDir: app.env.dataDir, embedder, queryEmbedTimeoutMs: 300 });
+    const restarted = await createSearchService({ db: app.ctx.store.db, dataDir: app.env.dataDir, embedder, queryEmbedTimeoutMs: 1500 });
     await restarted.idle();
     assert.match(restarted.status().detail, /63 papers indexed/);
     assert.doesNotMatch(restarted.status().detail, /no vector/);
@@ -94,7 +94,7 @@ test('EMBEDDER=openai: vectors come from the endpoint; down, slow or broken endp
 test('EMBEDDER=openai with the endpoint down at first start: the site works, search explains what to fix', async () => {
   const ep = await startEmbeddingsServer(8);
   ep.mode = 'down';
-  const app = await testApp({ env: { EMBEDDER: 'openai', EMBEDDINGS_URL: ep.url, EMBEDDINGS_MODEL: 'm', EMBEDDINGS_TIMEOUT_MS: '300' } });
+  const app = await testApp({ env: { EMBEDDER: 'openai', EMBEDDINGS_URL: ep.url, EMBEDDINGS_MODEL: 'm', EMBEDDINGS_TIMEOUT_MS: '1500' } });
   try {
     const r = await (await getSearchService(app.ctx)).search('anything');
     assert.match(r.error ?? '', /EMBEDDINGS_DIM is not set.*HTTP 503.*set EMBEDDINGS_DIM/);
@@ -107,11 +107,11 @@ test('EMBEDDER=openai with the endpoint down at first start: the site works, sea
   }
   // With EMBEDDINGS_DIM the endpoint need not answer at start: an automatic build with the
   // endpoint down serves keyword search and says that vectors wait for a reindex.
-  const app2 = await testApp({ env: { EMBEDDER: 'openai', EMBEDDINGS_URL: ep.url, EMBEDDINGS_MODEL: 'm', EMBEDDINGS_DIM: '8', EMBEDDINGS_TIMEOUT_MS: '300' } });
+  const app2 = await testApp({ env: { EMBEDDER: 'openai', EMBEDDINGS_URL: ep.url, EMBEDDINGS_MODEL: 'm', EMBEDDINGS_DIM: '8', EMBEDDINGS_TIMEOUT_MS: '1500' } });
   try {
     await importFile(app2.ctx.store.db, DEMO_FILE, { now: () => app2.clock.now(), demo: true, demoDate: '2024-02-01' });
     const { embedder } = await configuredEmbedder(app2.ctx.config);
-    const svc = await createSearchService({ db: app2.ctx.store.db, dataDir: app2.env.dataDir + '/second', embedder, queryEmbedTimeoutMs: 300 });
+    const svc = await createSearchService({ db: app2.ctx.store.db, dataDir: app2.env.dataDir + '/second', embedder, queryEmbedTimeoutMs: 1500 });
     const r = await svc.search('facial expression recognition');
     assert.equal(r.hits[0]?.id, '2402.00281');
     assert.match(r.degraded ?? '', /HTTP 503/);
