@@ -23,7 +23,9 @@ import { feedRoutes, feedAlternates } from './pages/feeds.js';
 import { apiTokenRoutes } from './pages/api-tokens.js';
 import { sessionMiddleware } from './middleware/session.js';
 import { csrfProtection } from './middleware/csrf.js';
-import { searchGuard } from './middleware/search-guard.js';
+import { listen } from './server.js';
+import type { ServerType } from '@hono/node-server';
+import { SEARCH_PATHS, searchGuard, type EarlyAnswer, type SearchGate } from './middleware/search-guard.js';
 import { inputGuard } from './middleware/input-guard.js';
 import { authRoutes } from './pages/auth.js';
 import { trendingRoutes } from './pages/trending.js';
@@ -136,6 +138,12 @@ const MAX_PATH = 2048;
 export interface WebApp {
   app: Hono<AppEnv>;
   slots: Slots;
+  /** Search's concurrency gate (null when off). */
+  searchGate: SearchGate | null;
+  /** Answers the HTTP server gives before the app sees the request (src/web/server.ts). */
+  early(method: string | undefined, url: string | undefined): EarlyAnswer | null;
+  /** Serve the app over HTTP on one port (src/web/server.ts). */
+  listen(opts: { port: number; hostname?: string }, onListening?: () => void): ServerType;
 }
 
 export function createWebApp(ctx: AppContext): WebApp {
@@ -174,8 +182,8 @@ export function createWebApp(ctx: AppContext): WebApp {
   app.get('/healthz', (c) => c.json({ ok: true, search: ctx.search?.state.kind ?? 'off' }));
 
   // --- search's own rate limit and concurrency gate, shared by the page, suggestions and the API
-  const guard = searchGuard({ perMinute: ctx.config.SEARCH_RATE_PER_MINUTE, concurrency: ctx.config.SEARCH_CONCURRENCY, queue: ctx.config.SEARCH_QUEUE });
-  for (const p of ['/search', '/search/suggest', '/api/papers/search']) app.use(p, guard);
+  const guard = searchGuard({ perMinute: ctx.config.SEARCH_RATE_PER_MINUTE, concurrency: ctx.config.SEARCH_CONCURRENCY, queue: ctx.config.SEARCH_QUEUE, https: ctx.config.baseUrl.startsWith('https:') });
+  for (const p of SEARCH_PATHS) app.use(p, guard.middleware);
 
   // --- middleware of features (sessions, CSRF, rate limits) mount here, before pages
   app.use('/api/*', requireTokenForApiWrites());
@@ -211,5 +219,5 @@ export function createWebApp(ctx: AppContext): WebApp {
 
   app.notFound(notFound);
   app.onError(onError);
-  return { app, slots };
+  return { app, slots, searchGate: guard.gate, early: guard.early, listen: (opts, cb) => listen({ fetch: app.fetch, early: guard.early }, opts, cb) };
 }

@@ -8,6 +8,9 @@ import assert from 'node:assert/strict';
 import { testApp } from '../helpers/app.js';
 import { seedPapers } from '../accounts/seed.js';
 import { SearchGate } from '../../src/web/middleware/search-guard.js';
+import { listen } from '../../src/web/server.js';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
 
 const turn = () => new Promise((r) => setImmediate(r));
 
@@ -73,6 +76,49 @@ test('a full search line answers 429 with Retry-After at once; the searches let 
     // Once the line has drained, searches go through again.
     assert.equal((await app.request('/search?q=again')).status, 200);
   } finally {
+    await app.close();
+  }
+});
+
+test('a full line is refused by the HTTP server itself: the refused searches never reach the app; pages still do', async () => {
+  const app = await testApp({ now: '2025-06-05T12:00:00Z', env: { SEARCH_RATE_PER_MINUTE: '0', SEARCH_CONCURRENCY: '1', SEARCH_QUEUE: '1' } });
+  let reached = 0;
+  const server = listen({ fetch: (r, env) => (reached++, app.web.app.fetch(r, env)), early: app.web.early }, { port: 0, hostname: '127.0.0.1' });
+  try {
+    await seedPapers(app, [{ id: '2506.00001', featuredAt: '2025-06-05T08:00:00.000Z' }]);
+    if (!server.listening) await once(server, 'listening');
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    // One search running and one waiting: the line (SEARCH_QUEUE=1) is full.
+    const gate = app.web.searchGate!;
+    assert.equal(gate.enter(), true);
+    const waiting = gate.enter();
+    assert.ok(gate.full);
+    for (const p of ['/search?q=study', '/search', '/search/suggest?q=st']) {
+      const r = await fetch(base + p);
+      assert.equal(r.status, 429, p);
+      assert.equal(r.headers.get('retry-after'), '1');
+      assert.match(r.headers.get('content-type')!, /text\/html/);
+      assert.equal(r.headers.get('x-content-type-options'), 'nosniff');
+      assert.match(r.headers.get('content-security-policy')!, /frame-ancestors 'none'/);
+      assert.match(await r.text(), /<h1>Slow down<\/h1><p>Search is busy right now\. Try again in 1 second\.<\/p>/);
+    }
+    const api = await fetch(`${base}/api/papers/search?q=study`);
+    assert.equal(api.status, 429);
+    assert.deepEqual(await api.json(), { error: 'Search is busy right now. Try again in 1 second.' });
+    assert.equal(reached, 0, 'no refused search went through the app');
+    // Not search, or not a read: the app answers as usual.
+    assert.equal((await fetch(`${base}/papers/2506.00001`)).status, 200);
+    assert.equal((await fetch(`${base}/searching`)).status, 404);
+    assert.equal(reached, 2);
+    gate.leave();
+    assert.equal(await waiting, true);
+    gate.leave();
+    assert.equal(gate.full, false);
+    const r = await fetch(`${base}/search?q=study`);
+    assert.equal(r.status, 200, 'once the line drains, searches go through again');
+    assert.equal(reached, 3);
+  } finally {
+    server.close();
     await app.close();
   }
 });

@@ -2,7 +2,6 @@ import os from 'node:os';
 import cluster, { type Worker } from 'node:cluster';
 import type { Command } from 'commander';
 import v8 from 'node:v8';
-import { serve } from '@hono/node-server';
 import { configOrExit, fail, openApp } from '../context.js';
 import { loadDemoIfEmpty } from '../../papers/demo.service.js';
 import { startScheduler } from '../../scheduler.js';
@@ -47,7 +46,7 @@ async function runServer(config: Config, jobs: boolean): Promise<void> {
     // (bench:flood). Set after start-up so loading the index is not slowed by extra collections.
     v8.setFlagsFromString('--heap-growing-percent=20');
     const stopJobs = jobs ? startScheduler(ctx, specs) : () => {};
-    const server = serve({ fetch: web.app.fetch, port: config.PORT, hostname: config.HOST }, () => {
+    const server = web.listen({ port: config.PORT, hostname: config.HOST }, () => {
       if (cluster.isPrimary) ctx.logger.info(`Papertide is serving on ${config.baseUrl} (store: ${ctx.store.location})`);
     });
     server.on('error', (e: NodeJS.ErrnoException) => {
