@@ -3,6 +3,7 @@
  * bad parameters answer `{"error": "..."}` with the right status (never a 500), CORS for GET,
  * rate limits per IP with RateLimit-* headers and 429, and the lists' contents.
  */
+import net from 'node:net';
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { testApp, type TestApp } from '../helpers/app.js';
@@ -180,6 +181,24 @@ describe('CORS and rate limits', () => {
       assert.match((await res.json()).error, /Too many API requests/);
       // Bad parameters count too but never turn into a 500.
       assert.equal((await limited.request('/api/daily_papers?limit=0', ip(1))).status, 429);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  test('REDIS_URL pointing at nothing: limited reads still answer (counted in this process), never a 500', async () => {
+    // A port nothing listens on: the Redis client cannot connect, the insurance limiter counts.
+    const closed = await new Promise<number>((resolve) => {
+      const srv = net.createServer().listen(0, '127.0.0.1', () => {
+        const port = (srv.address() as net.AddressInfo).port;
+        srv.close(() => resolve(port));
+      });
+    });
+    const limited = await testApp({ env: { RATE_LIMIT_PER_MINUTE: '2', REDIS_URL: `redis://127.0.0.1:${closed}/0`, LOG_LEVEL: 'silent' } });
+    try {
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push((await limited.request('/api/daily_papers')).status);
+      assert.deepEqual(statuses, [200, 200, 429]);
     } finally {
       await limited.close();
     }

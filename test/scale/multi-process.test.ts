@@ -184,14 +184,48 @@ test(`[${store}] two servers on one store: an upvote, a comment and an import th
   for (const [k, v] of Object.entries(rounded)) assert.ok(v <= VISIBLE_WITHIN_MS, `${k}: visible after ${v} ms, over ${VISIBLE_WITHIN_MS} ms`);
 });
 
-test(`[${store}] a rate limit is one budget for two servers on one store`, async (t) => {
+/** Redis on this machine answers PING (CI machines run one on 127.0.0.1:6379). */
+function redisUp(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = net.connect(6379, '127.0.0.1');
+    sock.setTimeout(1000);
+    sock.once('connect', () => sock.end('PING\r\n'));
+    sock.once('data', (d) => resolve(String(d).startsWith('+PONG')));
+    sock.once('error', () => resolve(false));
+    sock.once('timeout', () => (sock.destroy(), resolve(false)));
+  });
+}
+
+/** Empty one Redis database (SELECT n, FLUSHDB) so an earlier run's counters do not count. */
+function flushRedisDb(db: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(6379, '127.0.0.1');
+    let got = '';
+    sock.once('connect', () => sock.write(`SELECT ${db}\r\nFLUSHDB\r\n`));
+    sock.on('data', (d) => {
+      got += d;
+      if ((got.match(/\+OK/g) ?? []).length >= 2) (sock.end(), resolve());
+    });
+    sock.once('error', reject);
+  });
+}
+
+for (const counter of ['store', 'redis'] as const)
+test(`[${store}] a rate limit is one budget for two servers on one store (counted in ${counter === 'redis' ? 'Redis, REDIS_URL' : 'the store'})`, async (t) => {
+  let redis: Record<string, string> = {};
+  if (counter === 'redis') {
+    if (!(await redisUp())) return t.skip('no Redis on 127.0.0.1:6379');
+    const db = store === 'postgres' ? 12 : 11; // one database per suite: the two suites may run at once
+    await flushRedisDb(db);
+    redis = { REDIS_URL: `redis://127.0.0.1:6379/${db}` };
+  }
   const env = await freshEnv();
   const servers: Server[] = [];
   t.after(async () => {
     for (const s of servers) await s.stop();
     await env.cleanup();
   });
-  const limits = { RATE_LIMIT_PER_MINUTE: '6', LOG_LEVEL: 'warn' };
+  const limits = { RATE_LIMIT_PER_MINUTE: '6', LOG_LEVEL: 'warn', ...redis };
   servers.push(await serve(env, limits), await serve(env, limits));
   const [a, b] = servers;
   const seen: { via: string; status: number; remaining: string | null }[] = [];

@@ -107,7 +107,10 @@ async function sharedLimiter(ctx: AppContext, spec: LimitSpec): Promise<RateLimi
     client = openRedis(ctx);
     redisClients.set(ctx, client);
   }
-  return new RateLimiterRedis({ ...base, storeClient: await client });
+  // While Redis cannot answer (down, restarting, a network split) this process counts alone
+  // rather than failing every limited request with a 500.
+  const insuranceLimiter = new RateLimiterMemory({ keyPrefix: spec.name, points: spec.points, duration: spec.duration });
+  return new RateLimiterRedis({ ...base, storeClient: await client, insuranceLimiter });
 }
 
 /** One Redis connection per application context, closed with it. */
@@ -116,14 +119,29 @@ const redisClients = new WeakMap<AppContext, Promise<unknown>>();
 async function openRedis(ctx: AppContext): Promise<unknown> {
   // ioredis is an optional dependency: only deployments that set REDIS_URL need it.
   const name = 'ioredis';
-  let mod: { default: new (url: string, opts: object) => { quit(): Promise<unknown> } };
+  let mod: { default: new (url: string, opts: object) => unknown };
   try {
     mod = await import(name);
   } catch {
     throw new Error('REDIS_URL is set but the ioredis package is not installed: `npm install ioredis`, or unset REDIS_URL to count limits in the store');
   }
-  const client = new mod.default(ctx.config.REDIS_URL!, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-  ctx.disposers.push(() => void client.quit().catch(() => {}));
+  // No offline queue (a command while disconnected fails at once and the insurance limiter
+  // counts it), so wait for the first connection: without it the first requests of a fresh
+  // process were refused by the client before it had connected.
+  const client = new mod.default(ctx.config.REDIS_URL!, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true }) as unknown as {
+    connect(): Promise<void>;
+    disconnect(): void;
+    on(event: 'error', fn: (e: Error) => void): void;
+  };
+  let warned = false;
+  client.on('error', (e) => {
+    // ioredis reconnects by itself; say once that limits are per process meanwhile.
+    if (!warned) ctx.logger.warn(`Redis (REDIS_URL) is unreachable: ${e.message}; rate limits are counted per process until it is back`);
+    warned = true;
+  });
+  // disconnect, not quit: quit throws while disconnected, and the client would go on reconnecting.
+  ctx.disposers.push(() => client.disconnect());
+  await client.connect().catch(() => {}); // the error handler said it; ioredis keeps retrying
   return client;
 }
 
