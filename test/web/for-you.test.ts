@@ -56,7 +56,7 @@ test('anonymous: a page with login and sign-up links, no For you in the header; 
     assert.match(page.html, /<a href="\/for-you">For you<\/a>/, 'the header links it for signed-in users');
     assert.match(page.html, /Tell Papertide what you read/);
     assert.match(page.html, /href="\/for-you\/start"/);
-    assert.match(page.html, /href="\/library#import"/);
+    assert.match(page.html, /href="\/library#import-h"/);
     assert.equal(listed(page.html).length, 0);
   } finally {
     await app.close();
@@ -169,6 +169,65 @@ test('dismissal refusals: anonymous → login (JSON 401), forged CSRF → 403, u
     assert.equal((await b.post('/for-you/dismiss', {})).status, 400);
     const count = await app.ctx.store.db.selectFrom('rec_dismissals').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     assert.equal(Number(count.n), 0, 'nothing was dismissed');
+  } finally {
+    await app.close();
+  }
+});
+
+test('onboarding: categories of the store most common first, authors, papers by search or id → follows and saves; problems per item', async () => {
+  const app = await seeded();
+  try {
+    const anon = new Browser(app);
+    assert.equal((await anon.get('/for-you/start')).res.headers.get('location'), '/login?next=%2Ffor-you%2Fstart');
+    const { browser: b } = await signedIn(app, 'alice');
+    const start = await b.get('/for-you/start');
+    assert.equal(start.status, 200);
+    const cats = [...start.html.matchAll(/name="categories" value="([^"]+)"/g)].map((m) => m[1]);
+    assert.deepEqual(cats, ['cs.LG', 'cs.CL'], 'the store’s categories, most papers first');
+    assert.match(start.html, /cs\.LG <span class="muted small">4 papers<\/span>/);
+    assert.match(start.html, /href="\/library#import-h"/, 'the BibTeX import is linked');
+    // The search box is its own GET form; results are checkboxes of the saving form.
+    const found = await b.get('/for-you/start?q=molecules');
+    assert.match(found.html, /<input id="onb-q" type="search" name="q" form="find" value="molecules"/);
+    const hits = [...found.html.matchAll(/name="papers" value="([^"]+)"/g)].map((m) => m[1]);
+    assert.ok(hits.includes(LIB1) && hits.includes(G1), `search results: ${hits}`);
+    assert.match(found.html, /Message passing networks for molecules &amp; &lt;atoms&gt;/, 'titles escaped');
+    // Nothing picked: said so, nothing done.
+    const empty = await b.post('/for-you/start', { authors: ' ' });
+    assert.equal(empty.status, 400);
+    assert.match(empty.html, /Nothing was picked/);
+    // Two categories, an author, two papers (a checkbox and a pasted URL), and three bad picks.
+    const body = new URLSearchParams({ _csrf: b.csrf });
+    body.append('categories', 'cs.CL');
+    body.append('categories', 'cs.LG');
+    body.append('categories', 'not a category');
+    body.append('authors', 'Grace Hopper\n');
+    body.append('papers', LIB1);
+    body.append('papers', `https://arxiv.org/abs/${LIB2}v2\n2509.99999 hello`);
+    const r = await b.request('/for-you/start', { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const html = await r.text();
+    assert.equal(r.status, 200);
+    assert.match(html, /Everything else was saved, but not these:/);
+    assert.match(html, /<li>not a category: “not a category” is not an arXiv category/);
+    assert.match(html, /<li>arXiv:2509\.99999: not here yet; your library’s import fetches it from arXiv\.<\/li>/);
+    assert.match(html, /<li>“hello” is not an arXiv id or URL\.<\/li>/);
+    assert.match(html, /You follow 3 things already/);
+    const following = await b.get('/following');
+    assert.match(following.html, /cat:cs\.CL/);
+    assert.match(following.html, /author:&quot;Grace Hopper&quot;|author:"Grace Hopper"/);
+    assert.match((await b.get('/library')).html, /2 saved papers/);
+    // Followed categories are shown checked; For you now has something to rank.
+    assert.doesNotMatch((await b.get('/for-you/start')).html, /name="categories" value="cs\.CL"/);
+    const fy = await b.get('/for-you');
+    assert.doesNotMatch(fy.html, /Tell Papertide what you read/);
+    assert.ok(listed(fy.html).includes(S1));
+    assert.match(fy.html, /you follow author:&quot;Grace Hopper&quot;|you follow cat:cs\.CL/);
+    // "Save and see For you" goes there; "keep picking" comes back with the search.
+    const go = await b.post('/for-you/start', { categories: 'cs.LG' });
+    assert.equal(go.location, '/for-you');
+    const stay = await b.post('/for-you/start', { papers: G1, then: 'stay', q: 'molecules' });
+    assert.equal(stay.location, '/for-you/start?q=molecules');
+    // The email-verification page points new users here.
   } finally {
     await app.close();
   }

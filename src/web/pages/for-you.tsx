@@ -16,11 +16,13 @@ import { renderMathText } from '../render/math.js';
 import { PaperCard } from '../components/paper-card.js';
 import { SaveButton, savedIn } from '../components/save-button.js';
 import { Flash, Hidden } from '../components/form.js';
-import { fieldsOf, firstIssue } from '../validate.js';
+import { fieldsOf, firstIssue, multiFieldsOf, type MultiFields } from '../validate.js';
 import { safeNext } from './auth.js';
 import { LIBRARY_LIMITS } from './library.js';
 import { dismiss, forYou, recentDismissals, undismiss, REC_WINDOWS, type ForYouItem, type RecWindow } from '../../recs/recs.service.js';
 import type { PaperRow } from '../../db/schema.js';
+import { findPapers, onboard, onboardingChoices, ONBOARD_MAX } from '../../recs/onboarding.service.js';
+import { authorsLine } from '../components/paper-card.js';
 
 const WINDOW_LABEL: Record<RecWindow, string> = { day: 'Past day', week: 'Past week', month: 'Past month' };
 const WINDOW_WORDS: Record<RecWindow, string> = { day: 'the past day', week: 'the past week', month: 'the past month' };
@@ -105,6 +107,119 @@ function AnonymousPage({ c }: { c: WebContext }) {
   );
 }
 
+
+const listOf = (v: string | string[] | undefined): string[] => (Array.isArray(v) ? v : v ? [v] : []);
+
+/**
+ * Onboarding: categories of the store (most papers first) as checkboxes, authors as text, and
+ * papers found with a search box (its own GET form, `form="find"`, so it works inside the page
+ * without nesting forms) or pasted as ids. Saving makes follows and library saves.
+ */
+async function StartPage({ c, q, problems, partial, values, status }: { c: WebContext; q: string; problems?: string[]; partial?: boolean; values?: MultiFields; status?: number }) {
+  const user = c.get('user')!;
+  const ctx = c.get('ctx');
+  const [choices, found] = await Promise.all([onboardingChoices(ctx, user), findPapers(ctx, user, q)]);
+  const picked = new Set(listOf(values?.categories));
+  const pickedPapers = new Set(listOf(values?.papers));
+  return renderPage(
+    c,
+    { title: 'Set up For you', math: true, noindex: true, status },
+    <>
+      <form id="find" method="get" action="/for-you/start"></form>
+      <div class="page-head">
+        <h1>Set up For you</h1>
+        <p class="muted">
+          Pick what you read: the categories and authors become follows, the papers are saved to your library. For you ranks recent papers like them. Change any of it later on <a href="/following">Following</a> and in <a href="/library">your library</a>.
+        </p>
+      </div>
+      {choices.categories.some((k) => k.following) || choices.authors.length ? (
+        <p class="notice ok" role="status">
+          You follow {choices.categories.filter((k) => k.following).length + choices.authors.length} {choices.categories.filter((k) => k.following).length + choices.authors.length === 1 ? 'thing' : 'things'} already. <a href="/for-you">See For you</a>
+        </p>
+      ) : null}
+      {problems?.length ? (
+        <div class="notice" role="alert">
+          {partial ? <p>Everything else was saved, but not these:</p> : null}
+          <ul class="import-problems">
+            {problems.map((p) => (
+              <li>{p}</li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      <form method="post" action="/for-you/start" class="form-card onboarding">
+        <Hidden c={c} />
+        <input type="hidden" name="q" value={q} />
+        <fieldset>
+          <legend>arXiv categories</legend>
+          {choices.categories.length ? (
+            <ul class="plain category-choices">
+              {choices.categories.map((k) => (
+                <li>
+                  <label class="inline-label">
+                    {k.following ? (
+                      <input type="checkbox" checked disabled />
+                    ) : (
+                      <input type="checkbox" name="categories" value={k.category} checked={picked.has(k.category)} />
+                    )}
+                    {k.category} <span class="muted small">{k.following ? 'following' : `${k.n.toLocaleString('en')} ${k.n === 1 ? 'paper' : 'papers'}`}</span>
+                  </label>
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p class="muted small">There are no papers here yet.</p>
+          )}
+        </fieldset>
+        <fieldset>
+          <legend>Authors</legend>
+          <label for="onb-authors" class="small">Names, one a line or separated by commas</label>
+          <textarea id="onb-authors" name="authors" rows={3} placeholder={'Yoshua Bengio\nFei-Fei Li'}>{typeof values?.authors === 'string' ? values.authors : ''}</textarea>
+          {choices.authors.length ? <p class="muted small">You follow {choices.authors.join(', ')}.</p> : null}
+        </fieldset>
+        <fieldset>
+          <legend>A few papers you liked</legend>
+          <label for="onb-q" class="small">Find papers</label>
+          <span class="find-row">
+            <input id="onb-q" type="search" name="q" form="find" value={q} maxlength={250} placeholder="Title words, author:…, an arXiv id" />
+            <button type="submit" form="find" class="button">Search</button>
+          </span>
+          {q ? (
+            found.length ? (
+              <ul class="plain paper-choices">
+                {found.map((f) => (
+                  <li>
+                    <label class="inline-label">
+                      {f.saved ? <input type="checkbox" checked disabled /> : <input type="checkbox" name="papers" value={f.paper.id} checked={pickedPapers.has(f.paper.id)} />}
+                      <span class="choice-title">{raw(renderMathText(f.paper.title))}</span> <span class="muted small">{authorsLine(f.paper.authors, 2)} · arXiv:{f.paper.id}{f.saved ? ' · saved' : ''}</span>
+                    </label>
+                  </li>
+                ))}
+              </ul>
+            ) : (
+              <p class="muted small">No paper here matches “{q}”.</p>
+            )
+          ) : null}
+          <label for="onb-ids" class="small">or paste arXiv ids or links</label>
+          <textarea id="onb-ids" name="papers" rows={2} placeholder={'2401.12345\nhttps://arxiv.org/abs/2402.00001'}></textarea>
+          <p class="muted small">
+            Have a bibliography? <a href="/library#import-h">Import a BibTeX file</a> into your library (papers not here yet are fetched from arXiv).
+          </p>
+        </fieldset>
+        <p class="actions">
+          <button type="submit">Save and see For you</button>{' '}
+          <button type="submit" name="then" value="stay" class="button">
+            Save and keep picking
+          </button>
+        </p>
+        <p class="muted small">
+          At most {ONBOARD_MAX.categories} categories, {ONBOARD_MAX.authors} authors and {ONBOARD_MAX.papers} papers at once. <a href="/for-you">Skip</a>
+        </p>
+      </form>
+    </>,
+  );
+}
+
 export function forYouRoutes() {
   const app = new Hono<AppEnv>();
   const limit = rateLimit(LIBRARY_LIMITS.perIp, { perUser: LIBRARY_LIMITS.perUser });
@@ -143,7 +258,7 @@ export function forYouRoutes() {
               <strong>Tell Papertide what you read.</strong> Pick a few arXiv categories, authors or papers and this page fills with recent papers like them.
             </p>
             <p>
-              <a class="button small" href="/for-you/start">Pick topics and papers</a> or <a href="/library#import">import a BibTeX file</a>
+              <a class="button small" href="/for-you/start">Pick topics and papers</a> or <a href="/library#import-h">import a BibTeX file</a>
             </p>
           </div>
         ) : (
@@ -206,6 +321,33 @@ export function forYouRoutes() {
         <script src="/static/for-you.js" defer nonce={nonce}></script>
       </>,
     );
+  });
+
+
+  app.get('/for-you/start', async (c) => {
+    if (!c.get('user')) return c.redirect(`/login?next=${encodeURIComponent('/for-you/start')}`, 303);
+    return StartPage({ c, q: (c.req.query('q') ?? '').slice(0, 250) });
+  });
+
+  app.post('/for-you/start', limit, async (c) => {
+    const user = c.get('user');
+    if (!user) return c.redirect(`/login?next=${encodeURIComponent('/for-you/start')}`, 303);
+    const f = await multiFieldsOf(c);
+    const q = (listOf(f.q)[0] ?? '').slice(0, 250);
+    const input = { categories: listOf(f.categories), authors: listOf(f.authors).join('\n'), papers: listOf(f.papers) };
+    if (!input.categories.length && !input.authors.trim() && !input.papers.join('').trim()) {
+      return StartPage({ c, q, values: f, problems: ['Nothing was picked: check a category, give an author or pick a paper.'], status: 400 });
+    }
+    let r;
+    try {
+      r = await onboard(c.get('ctx'), user, input);
+    } catch (e) {
+      if (e instanceof AppError && e.code === 'bad_request') return StartPage({ c, q, values: f, problems: [e.message], status: 400 });
+      throw e;
+    }
+    if (r.problems.length) return StartPage({ c, q, problems: r.problems, partial: true });
+    const stay = listOf(f.then)[0] === 'stay';
+    return c.redirect(stay ? (q ? `/for-you/start?q=${encodeURIComponent(q)}` : '/for-you/start') : '/for-you', 303);
   });
 
   const action = (want: boolean) =>
