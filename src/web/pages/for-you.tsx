@@ -182,7 +182,7 @@ async function StartPage({ c, q, problems, partial, values, status }: { c: WebCo
           <label for="onb-q" class="small">Find papers</label>
           <span class="find-row">
             <input id="onb-q" type="search" name="q" form="find" value={q} maxlength={250} placeholder="Title words, author:…, an arXiv id" />
-            <button type="submit" form="find" class="button">Search</button>
+            <button type="submit" form="find" class="button">Find</button>
           </span>
           {q ? (
             found.length ? (
