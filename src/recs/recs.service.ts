@@ -39,11 +39,11 @@ export const DISMISSED_MAX = 5_000;
 
 /**
  * Boosts for candidates matching a follow, in the units of rank.ts's score (a close match to a
- * library paper scores about 0.5–1.5): an author followed is a strong wish, a category a broad
+ * library paper scores about 0.2–1 with the engine's features): an author followed is a strong wish, a category a broad
  * one. Newer papers get up to RECENCY more, so follow-only lists read newest first.
  */
-export const FOLLOW_BOOST = { author: 0.6, query: 0.35, category: 0.2 } as const;
-const RECENCY = 0.05;
+export const FOLLOW_BOOST = { author: 0.3, query: 0.15, category: 0.08 } as const;
+const RECENCY = 0.02;
 
 export interface ForYouItem {
   paper: PaperRow;

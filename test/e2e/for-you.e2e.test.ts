@@ -62,6 +62,7 @@ test('sign up → two categories → three papers → For you explains → dismi
         if (label === '390') assert.ok((await sidewaysOverflow(page)) <= 1, `${check} does not scroll sideways at 390 px`);
         if (scheme === 'light') assert.deepEqual(await formControlProblems(page), [], `form controls on ${check} at ${viewport.width} px`);
         await page.screenshot({ path: path.join(SHOTS, `${name}-${label}.png`), fullPage: true });
+        await page.screenshot({ path: path.join(SHOTS, `${name}-${label}-top.png`) });
       }
       await page.setViewportSize({ width: 1280, height: 900 });
       await page.emulateMedia({ colorScheme: 'light' });

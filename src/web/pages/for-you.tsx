@@ -282,9 +282,9 @@ export function forYouRoutes() {
                       date={it.paper.published_at?.slice(0, 10)}
                       save={<SaveButton c={c} paperId={it.paper.id} saved={saved.has(it.paper.id)} back={here} compact />}
                       extra={
-                        <p class="why-here small">
+                        <div class="why-here small">
                           <Why item={it} /> <span aria-hidden="true">·</span> <DismissForm c={c} paper={it.paper} back={here} />
-                        </p>
+                        </div>
                       }
                     />
                   </li>
