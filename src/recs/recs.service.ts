@@ -18,7 +18,8 @@ import { followText, type FollowRow } from '../follows/follows.service.js';
 import { listFollows } from '../follows/follows.repository.js';
 import { requireActiveUser, type Actor } from '../users/users.service.js';
 import { engineFeatures } from './engine-features.js';
-import { rankForUser, RECS, type Boost, type LibraryItem } from './rank.js';
+import { rankForUser, RECS, type Boost, type LibraryItem, type RecFeatures } from './rank.js';
+import type { SearchEngine } from '../search/engine.js';
 import * as repo from './recs.repository.js';
 
 type Ctx = Pick<AppContext, 'store' | 'clock' | 'events' | 'search'>;
@@ -65,6 +66,43 @@ export interface ForYou {
   signals: { saved: number; upvoted: number; follows: number; dismissed: number };
 }
 
+/**
+ * The engine's features, kept while its segments are the same objects (a new paper or an edit
+ * makes a new delta segment, so a new reader): building one per request threw away its caches.
+ */
+const featuresOf = (() => {
+  const cache = new WeakMap<SearchEngine, { lexes: unknown[]; f: RecFeatures }>();
+  return (engine: SearchEngine): RecFeatures => {
+    const lexes = engine.segments.map((s) => s.lex);
+    const hit = cache.get(engine);
+    if (hit && hit.lexes.length === lexes.length && hit.lexes.every((l, i) => l === lexes[i])) return hit.f;
+    const f = engineFeatures(engine);
+    cache.set(engine, { lexes, f });
+    return f;
+  };
+})();
+
+/**
+ * A saved search's newest matches, per index position (the change-log entry the index holds):
+ * the same query is not run again until the index changes. Bounded: the oldest entry goes.
+ */
+const QUERY_CACHE_MAX = 1_000;
+const queryCaches = new WeakMap<object, Map<string, string[]>>();
+async function queryMatches(search: NonNullable<Ctx['search']>, query: string): Promise<string[]> {
+  let cache = queryCaches.get(search);
+  if (!cache) queryCaches.set(search, (cache = new Map()));
+  const key = `${search.position}\u0000${query}`;
+  const hit = search.position === null ? undefined : cache.get(key);
+  if (hit) return hit;
+  const res = await search.search(query, { sort: 'newest', limit: 100 });
+  const ids = res.error ? [] : res.hits.map((h) => h.id);
+  if (search.position !== null) {
+    if (cache.size >= QUERY_CACHE_MAX) cache.delete(cache.keys().next().value as string);
+    cache.set(key, ids);
+  }
+  return ids;
+}
+
 interface FollowMatch {
   amount: number;
   reason: string;
@@ -90,9 +128,7 @@ async function followMatches(ctx: Ctx, follows: FollowRow[], cands: repo.Candida
   if (queries.length && ctx.search?.ready) {
     const inWindow = new Set(ids);
     for (const f of queries) {
-      const res = await ctx.search.search(f.value, { sort: 'newest', limit: 100 });
-      if (res.error) continue;
-      for (const h of res.hits) if (inWindow.has(h.id)) add(h.id, 'query', f);
+      for (const id of await queryMatches(ctx.search, f.value)) if (inWindow.has(id)) add(id, 'query', f);
     }
   }
   for (const [id, keys] of await repo.authorsAmong(ctx.store.db, ids, [...authors.keys()])) add(id, 'author', authors.get(keys[0])!);
@@ -146,7 +182,7 @@ export async function forYou(ctx: Ctx, userId: number, opts: { window: RecWindow
   }
 
   const boosts = new Map<string, Boost>([...matches].map(([id, m]) => [id, { amount: m.amount, reason: m.reason }]));
-  const ranked = rankForUser({ library: libraryOf(saved, upvoted), dismissed, candidates: cands.map((c) => c.id), boosts, limit }, engineFeatures(engine));
+  const ranked = rankForUser({ library: libraryOf(saved, upvoted), dismissed, candidates: cands.map((c) => c.id), boosts, limit }, featuresOf(engine));
   const rows = new Map((await repo.papersByIds(db, ranked.map((r) => r.id))).map((p) => [p.id, p]));
   const items = ranked.flatMap((r) => {
     const paper = rows.get(r.id);

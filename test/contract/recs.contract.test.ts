@@ -141,6 +141,14 @@ test(`[${store}] follows boost and explain; upvotes count as a signal`, async ()
     assert.deepEqual(ids(r).slice(0, 3), ['2506.00104', '2506.00201', '2506.00103'], 'the author first, then the category newest first');
     assert.equal(r.items[0].reason, 'you follow author:"Emilie du Chatelet"');
     assert.equal(r.items[1].reason, 'you follow cat:cs.CL');
+    // A saved search: its matches in the window; a new matching paper shows on the next call.
+    await setFollow(app.ctx, alice, 'query', 'robotic grasping', true);
+    assert.ok(ids(await forYou(app.ctx, alice.id, { window: 'week' })).includes('2506.00104'));
+    const fresh = paper('2506.00401', 'Grasping with robotic hands', ROBOT, daysAgo(0.1), { categories: ['cs.RO'], authors: ['Someone Else'] });
+    await upsertPapers(app.ctx.store.db, [fresh], { now: NOW });
+    await papersChanged(app.ctx, [fresh.id]);
+    const again = await forYou(app.ctx, alice.id, { window: 'week' });
+    assert.equal(again.items.find((i) => i.paper.id === '2506.00401')?.reason, 'you follow the search “robotic grasping”');
     // An upvote alone is a signal: the speech papers' neighbour ranks above the unrelated ones.
     const { app: app2, alice: bob } = await setup();
     try {
