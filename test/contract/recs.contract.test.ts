@@ -15,7 +15,8 @@ import { saveItem } from '../../src/library/library.repository.js';
 import { insertVote } from '../../src/votes/votes.repository.js';
 import { setFollow } from '../../src/follows/follows.service.js';
 import { forYou, dismiss, undismiss, recentDismissals } from '../../src/recs/recs.service.js';
-import { migrationStatus } from '../../src/db/index.js';
+import { sql } from 'kysely';
+import { migrate, migrationStatus } from '../../src/db/index.js';
 import type { PaperInput } from '../../src/domain/paper.js';
 
 const store = process.env.TEST_DATABASE_URL ? 'postgres' : 'sqlite';
@@ -64,10 +65,16 @@ async function setup(): Promise<{ app: TestApp; alice: { id: number; name: strin
 
 const ids = (r: { items: { paper: { id: string } }[] }) => r.items.map((i) => i.paper.id);
 
-test(`[${store}] migration 007 applies`, async () => {
+test(`[${store}] migration 007 applies, also on a store that ran 008 before 007 existed`, async () => {
   const { app } = await setup();
   try {
     assert.ok((await migrationStatus(app.ctx.store)).applied.includes('007_recs'));
+    // A store migrated by a build without 007 (008_author_claims already applied).
+    await app.ctx.store.db.schema.dropTable('rec_dismissals').execute();
+    await sql`delete from kysely_migration where name = '007_recs'`.execute(app.ctx.store.db);
+    assert.deepEqual((await migrationStatus(app.ctx.store)).pending, ['007_recs']);
+    assert.deepEqual((await migrate(app.ctx.store)).applied, ['007_recs']);
+    assert.equal(await recentDismissals(app.ctx, { id: 1, name: 'alice', role: 'user' }).then((r) => r.length), 0, 'the table is there');
   } finally {
     await app.close();
   }
