@@ -123,6 +123,7 @@ test('sign up → two categories → three papers → For you explains → dismi
     await page.reload();
     assert.equal(await page.locator(`ol.for-you-list > li[data-paper="${gone}"]`).count(), 0, 'still gone on the next load');
     assert.equal(await page.locator('#dismissed-h + p + ul a', { hasText: /./ }).count(), 1, 'listed under Not interested, for undo');
+    await page.screenshot({ path: path.join(SHOTS, 'for-you-after-dismiss-1280.png'), fullPage: true });
 
     // Follow the first author of the top paper from its page.
     const top = await cards.first().getAttribute('data-paper');
