@@ -192,6 +192,14 @@ test('onboarding: categories of the store most common first, authors, papers by 
     const hits = [...found.html.matchAll(/name="papers" value="([^"]+)"/g)].map((m) => m[1]);
     assert.ok(hits.includes(LIB1) && hits.includes(G1), `search results: ${hits}`);
     assert.match(found.html, /Message passing networks for molecules &amp; &lt;atoms&gt;/, 'titles escaped');
+    // A forged token is refused; too many picks at once is a 400 that says the limit.
+    assert.equal((await b.post('/for-you/start', { categories: 'cs.LG', _csrf: 'forged-token-forged-token-forged' })).status, 403);
+    const many = new URLSearchParams({ _csrf: b.csrf });
+    for (let i = 0; i < 61; i++) many.append('categories', `cs.X${i}`);
+    const tooMany = await b.request('/for-you/start', { method: 'POST', body: many, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    assert.equal(tooMany.status, 400);
+    assert.match(await tooMany.text(), /Pick at most 60 categories at once\./);
+    assert.equal((await b.get('/following')).html.includes('cat:cs.LG'), false, 'nothing was followed');
     // Nothing picked: said so, nothing done.
     const empty = await b.post('/for-you/start', { authors: ' ' });
     assert.equal(empty.status, 400);
