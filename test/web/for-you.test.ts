@@ -240,3 +240,21 @@ test('onboarding: categories of the store most common first, authors, papers by 
     await app.close();
   }
 });
+
+test('without a ready search index: the papers matching a follow, newest first, and a note saying why', async () => {
+  const app = await seeded();
+  const search = app.ctx.search;
+  try {
+    const { browser: b } = await signedIn(app, 'alice');
+    await b.post('/follow', { kind: 'category', value: 'cs.LG', back: '/for-you' });
+    app.ctx.search = null; // as while the index is being built
+    const page = await b.get('/for-you?window=month');
+    assert.equal(page.status, 200);
+    assert.match(page.html, /The search index is being built: until it is ready, this lists the papers matching what you follow, newest first\./);
+    assert.deepEqual(listed(page.html), [G1, G2]);
+    assert.match(page.html, /<span class="why-text">you follow cat:cs\.LG<\/span>/);
+  } finally {
+    app.ctx.search = search;
+    await app.close();
+  }
+});
