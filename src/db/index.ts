@@ -114,9 +114,16 @@ export interface MigrationReport {
   pending: string[];
 }
 
+/**
+ * Migration numbers are handed out to branches developed side by side, so one may be merged
+ * after a higher one already ran on a store (007 after 008): a pending lower number is applied
+ * rather than refused as "corrupted". Every migration is independent of the numbers after it.
+ */
+const UNORDERED = true;
+
 /** Apply pending migrations. Safe to call at every start (idempotent). */
 export async function migrate(store: Store): Promise<MigrationReport> {
-  const migrator = new Migrator({ db: store.db, provider: migrationProvider({ dialect: store.dialect }) });
+  const migrator = new Migrator({ db: store.db, provider: migrationProvider({ dialect: store.dialect }), allowUnorderedMigrations: UNORDERED });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName), pending: [] };
@@ -124,7 +131,7 @@ export async function migrate(store: Store): Promise<MigrationReport> {
 
 /** Which migrations are applied and which are pending, without changing anything. */
 export async function migrationStatus(store: Store): Promise<MigrationReport> {
-  const migrator = new Migrator({ db: store.db, provider: migrationProvider({ dialect: store.dialect }) });
+  const migrator = new Migrator({ db: store.db, provider: migrationProvider({ dialect: store.dialect }), allowUnorderedMigrations: UNORDERED });
   const list = await migrator.getMigrations();
   return {
     applied: list.filter((m) => m.executedAt).map((m) => m.name),

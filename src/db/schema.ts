@@ -256,6 +256,13 @@ export interface FollowsTable {
   created_at: string;
 }
 
+/** A paper the user marked "not interested" on For you (migration 007). */
+export interface RecDismissalsTable {
+  user_id: number;
+  paper_id: string;
+  created_at: string;
+}
+
 export interface Database {
   papers: PapersTable;
   paper_authors: PaperAuthorsTable;
@@ -280,6 +287,7 @@ export interface Database {
   collection_items: CollectionItemsTable;
   follows: FollowsTable;
   rate_limits: RateLimitsTable;
+  rec_dismissals: RecDismissalsTable;
 }
 
 export type PaperRow = Selectable<PapersTable>;

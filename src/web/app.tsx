@@ -38,6 +38,7 @@ import { userRoutes } from './pages/user.js';
 import { searchRoutes } from './pages/search.js';
 import { libraryRoutes, registerLibrarySlots, importBodyLimit } from './pages/library.js';
 import { followingRoutes, registerFollowSlots } from './pages/following.js';
+import { forYouRoutes } from './pages/for-you.js';
 import { organizationRoutes } from './pages/organization.js';
 import { authorRoutes } from './pages/author.js';
 import { claimRoutes } from './pages/claims.js';
@@ -213,6 +214,7 @@ export function createWebApp(ctx: AppContext): WebApp {
   registerFollowSlots(slots); // paper page: follow its authors and categories
   app.route('/', libraryRoutes());
   app.route('/', followingRoutes());
+  app.route('/', forYouRoutes()); // For you, its dismissals and onboarding (src/recs)
   app.route('/', organizationRoutes());
   app.route('/', authorRoutes());
   app.route('/', claimRoutes());

@@ -39,6 +39,7 @@ function Header({ user, csrf, query }: { user: WebUser | null; csrf: string; que
         <div class="account">
           {user ? (
             <>
+              <a href="/for-you">For you</a>
               <a href="/library">Library</a>
               <a href="/following">Following</a>
               <a href={`/u/${encodeURIComponent(user.name)}`}>{user.name}</a>

@@ -63,7 +63,8 @@ export function PaperCard({ paper, rank, submitter, date, vote, save, extra }: {
         </h3>
         <p class="authors">{authorsLine(paper.authors)}</p>
         <p class="excerpt">{raw(renderMathText(excerpt(paper.abstract)))}</p>
-        <p class="meta">
+        {/* A div: it holds forms (Save), which a <p> cannot contain (the parser would close it). */}
+        <div class="meta">
           <span class="arxiv-id">arXiv:{paper.id}</span>
           {paper.primary_category && isArxivCategory(paper.primary_category) ? <span class="chip">{paper.primary_category}</span> : null}
           {safeHttpUrl(paper.code_url) ? (
@@ -77,7 +78,7 @@ export function PaperCard({ paper, rank, submitter, date, vote, save, extra }: {
           {date ? <span class="muted">{date}</span> : null}
           {paper.is_demo ? <span class="chip demo" title="Demo data: remove with papertide demo --remove">demo</span> : null}
           {save ?? null}
-        </p>
+        </div>
         {extra ?? null}
       </div>
     </article>

@@ -200,6 +200,11 @@ export function authRoutes() {
         <h1 id="verified-h">Your email address is confirmed</h1>
         <p>Thanks, {r.name}. {loggedIn ? 'You are logged in: you' : 'You'} can now submit papers, upvote and comment.</p>
         <p>{user || loggedIn ? <a class="button small" href="/submit">Submit a paper</a> : <a class="button small" href="/login">Log in</a>}</p>
+        {user || loggedIn ? (
+          <p>
+            Next: <a href="/for-you/start">pick the categories, authors and papers you read</a>, and For you lists recent papers like them.
+          </p>
+        ) : null}
       </section>,
     );
   });
