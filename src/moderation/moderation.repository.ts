@@ -25,3 +25,20 @@ export async function bannedUsers(db: Db) {
 export async function hiddenPapers(db: Db) {
   return db.selectFrom('papers').select(['id', 'title']).where('hidden', '=', 1).orderBy('id').limit(200).execute();
 }
+
+/** The stored organization JSON under this handle (the newest paper's), or null if none uses it. */
+export async function organizationByHandle(db: Db, handle: string): Promise<string | null> {
+  const r = await db.selectFrom('papers').select('organization').where('organization_name', '=', handle).where('organization', 'is not', null).orderBy('published_at', 'desc').limit(1).executeTakeFirst();
+  return r?.organization ?? null;
+}
+
+/** Known organizations (handle and stored JSON), for the moderation form's suggestions. */
+export async function knownOrganizations(db: Db, limit: number) {
+  return db.selectFrom('papers').select(['organization_name']).select((eb) => eb.fn.count<number>('id').as('n')).where('organization_name', 'is not', null).groupBy('organization_name').orderBy('organization_name').limit(limit).execute();
+}
+
+/** Set (or, with null, clear) the organization a paper is listed under. Returns whether the paper exists. */
+export async function setOrganizationOfPaper(db: Db, paperId: string, org: { json: string; name: string } | null): Promise<boolean> {
+  const r = await db.updateTable('papers').set({ organization: org?.json ?? null, organization_name: org?.name ?? null }).where('id', '=', paperId).executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}

@@ -9,7 +9,9 @@ import { isModerator, type Actor } from '../users/users.service.js';
 import { deleteSessionsOfUser, setUserFields, userByName } from '../users/users.repository.js';
 import { bumpCommentCount, commentById, recentComments, updateComment } from '../comments/comments.repository.js';
 import { recomputeTrending } from '../trending/trending.service.js';
-import { audit, auditEntries, bannedUsers, hiddenPapers } from './moderation.repository.js';
+import { audit, auditEntries, bannedUsers, hiddenPapers, knownOrganizations, organizationByHandle, setOrganizationOfPaper } from './moderation.repository.js';
+import { hfOrganization, isHfHandle, storedHfOrganization } from '../domain/hf-profile.js';
+import { safeHttpUrl } from '../domain/safe-url.js';
 import { pendingClaims } from '../claims/claims.repository.js';
 import { logDataChange } from '../changes/changes.repository.js';
 
@@ -80,6 +82,47 @@ export async function setUserBanned(ctx: AppContext, actor: Actor | null, name: 
 export async function moderationOverview(ctx: AppContext, actor: Actor | null) {
   requireModerator(actor);
   const db = ctx.store.db;
-  const [comments, log, banned, hidden, claims] = await Promise.all([recentComments(db, 50), auditEntries(db, 100), bannedUsers(db), hiddenPapers(db), pendingClaims(db, 100)]);
-  return { comments, log, banned, hidden, claims };
+  const [comments, log, banned, hidden, claims, organizations] = await Promise.all([recentComments(db, 50), auditEntries(db, 100), bannedUsers(db), hiddenPapers(db), pendingClaims(db, 100), knownOrganizations(db, 500)]);
+  return { comments, log, banned, hidden, claims, organizations: organizations.map((o) => o.organization_name!).filter(Boolean) };
+}
+
+export interface OrganizationInput {
+  /** Its handle: what goes into /organizations/{handle} (and https://huggingface.co/{handle}). */
+  handle: string;
+  /** Display name and logo: used only when no paper is listed under this handle yet. */
+  fullname?: string | null;
+  avatar?: string | null;
+}
+
+/**
+ * Set the organization a paper is listed under, or clear it (org null). A handle already used by
+ * other papers keeps its stored name and logo (the organization is one thing everywhere); a new
+ * handle becomes an organization with the name and https logo given here. Audited.
+ */
+export async function setPaperOrganization(ctx: AppContext, actor: Actor | null, paperId: string, org: OrganizationInput | null, reason?: string | null): Promise<{ name: string | null }> {
+  requireModerator(actor);
+  const why = reasonOf(reason);
+  const handle = org?.handle.trim() ?? '';
+  if (org && !isHfHandle(handle)) throw new AppError('bad_request', `“${handle.slice(0, 60)}” is not an organization handle: use letters, digits, '-', '_' and '.', e.g. utokyo-ai.`);
+  const now = ctx.clock.now().toISOString();
+  await ctx.store.db.transaction().execute(async (trx) => {
+    let value: { json: string; name: string } | null = null;
+    if (org) {
+      const existing = storedHfOrganization(await organizationByHandle(trx, handle));
+      let made = existing;
+      if (!made) {
+        const fullname = (org.fullname ?? '').trim();
+        if (fullname.length > 200) throw new AppError('bad_request', 'Organization names are limited to 200 characters.');
+        const avatar = (org.avatar ?? '').trim();
+        if (avatar && !/^https:/i.test(safeHttpUrl(avatar) ?? '')) throw new AppError('bad_request', 'The logo must be an https:// image URL.');
+        made = hfOrganization({ name: handle, fullname: fullname || handle, avatar: avatar || undefined });
+      }
+      if (!made) throw new AppError('bad_request', 'That is not a valid organization.');
+      value = { json: JSON.stringify(made), name: made.name };
+    }
+    if (!(await setOrganizationOfPaper(trx, paperId, value))) throw new AppError('not_found', `There is no paper arXiv:${paperId} here.`);
+    await audit(trx, { actorId: actor.id, action: value ? 'paper.organization.set' : 'paper.organization.clear', targetType: 'paper', targetId: paperId, reason: [value ? `@${value.name}` : null, why].filter(Boolean).join(': ') || null, now });
+  });
+  await ctx.events.emit({ kind: 'data', what: 'moderation' });
+  return { name: org ? handle : null };
 }
