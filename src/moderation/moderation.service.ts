@@ -103,7 +103,7 @@ export async function setPaperOrganization(ctx: AppContext, actor: Actor | null,
   requireModerator(actor);
   const why = reasonOf(reason);
   const handle = org?.handle.trim() ?? '';
-  if (org && !isHfHandle(handle)) throw new AppError('bad_request', `“${handle.slice(0, 60)}” is not an organization handle: use letters, digits, '-', '_' and '.', e.g. utokyo-ai.`);
+  if (org && !isHfHandle(handle)) throw new AppError('bad_request', `“${String(org.handle).trim().slice(0, 60)}” is not an organization handle: use letters, digits, '-', '_' and '.', e.g. utokyo-ai.`);
   const now = ctx.clock.now().toISOString();
   await ctx.store.db.transaction().execute(async (trx) => {
     let value: { json: string; name: string } | null = null;
