@@ -9,7 +9,7 @@ import { isModerator, type Actor } from '../users/users.service.js';
 import { deleteSessionsOfUser, setUserFields, userByName } from '../users/users.repository.js';
 import { bumpCommentCount, commentById, recentComments, updateComment } from '../comments/comments.repository.js';
 import { recomputeTrending } from '../trending/trending.service.js';
-import { audit, auditEntries, bannedUsers, hiddenPapers, knownOrganizations, organizationByHandle, setOrganizationOfPaper } from './moderation.repository.js';
+import { audit, auditEntries, authorIsBanned, bannedUsers, hiddenPapers, holdUsersContent, knownOrganizations, releaseUsersContent, organizationByHandle, setOrganizationOfPaper } from './moderation.repository.js';
 import { hfOrganization, isHfHandle, storedHfOrganization } from '../domain/hf-profile.js';
 import { safeHttpUrl } from '../domain/safe-url.js';
 import { pendingClaims } from '../claims/claims.repository.js';
@@ -48,6 +48,8 @@ export async function setCommentHidden(ctx: AppContext, actor: Actor | null, com
     const c = await commentById(trx, commentId);
     if (!c) throw new AppError('not_found', 'That comment does not exist.');
     const wasHidden = !!c.hidden_at;
+    // A banned author's comments are out of the counts already (the ban took them out).
+    if (wasHidden !== hidden && (await authorIsBanned(trx, commentId)) && !hidden) throw new AppError('conflict', 'Its author is banned: unban the user to show their comments again.');
     if (wasHidden !== hidden) {
       await updateComment(trx, commentId, hidden ? { hidden_at: now.toISOString(), hidden_by: actor.id } : { hidden_at: null, hidden_by: null });
       if (!c.deleted_at) {
@@ -71,8 +73,16 @@ export async function setUserBanned(ctx: AppContext, actor: Actor | null, name: 
     if (!u) throw new AppError('not_found', `There is no user named “${name}”.`);
     if (u.id === actor.id) throw new AppError('bad_request', 'You cannot ban yourself.');
     if (u.role === 'admin' || (u.role === 'moderator' && actor.role !== 'admin')) throw new AppError('forbidden', `Only an admin can ban ${u.role === 'admin' ? 'an admin' : 'a moderator'}, and admins only through \`papertide user\`.`);
+    const wasBanned = !!u.banned_at;
     await setUserFields(trx, u.id, banned ? { banned_at: now, ban_reason: why } : { banned_at: null, ban_reason: null });
     if (banned) await deleteSessionsOfUser(trx, u.id); // out at once, everywhere
+    // The user's comments and submissions leave (or, on unban, come back to) every surface.
+    if (banned !== wasBanned) {
+      const moved = banned ? await holdUsersContent(trx, u.id, actor.id, now) : await releaseUsersContent(trx, u.id);
+      for (const [paperId, n] of moved.commentsByPaper) await bumpCommentCount(trx, paperId, banned ? -n : n);
+      const touched = [...new Set([...moved.commentsByPaper.keys(), ...moved.entryPapers])];
+      if (touched.length) await recomputeTrending(trx, touched, new Date(now));
+    }
     await logDataChange(trx); // the user's comments change on pages every process caches
     await audit(trx, { actorId: actor.id, action: banned ? 'user.ban' : 'user.unban', targetType: 'user', targetId: u.name, reason: why, now });
   });
