@@ -97,6 +97,11 @@ test('author page → follow → claim → moderator approves → name links to 
     return p;
   };
   try {
+    // PORT=0: the OS picked the port, and the app's own links name it.
+    assert.match(server.base, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.notEqual(server.base, 'http://127.0.0.1:0');
+    const openapi = (await (await fetch(`${server.base}/openapi.json`)).json()) as { servers: { url: string }[] };
+    assert.equal(openapi.servers[0].url, server.base, 'the base URL names the port the OS picked');
     // The author page, then follow it.
     const ada = watch(await logIn(browser, server.base, 'ada@example.org'));
     await ada.goto(`${server.base}/authors/${encodeURIComponent('Ada Lovelace')}`);
