@@ -51,9 +51,13 @@ export function organizationRoutes() {
             </p>
           </div>
         </header>
-        {items.map((x) => (
-          <PaperCard paper={x.paper} submitter={x.featured?.submitterName} date={x.featured?.date} />
-        ))}
+        <ul class="paper-list">
+          {items.map((x) => (
+            <li>
+              <PaperCard paper={x.paper} submitter={x.featured?.submitterName} date={x.featured?.date} />
+            </li>
+          ))}
+        </ul>
       </section>
     ));
   });
