@@ -111,18 +111,21 @@ test('moderation table: a hidden comment is gone from the paper page, the author
       user: await (await app.request('/u/troll')).text(),
       api: (await (await app.request(`/api/papers/${SHOWN}`)).json()) as { numComments: number },
       daily: (await (await app.request(`/api/daily_papers?date=${DAY}`)).json()) as { numComments: number }[],
+      card: /(\d+) comments?</.exec(await (await app.request(`/papers/date/${DAY}`)).text())?.[1],
+      feed: await (await app.request('/feeds/daily.atom')).text(),
     });
     const before = await surfaces();
     assert.match(before.page, /cheap pills/);
     assert.match(before.user, /cheap pills/);
-    assert.deepEqual([before.api.numComments, before.daily[0].numComments], [2, 2]);
+    assert.deepEqual([before.api.numComments, before.daily[0].numComments, before.card], [2, 2, '2']);
     assert.equal((await mod.post(`/moderation/comments/${id}/hide`, { reason: 'spam' })).status, 303);
     const after = await surfaces();
     for (const [name, html] of [['paper page', after.page], ['user page', after.user]] as const) {
       assert.doesNotMatch(html, /cheap pills/, name);
       assert.match(html, /a fair point about zebrafish/, name);
     }
-    assert.deepEqual([after.api.numComments, after.daily[0].numComments], [1, 1]);
+    assert.deepEqual([after.api.numComments, after.daily[0].numComments, after.card], [1, 1, '1']);
+    assert.doesNotMatch(after.feed, /cheap pills/, 'the feed');
     assert.match((await mod.get(`/papers/${SHOWN}`)).html, /cheap pills/);
   } finally {
     await app.close();
