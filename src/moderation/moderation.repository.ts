@@ -38,8 +38,8 @@ export async function knownOrganizations(db: Db, limit: number) {
 }
 
 /** Set (or, with null, clear) the organization a paper is listed under. Returns whether the paper exists. */
-export async function setOrganizationOfPaper(db: Db, paperId: string, org: { json: string; name: string } | null): Promise<boolean> {
-  const r = await db.updateTable('papers').set({ organization: org?.json ?? null, organization_name: org?.name ?? null }).where('id', '=', paperId).executeTakeFirst();
+export async function setOrganizationOfPaper(db: Db, paperId: string, org: { json: string; name: string } | null, clearedJson: string): Promise<boolean> {
+  const r = await db.updateTable('papers').set({ organization: org?.json ?? clearedJson, organization_name: org?.name ?? null }).where('id', '=', paperId).executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
 }
 

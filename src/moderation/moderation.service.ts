@@ -96,6 +96,8 @@ export async function moderationOverview(ctx: AppContext, actor: Actor | null) {
   return { comments, log, banned, hidden, claims, organizations: organizations.map((o) => o.organization_name!).filter(Boolean) };
 }
 
+const MODERATED_CLEAR = JSON.stringify({ moderated: true });
+
 export interface OrganizationInput {
   /** Its handle: what goes into /organizations/{handle} (and https://huggingface.co/{handle}). */
   handle: string;
@@ -107,7 +109,8 @@ export interface OrganizationInput {
 /**
  * Set the organization a paper is listed under, or clear it (org null). A handle already used by
  * other papers keeps its stored name and logo (the organization is one thing everywhere); a new
- * handle becomes an organization with the name and https logo given here. Audited.
+ * handle becomes an organization with the name and https logo given here. Audited. The stored
+ * JSON carries `moderated: true`, so re-importing Hugging Face's archive does not undo it.
  */
 export async function setPaperOrganization(ctx: AppContext, actor: Actor | null, paperId: string, org: OrganizationInput | null, reason?: string | null): Promise<{ name: string | null }> {
   requireModerator(actor);
@@ -128,9 +131,10 @@ export async function setPaperOrganization(ctx: AppContext, actor: Actor | null,
         made = hfOrganization({ name: handle, fullname: fullname || handle, avatar: avatar || undefined });
       }
       if (!made) throw new AppError('bad_request', 'That is not a valid organization.');
-      value = { json: JSON.stringify(made), name: made.name };
+      value = { json: JSON.stringify({ ...made, moderated: true }), name: made.name };
     }
-    if (!(await setOrganizationOfPaper(trx, paperId, value))) throw new AppError('not_found', `There is no paper arXiv:${paperId} here.`);
+    // A clear is stored as {"moderated":true} (no organization), so a re-import of the archive keeps it.
+    if (!(await setOrganizationOfPaper(trx, paperId, value, MODERATED_CLEAR))) throw new AppError('not_found', `There is no paper arXiv:${paperId} here.`);
     await audit(trx, { actorId: actor.id, action: value ? 'paper.organization.set' : 'paper.organization.clear', targetType: 'paper', targetId: paperId, reason: [value ? `@${value.name}` : null, why].filter(Boolean).join(': ') || null, now });
   });
   await ctx.events.emit({ kind: 'data', what: 'moderation' });

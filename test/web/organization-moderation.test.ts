@@ -9,6 +9,8 @@ import assert from 'node:assert/strict';
 import { testApp } from '../helpers/app.js';
 import { signedIn } from '../accounts/browser.js';
 import { seedPapers } from '../accounts/seed.js';
+import { writeJsonl } from '../helpers/app.js';
+import { importFile } from '../../src/papers/import.service.js';
 
 const DAY = '2026-08-24';
 
@@ -79,6 +81,25 @@ test('a moderator sets, reuses and clears organizations; pages, cards, feeds and
     // The last paper cleared: the organization is gone.
     assert.equal((await mod.post('/moderation/papers/organization', { paper: '2608.00102' })).status, 303);
     assert.equal((await app.request('/organizations/tide-lab')).status, 404);
+
+    // Re-importing Hugging Face's archive does not undo a moderator's choice (set or cleared);
+    // a paper no moderator touched takes the archive's organization.
+    assert.equal((await mod.post('/moderation/papers/organization', { paper: '2608.00102', org: 'tide-lab' })).status, 303);
+    const hfLine = (id: string) => ({
+      archive_date: DAY,
+      item: {
+        paper: { id, title: `Archive ${id}`, summary: 'S', authors: [{ _id: 'a1', name: 'Ada Lovelace', hidden: false }], publishedAt: '2026-08-20T00:00:00.000Z', upvotes: 1, submittedOnDailyAt: `${DAY}T07:00:00.000Z`, organization: { _id: 'o9', name: 'other-org', fullname: 'Other Org' } },
+        numComments: 0,
+        publishedAt: `${DAY}T07:00:00.000Z`,
+      },
+    });
+    const file = writeJsonl(app.env.dataDir, 'orgs.jsonl', ['2608.00101', '2608.00102', '2608.00103'].map(hfLine));
+    assert.equal((await importFile(app.ctx.store.db, file, { now: () => app.clock.now() })).skipped, 0);
+    await app.ctx.events.emit({ kind: 'data', what: 'test' });
+    const other = await (await app.request('/organizations/other-org')).text();
+    assert.deepEqual([...other.matchAll(/aria-labelledby="t-([^"]+)"/g)].map((m) => m[1]), ['2608.00103'], 'only the paper no moderator touched');
+    assert.match(await (await app.request('/organizations/tide-lab')).text(), /aria-labelledby="t-2608\.00102"/, 'the moderator’s choice stays');
+    assert.equal(((await (await app.request('/api/papers/2608.00101')).json()) as any).organization, undefined, 'the moderator’s clear stays');
   } finally {
     await app.close();
   }
