@@ -68,6 +68,8 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
 
 // For tests and scripts that write through repositories and then announce it, as features do.
 export { ROOT_DIR, DEMO_FILE } from './paths.js';
+/** The HTTP server around the web app (entry points only). */
+export { listen } from './web/server.js';
 export { loadDemoIfEmpty } from './papers/demo.service.js';
 /** Announce changed papers on the context's event bus (what every write path does). */
 export function papersChanged(ctx: Pick<AppContext, 'events'>, ids: string[]): Promise<void> {

@@ -120,6 +120,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return Object.freeze(config);
 }
 
+/**
+ * The config once the server knows its port: with PORT=0 the OS picks one when the server
+ * listens, and the base URL (links in emails, feeds, the OpenAPI document) must name it.
+ */
+export function withPort(config: Config, port: number): Config {
+  if (config.PORT === port) return config;
+  const baseUrl = config.BASE_URL ? config.baseUrl : config.baseUrl.replace(/:\d+$/, `:${port}`);
+  return Object.freeze({ ...config, PORT: port, baseUrl });
+}
+
 /** Settings that only make sense together (the embedder's). */
 function embedderProblems(e: Env): string[] {
   const out: string[] = [];

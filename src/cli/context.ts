@@ -4,6 +4,7 @@
  */
 import { loadConfig, ConfigError, type Config } from '../config.js';
 import { createApp, type App, type AppDeps } from '../app.js';
+export { listen } from '../app.js';
 import type { AppContext } from '../context.js';
 import { AppError, ERROR_TABLE, toAppError, type ErrorCode } from '../domain/errors.js';
 

@@ -83,6 +83,16 @@ export interface AuthorClaimsTable {
   decided_by: number | null;
 }
 
+/** What a ban hid or removed, given back on unban (migration 010). */
+export interface BanHoldsTable {
+  id: Generated<number>;
+  user_id: number;
+  kind: string; // 'comment' | 'entry'
+  ref: string | null; // comments.id for 'comment'
+  data: string | null; // JSON of the daily entry for 'entry'
+  created_at: string;
+}
+
 export interface UsersTable {
   id: Generated<number>;
   name: string; // unique handle
@@ -288,6 +298,7 @@ export interface Database {
   follows: FollowsTable;
   rate_limits: RateLimitsTable;
   rec_dismissals: RecDismissalsTable;
+  ban_holds: BanHoldsTable;
 }
 
 export type PaperRow = Selectable<PapersTable>;

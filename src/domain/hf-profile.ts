@@ -19,6 +19,11 @@ export interface HfUser {
   avatarUrl?: string;
   type: string;
   isPro: boolean;
+  /** Kept from Hugging Face's archive where it sent them (its staff and moderator flags, the follower count then); absent for local users. */
+  isHf?: boolean;
+  isHfAdmin?: boolean;
+  isMod?: boolean;
+  followerCount?: number;
   /** Hugging Face's login name (equal to name); sent as Hugging Face's paper objects do. */
   user?: string;
 }
@@ -51,6 +56,10 @@ function text(v: unknown, max: number): string | null {
   return s && s.length <= max ? s : null;
 }
 
+function flag(v: unknown): boolean | undefined {
+  return typeof v === 'boolean' ? v : undefined;
+}
+
 function objectId(v: unknown): string | undefined {
   return typeof v === 'string' && OBJECT_ID.test(v) ? v : undefined;
 }
@@ -78,6 +87,10 @@ export function hfUser(raw: unknown, fallback?: unknown): HfUser | null {
     avatarUrl: hfImageUrl(merged.avatarUrl),
     type: typeof merged.type === 'string' && /^[a-z]{1,20}$/.test(merged.type) ? merged.type : 'user',
     isPro: merged.isPro === true,
+    isHf: flag(merged.isHf),
+    isHfAdmin: flag(merged.isHfAdmin),
+    isMod: flag(merged.isMod),
+    followerCount: typeof merged.followerCount === 'number' && Number.isSafeInteger(merged.followerCount) && merged.followerCount >= 0 ? merged.followerCount : undefined,
     user: handle,
   };
   return dropUndefined(out);

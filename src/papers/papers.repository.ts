@@ -370,11 +370,14 @@ export async function setHfExtras(db: Db, list: HfExtrasInput[]): Promise<string
   for (const x of list) {
     const was = changed.get(x.id) ?? current.get(x.id);
     if (!was) continue; // not stored (the upsert refused it)
+    // An organization a moderator set or cleared (src/moderation) is kept over the archive's.
+    const pinned = !!was.organization && /"moderated":true/.test(was.organization);
+    const org = pinned ? null : x.organization;
     const next: Vals = {
       hf_discussion_id: x.discussionId ?? was.hf_discussion_id,
       thumbnail: x.thumbnail ?? was.thumbnail,
-      organization: x.organization ? JSON.stringify(x.organization) : was.organization,
-      organization_name: x.organization ? x.organization.name : was.organization_name,
+      organization: org ? JSON.stringify(org) : was.organization,
+      organization_name: org ? org.name : was.organization_name,
       author_links: x.authorLinks.length ? JSON.stringify(x.authorLinks) : was.author_links,
     };
     if ((Object.keys(next) as (keyof Vals)[]).some((k) => next[k] !== was[k])) changed.set(x.id, next);

@@ -70,7 +70,7 @@ const iso = (s: string) => new Date(s).toISOString();
 /** What we send for one of Hugging Face's user objects: its values, the avatar made absolute. */
 function expectedUser(u: any, fields: string[]): Record<string, unknown> {
   const abs = (a: string) => (a.startsWith('/') ? `https://huggingface.co${a}` : a);
-  const all: Record<string, unknown> = { _id: u._id ?? u.id, name: u.name ?? u.user, fullname: typeof u.fullname === 'string' ? normalizeSpace(u.fullname) : u.fullname, avatarUrl: u.avatarUrl === undefined ? undefined : abs(u.avatarUrl), type: u.type, isPro: u.isPro, user: u.user ?? u.name };
+  const all: Record<string, unknown> = { _id: u._id ?? u.id, name: u.name ?? u.user, fullname: typeof u.fullname === 'string' ? normalizeSpace(u.fullname) : u.fullname, avatarUrl: u.avatarUrl === undefined ? undefined : abs(u.avatarUrl), type: u.type, isPro: u.isPro, isHf: u.isHf, isHfAdmin: u.isHfAdmin, isMod: u.isMod, followerCount: u.followerCount, user: u.user ?? u.name };
   const out: Record<string, unknown> = {};
   for (const f of fields) if (all[f] !== undefined) out[f] = all[f];
   return out;
@@ -82,7 +82,7 @@ function pick(o: any, fields: string[]): Record<string, unknown> {
   return out;
 }
 
-const USER_FIELDS = ['_id', 'name', 'fullname', 'avatarUrl', 'type', 'isPro', 'user'];
+const USER_FIELDS = ['_id', 'name', 'fullname', 'avatarUrl', 'type', 'isPro', 'isHf', 'isHfAdmin', 'isMod', 'followerCount', 'user'];
 
 test('every recorded day is served with the same papers in the same order, field by field', async () => {
   let compared = 0;
@@ -422,4 +422,93 @@ test('rate limits: the IETF RateLimit and RateLimit-Policy fields (structured fi
   } finally {
     await limited.close();
   }
+});
+
+/**
+ * Field NAMES and JSON types, independently of the values: every key Hugging Face sent in the
+ * recorded responses is in ours with the same type (string, number, boolean, object, array), at
+ * every level (item, paper, authors, users, organization), except the ones listed here as not
+ * carried; and every key we send is one Hugging Face sent, or one of our documented additions.
+ * A field renamed by one letter (numComment, submitedBy) or retyped (a count as a string) fails.
+ */
+const NOT_CARRIED: Record<string, string[]> = {
+  // media galleries, who added the GitHub link, the AI summary's model, the authors' claim status
+  // on huggingface.co and the submitter's organization: not in our store (docs/api.md).
+  item: ['mediaUrls', 'mediaUrl', 'submitterOrganization'],
+  paper: ['mediaUrls', 'githubRepoAddedBy', 'ai_summary_model'],
+  author: ['status', 'statusLastChangedAt'],
+  // whether the viewer follows the submitter: a per-viewer value of huggingface.co's session.
+  user: ['isUserFollowing'],
+  organization: [],
+};
+const OUR_ADDITIONS: Record<string, string[]> = {
+  item: [],
+  // numComments on the paper (paper_info reads it), linked repos (the client's PaperInfo types),
+  // and Papertide's own: categories, version, withdrawn, trendingScore.
+  paper: ['numComments', 'linkedModels', 'numTotalModels', 'linkedDatasets', 'numTotalDatasets', 'linkedSpaces', 'numTotalSpaces', 'categories', 'version', 'withdrawn', 'trendingScore'],
+  author: [],
+  user: [],
+  organization: [],
+};
+
+function jsonType(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v;
+}
+
+/** Differences by kind (the same one on 200 items is one line, with a count and an example). */
+type Problems = Map<string, { n: number; example: string }>;
+function note(out: Problems, what: string, where: string) {
+  const p = out.get(what);
+  if (p) p.n++;
+  else out.set(what, { n: 1, example: where });
+}
+
+function compareKeys(kind: string, hf: any, ours: any, where: string, out: Problems, hfKeys: Set<string>) {
+  if (!hf || typeof hf !== 'object') return;
+  if (!ours || typeof ours !== 'object') return note(out, `${where.split(' ').slice(2).join(' ') || kind}: missing`, where);
+  const path = where.split(' ').slice(2).join(' ').replace(/\[\d+\]/g, '[]') || 'item';
+  for (const k of Object.keys(hf)) {
+    hfKeys.add(`${kind}.${k}`);
+    if (NOT_CARRIED[kind].includes(k)) continue;
+    if (!(k in ours)) note(out, `${path}.${k}: missing`, where);
+    else if (jsonType(ours[k]) !== jsonType(hf[k])) note(out, `${path}.${k}: ${jsonType(ours[k])}, Hugging Face sends ${jsonType(hf[k])}`, where);
+  }
+}
+
+test('field names and JSON types: every key Hugging Face sent is ours too, and ours are Hugging Face’s or documented additions', async () => {
+  const problems: Problems = new Map();
+  const hfKeys = new Set<string>();
+  const ourKeys = new Set<string>();
+  for (const day of DAYS) {
+    const hf = recorded.get(day)!;
+    const ours = (await (await app.request(`/api/daily_papers?date=${day}&limit=100`)).json()) as any[];
+    for (let i = 0; i < hf.length; i++) {
+      const h = hf[i];
+      const o = ours[i];
+      const where = `${day} ${h.paper.id}`;
+      for (const k of Object.keys(o)) ourKeys.add(`item.${k}`);
+      for (const k of Object.keys(o.paper)) ourKeys.add(`paper.${k}`);
+      for (const a of o.paper.authors) for (const k of Object.keys(a)) ourKeys.add(`author.${k}`);
+      compareKeys('item', h, o, where, problems, hfKeys);
+      compareKeys('paper', h.paper, o.paper, `${where} paper`, problems, hfKeys);
+      const hAuthors = h.paper.authors.filter((a: any) => !a.hidden);
+      hAuthors.forEach((a: any, j: number) => {
+        compareKeys('author', a, o.paper.authors[j], `${where} paper.authors[${j}]`, problems, hfKeys);
+        if (a.user) compareKeys('user', a.user, o.paper.authors[j]?.user, `${where} paper.authors[${j}].user`, problems, hfKeys);
+      });
+      // HF's user objects come without one of name/user in some eras; ours always carry both.
+      if (h.paper.submittedOnDailyBy) compareKeys('user', h.paper.submittedOnDailyBy, o.paper.submittedOnDailyBy, `${where} paper.submittedOnDailyBy`, problems, hfKeys);
+      if (h.submittedBy) compareKeys('user', h.submittedBy, o.submittedBy, `${where} submittedBy`, problems, hfKeys);
+      for (const [hOrg, oOrg, w] of [[h.paper.organization, o.paper.organization, 'paper.organization'], [h.organization, o.organization, 'organization']] as const) {
+        if (hOrg) compareKeys('organization', hOrg, oOrg, `${where} ${w}`, problems, hfKeys);
+      }
+    }
+  }
+  // Our keys: Hugging Face's (from anywhere in the recorded days) or a documented addition.
+  for (const k of ourKeys) {
+    const [kind, name] = k.split('.');
+    if (!hfKeys.has(k) && !OUR_ADDITIONS[kind].includes(name)) note(problems, `we send ${k}, which Hugging Face never sent in the recorded days and is not a documented addition`, '');
+  }
+  assert.deepEqual([...problems].map(([what, p]) => `${what} (${p.n}×, e.g. ${p.example})`), []);
+  // (NOT_CARRIED lists keys of the whole archive; some, such as submitterOrganization, are not in these days.)
 });

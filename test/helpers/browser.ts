@@ -53,22 +53,28 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Start `papertide serve` on a free port and wait until it answers. */
+/**
+ * Start `papertide serve` with PORT=0 (the OS picks a free port: no collisions between tests run
+ * in parallel), read the address it announces on stdout (whatever LOG_LEVEL), and wait until it
+ * answers.
+ */
 export async function startServer(env: Record<string, string>): Promise<RunningServer> {
-  const port = 20000 + Math.floor(Math.random() * 20000);
   let out = '';
   const proc = spawn(process.execPath, [path.join(ROOT, 'bin', 'papertide.js'), 'serve'], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', INGEST_SCHEDULE: 'off', ...env },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', INGEST_SCHEDULE: 'off', ...env },
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));
-  const base = `http://127.0.0.1:${port}`;
+  let base = '';
   for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`${base}/healthz`)).ok) break;
-    } catch {}
+    base ||= /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1] ?? '';
+    if (base) {
+      try {
+        if ((await fetch(`${base}/healthz`)).ok) break;
+      } catch {}
+    }
     if (proc.exitCode !== null) throw new Error(`server exited: ${out}`);
     if (i > 300) throw new Error(`server did not start in 30 s: ${out}`);
     await new Promise((r) => setTimeout(r, 100));

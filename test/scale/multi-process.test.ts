@@ -22,17 +22,6 @@ const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..',
 /** The target: a write is visible in every other process within this long. */
 const VISIBLE_WITHIN_MS = 2000;
 
-/** A port nothing listens on now (the kernel's pick for port 0). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function procEnv(env: TestEnv, extra: Record<string, string> = {}): Record<string, string> {
   return {
@@ -53,21 +42,21 @@ interface Server {
   stop(): Promise<void>;
 }
 
-/** `papertide serve ARGS` on a free port, answering /healthz (bounded wait). */
+/** `papertide serve ARGS` with PORT=0 (the OS picks the port; the server says which), answering /healthz (bounded wait). */
 async function serve(env: TestEnv, extra: Record<string, string> = {}, args: string[] = []): Promise<Server> {
-  const port = await freePort();
   let out = '';
   const proc = spawn(process.execPath, [path.join(ROOT, 'bin', 'papertide.js'), 'serve', ...args], {
-    env: { ...process.env, ...procEnv(env, extra), PORT: String(port), HOST: '127.0.0.1' },
+    env: { ...process.env, ...procEnv(env, extra), PORT: '0', HOST: '127.0.0.1' },
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));
-  const base = `http://127.0.0.1:${port}`;
+  let base = '';
   for (let i = 0; ; i++) {
+    base ||= /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1] ?? '';
     try {
-      if ((await fetch(`${base}/healthz`)).ok) break;
+      if (base && (await fetch(`${base}/healthz`)).ok) break;
     } catch {}
     if (proc.exitCode !== null) throw new Error(`server exited: ${out}`);
     if (i > 600) throw new Error(`server did not answer in 60 s: ${out}`);

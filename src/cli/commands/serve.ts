@@ -2,10 +2,12 @@ import os from 'node:os';
 import cluster, { type Worker } from 'node:cluster';
 import type { Command } from 'commander';
 import v8 from 'node:v8';
-import { configOrExit, fail, openApp } from '../context.js';
+import net, { type AddressInfo } from 'node:net';
+import type { ServerType } from '@hono/node-server';
+import { configOrExit, fail, listen, openApp } from '../context.js';
 import { loadDemoIfEmpty } from '../../papers/demo.service.js';
 import { startScheduler } from '../../scheduler.js';
-import type { Config } from '../../config.js';
+import { withPort, type Config } from '../../config.js';
 
 /** `--workers` / WORKERS: a count, or `auto` for one per core. */
 export function workerCount(value: string): number {
@@ -22,14 +24,22 @@ export function register(program: Command) {
     .option('--no-jobs', 'do not run scheduled jobs (ingest, trending, digests) in this process')
     .option('--workers <n>', 'server processes on one port: a number, or auto for one per core (default: WORKERS, 1)')
     .action(async (opts: { jobs: boolean; workers?: string }) => {
-      const config = configOrExit();
+      let config = configOrExit();
       let workers: number;
       try {
         workers = workerCount(opts.workers ?? config.WORKERS);
       } catch (e) {
         fail(e);
       }
-      if (cluster.isPrimary && workers > 1) await runPrimary(config, workers);
+      if (cluster.isPrimary && workers > 1) {
+        // PORT=0 with workers: the OS picks a free port once, and every worker is told it.
+        if (config.PORT === 0) {
+          config = withPort(config, await pickPort(config.HOST));
+          process.env.PORT = String(config.PORT);
+          announcePickedPort(config);
+        }
+        await runPrimary(config, workers);
+      }
       else await runServer(config, opts.jobs);
     });
 }
@@ -37,6 +47,26 @@ export function register(program: Command) {
 /** One server process: the app, its search index, the scheduler, the HTTP listener. */
 async function runServer(config: Config, jobs: boolean): Promise<void> {
   try {
+    // PORT=0: listen first, so the OS picks the port and the app is made knowing it (its base
+    // URL names it); requests before the app is ready get a 503. Tests read the port from the log.
+    let app: { fetch: (req: Request, env: any) => Response | Promise<Response>; early: (m: string | undefined, u: string | undefined) => unknown } | null = null;
+    let early: ServerType | null = null;
+    if (config.PORT === 0) {
+      const s = listen(
+        {
+          fetch: (req, env) => (app ? app.fetch(req, env) : new Response('Starting up.\n', { status: 503, headers: { 'retry-after': '1' } })),
+          early: (method, url) => (app ? (app.early(method, url) as ReturnType<Parameters<typeof listen>[0]['early']>) : null),
+        },
+        { port: 0, hostname: config.HOST },
+      );
+      await new Promise<void>((resolve, reject) => {
+        s.once('error', reject);
+        s.once('listening', () => resolve());
+      });
+      early = s;
+      config = withPort(config, (s.address() as AddressInfo).port);
+      announcePickedPort(config);
+    }
     const { ctx, web, jobs: specs } = await openApp(config);
     // (a cluster's primary loaded the demo before forking)
     if (cluster.isPrimary) await loadDemoIfEmpty(ctx);
@@ -46,9 +76,16 @@ async function runServer(config: Config, jobs: boolean): Promise<void> {
     // (bench:flood). Set after start-up so loading the index is not slowed by extra collections.
     v8.setFlagsFromString('--heap-growing-percent=20');
     const stopJobs = jobs ? startScheduler(ctx, specs) : () => {};
-    const server = web.listen({ port: config.PORT, hostname: config.HOST }, () => {
+    let server: ServerType;
+    if (early) {
+      app = { fetch: web.app.fetch, early: web.early };
+      server = early;
       if (cluster.isPrimary) ctx.logger.info(`Papertide is serving on ${config.baseUrl} (store: ${ctx.store.location})`);
-    });
+    } else {
+      server = web.listen({ port: config.PORT, hostname: config.HOST }, () => {
+        if (cluster.isPrimary) ctx.logger.info(`Papertide is serving on ${config.baseUrl} (store: ${ctx.store.location})`);
+      });
+    }
     server.on('error', (e: NodeJS.ErrnoException) => {
       fail(new Error(e.code === 'EADDRINUSE' ? `port ${config.PORT} is already in use: set PORT to another one` : e.message));
     });
@@ -62,6 +99,23 @@ async function runServer(config: Config, jobs: boolean): Promise<void> {
   } catch (e) {
     fail(e);
   }
+}
+
+/** With PORT=0 nobody knows the port but us: say it whatever LOG_LEVEL is (test harnesses read it). */
+function announcePickedPort(config: Config): void {
+  process.stdout.write(`papertide: listening on http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${config.PORT} (PORT=0: picked by the OS)\n`);
+}
+
+/** A free port on this host, picked by the OS (for the workers of PORT=0 to share). */
+function pickPort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, host, () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 /** A worker that dies within this long of its start counts as a crash loop: wait before the next. */

@@ -67,6 +67,10 @@ export const ApiUser = z
     avatarUrl: z.string().optional().describe('http(s) image URL; site-relative Hugging Face avatars are made absolute against https://huggingface.co.'),
     type: z.string().describe('"user".'),
     isPro: z.boolean(),
+    isHf: z.boolean().optional().describe("Hugging Face staff (as its archive recorded it); absent for local users."),
+    isHfAdmin: z.boolean().optional().describe('Hugging Face admin (as its archive recorded it).'),
+    isMod: z.boolean().optional().describe('Hugging Face moderator (as its archive recorded it).'),
+    followerCount: z.number().int().min(0).optional().describe('Followers on Hugging Face when the archive recorded it.'),
     user: z.string().optional().describe('Login name again, as Hugging Face sends it in paper objects.'),
   })
   .describe('A user, in the shape Hugging Face sends.');

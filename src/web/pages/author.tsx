@@ -68,9 +68,13 @@ export function authorRoutes() {
         </header>
         <div class="paper-layout">
           <div class="paper-abstract">
-            {view.papers.map((x) => (
-              <PaperCard paper={x.paper} submitter={x.featured?.submitterName} date={x.featured?.date} />
-            ))}
+            <ul class="paper-list">
+              {view.papers.map((x) => (
+                <li>
+                  <PaperCard paper={x.paper} submitter={x.featured?.submitterName} date={x.featured?.date} />
+                </li>
+              ))}
+            </ul>
           </div>
           <aside class="paper-side" aria-label="About this author">
             {view.coAuthors.length ? (

@@ -6,7 +6,7 @@ import type { AppEnv, WebContext } from '../types.js';
 import { renderPage } from '../layout.js';
 import { AppError } from '../../domain/errors.js';
 import { parseArxivId } from '../../domain/arxiv-id.js';
-import { moderationOverview, setCommentHidden, setPaperHidden, setUserBanned } from '../../moderation/moderation.service.js';
+import { moderationOverview, setCommentHidden, setPaperHidden, setPaperOrganization, setUserBanned } from '../../moderation/moderation.service.js';
 import { safeNext } from './auth.js';
 import { Flash, Hidden } from '../components/form.js';
 import { firstIssue, formFields as formOf } from '../validate.js';
@@ -14,6 +14,14 @@ import { firstIssue, formFields as formOf } from '../validate.js';
 const reason = z.string().max(500, 'Reasons are limited to 500 characters.').optional();
 const paperForm = z.object({ paper: z.string().trim().min(1, 'Enter an arXiv id.').max(60), reason, back: z.string().optional() });
 const userForm = z.object({ name: z.string().trim().min(1, 'Enter a user name.').max(30), reason, back: z.string().optional() });
+const orgForm = z.object({
+  paper: z.string().trim().min(1, 'Enter an arXiv id.').max(60),
+  org: z.string().trim().max(96, 'Organization handles are limited to 96 characters.').optional(),
+  fullname: z.string().trim().max(200, 'Organization names are limited to 200 characters.').optional(),
+  avatar: z.string().trim().max(2000, 'Logo URLs are limited to 2,000 characters.').optional(),
+  reason,
+  back: z.string().optional(),
+});
 const idParam = z.coerce.number().int().positive().max(2_147_483_647); // PostgreSQL's integer: a larger id is a 404, not a 500
 
 function requireMod(c: WebContext) {
@@ -58,6 +66,28 @@ export function moderationRoutes() {
             <input id="ban-reason" name="reason" type="text" maxlength={500} />
             <p>
               <button type="submit">Ban user</button>
+            </p>
+          </form>
+          <form method="post" action="/moderation/papers/organization" class="form-card">
+            <h2>Set a paper's organization</h2>
+            <Hidden c={c} />
+            <label for="org-paper">arXiv id</label>
+            <input id="org-paper" name="paper" type="text" required maxlength={60} />
+            <label for="org-handle">Organization handle (empty: no organization)</label>
+            <input id="org-handle" name="org" type="text" maxlength={96} list="org-handles" autocomplete="off" />
+            <datalist id="org-handles">
+              {o.organizations.map((n) => (
+                <option value={n} />
+              ))}
+            </datalist>
+            <label for="org-fullname">Name (a new organization only)</label>
+            <input id="org-fullname" name="fullname" type="text" maxlength={200} />
+            <label for="org-avatar">Logo, https URL (a new organization only)</label>
+            <input id="org-avatar" name="avatar" type="url" maxlength={2000} placeholder="https://" />
+            <label for="org-reason">Reason</label>
+            <input id="org-reason" name="reason" type="text" maxlength={500} />
+            <p>
+              <button type="submit">Set organization</button>
             </p>
           </form>
         </div>
@@ -192,6 +222,17 @@ export function moderationRoutes() {
       return c.redirect(safeNext(f.data.back, '/moderation?done=1'), 303);
     });
   }
+
+  app.post('/moderation/papers/organization', async (c) => {
+    const user = requireMod(c);
+    const f = orgForm.safeParse(await formOf(c));
+    if (!f.success) throw new AppError('bad_request', firstIssue(f.error));
+    const id = parseArxivId(f.data.paper);
+    if (!id) throw new AppError('bad_request', `“${f.data.paper}” is not an arXiv id.`);
+    const org = f.data.org ? { handle: f.data.org, fullname: f.data.fullname, avatar: f.data.avatar } : null;
+    await setPaperOrganization(c.get('ctx'), user, id.id, org, f.data.reason);
+    return c.redirect(safeNext(f.data.back, '/moderation?done=1'), 303);
+  });
 
   for (const [path, hidden] of [['hide', true], ['show', false]] as const) {
     app.post(`/moderation/comments/:id/${path}`, async (c) => {

@@ -1,6 +1,7 @@
 /**
  * `/organizations/{handle}`: the papers listed under an organization (from Hugging Face's
- * archive), newest first, with its name, logo (https only), a link to it on Hugging Face and
+ * archive, or set by a moderator: /moderation), newest first, with its name, logo (https only),
+ * a link to it on Hugging Face (for organizations from the archive) and
  * its feeds. An unknown or malformed handle is a 404 with a readable message.
  */
 import { Hono } from 'hono';
@@ -36,7 +37,11 @@ export function organizationRoutes() {
             <h1 id="org-h">{org.fullname}</h1>
             <p class="muted">
               {items.length === LIMIT ? `The newest ${LIMIT} papers` : `${items.length} paper${items.length === 1 ? '' : 's'}`} listed under this organization ·{' '}
-              <a href={`${HF_ORIGIN}/${encodeURIComponent(name)}`} rel="noopener nofollow">@{name} on Hugging Face</a> ·{' '}
+              {'_id' in org && org._id ? (
+                <>
+                  <a href={`${HF_ORIGIN}/${encodeURIComponent(name)}`} rel="noopener nofollow">@{name} on Hugging Face</a> ·{' '}
+                </>
+              ) : null}
               {feeds.map((f, i) => (
                 <>
                   {i > 0 ? ', ' : ''}
@@ -46,9 +51,13 @@ export function organizationRoutes() {
             </p>
           </div>
         </header>
-        {items.map((x) => (
-          <PaperCard paper={x.paper} submitter={x.featured?.submitterName} date={x.featured?.date} />
-        ))}
+        <ul class="paper-list">
+          {items.map((x) => (
+            <li>
+              <PaperCard paper={x.paper} submitter={x.featured?.submitterName} date={x.featured?.date} />
+            </li>
+          ))}
+        </ul>
       </section>
     ));
   });
