@@ -161,6 +161,8 @@ export interface SubscriptionsTable {
   bounce_count: Generated<number>;
   created_at: string;
   updated_at: string;
+  digest_following: Generated<number>; // migration 009: the digest's Following section (0/1)
+  digest_foryou: Generated<number>; // migration 009: the digest's For you section (0/1)
 }
 
 export interface OutboxTable {
@@ -256,6 +258,17 @@ export interface FollowsTable {
   created_at: string;
 }
 
+export interface FeedTokensTable {
+  id: Generated<number>;
+  user_id: number;
+  kind: 'following' | 'foryou' | 'collection';
+  collection_id: number | null;
+  token_hash: string; // sha256 of the token: the token itself is never stored
+  prefix: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
 export interface Database {
   papers: PapersTable;
   paper_authors: PaperAuthorsTable;
@@ -279,6 +292,7 @@ export interface Database {
   collections: CollectionsTable;
   collection_items: CollectionItemsTable;
   follows: FollowsTable;
+  feed_tokens: FeedTokensTable;
   rate_limits: RateLimitsTable;
 }
 

@@ -275,9 +275,13 @@ export async function importLibrary(ctx: Ctx & Pick<AppContext, 'config' | 'logg
   return { saved, already, fetched, problems };
 }
 
-/** A public collection as a feed document (src/feeds renders it as RSS, Atom or JSON Feed). */
-export async function collectionFeed(ctx: Ctx, id: number, baseUrl: string): Promise<FeedDoc> {
-  const v = await viewCollection(ctx, null, id);
+/**
+ * A collection as a feed document (src/feeds renders it as RSS, Atom or JSON Feed): a public one
+ * for anyone; any of the owner's own when `viewer` is the owner (the private feed URLs of
+ * src/feed-tokens, whose token stands for the owner).
+ */
+export async function collectionFeed(ctx: Ctx, id: number, baseUrl: string, viewer: Actor | null = null): Promise<FeedDoc> {
+  const v = await viewCollection(ctx, viewer, id);
   const papers = v.papers.slice(0, FEED_SIZE);
   const when = (s: string) => new Date(s);
   return {

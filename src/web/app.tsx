@@ -39,6 +39,7 @@ import { followingRoutes, registerFollowSlots } from './pages/following.js';
 import { organizationRoutes } from './pages/organization.js';
 import { authorRoutes } from './pages/author.js';
 import { claimRoutes } from './pages/claims.js';
+import { privateFeedRoutes } from './pages/private-feeds.js';
 
 /**
  * Files under a URL prefix, read from disk per request by node-server's serveStatic (the OS page
@@ -208,6 +209,7 @@ export function createWebApp(ctx: AppContext): WebApp {
   app.route('/', organizationRoutes());
   app.route('/', authorRoutes());
   app.route('/', claimRoutes());
+  app.route('/', privateFeedRoutes()); // /settings/feeds, /feeds/private/{token}.*
 
   app.notFound(notFound);
   app.onError(onError);

@@ -10,6 +10,7 @@ import * as m004 from './004_hf_fields.js';
 import * as m005 from './005_library.js';
 import * as m006 from './006_rate_limits.js';
 import * as m008 from './008_author_claims.js';
+import * as m009 from './009_feed_tokens.js';
 
 export type { MigrationContext } from './types.js';
 import type { MigrationContext } from './types.js';
@@ -24,6 +25,7 @@ const modules: Record<string, Module> = {
   '005_library': m005,
   '006_rate_limits': m006,
   '008_author_claims': m008,
+  '009_feed_tokens': m009,
 };
 
 export function migrationProvider(ctx: MigrationContext): MigrationProvider {
