@@ -269,6 +269,13 @@ export interface FeedTokensTable {
   revoked_at: string | null;
 }
 
+/** A paper the user marked "not interested" on For you (migration 007). */
+export interface RecDismissalsTable {
+  user_id: number;
+  paper_id: string;
+  created_at: string;
+}
+
 export interface Database {
   papers: PapersTable;
   paper_authors: PaperAuthorsTable;
@@ -294,6 +301,7 @@ export interface Database {
   follows: FollowsTable;
   feed_tokens: FeedTokensTable;
   rate_limits: RateLimitsTable;
+  rec_dismissals: RecDismissalsTable;
 }
 
 export type PaperRow = Selectable<PapersTable>;

@@ -9,6 +9,7 @@ import * as m003 from './003_change_log.js';
 import * as m004 from './004_hf_fields.js';
 import * as m005 from './005_library.js';
 import * as m006 from './006_rate_limits.js';
+import * as m007 from './007_recs.js';
 import * as m008 from './008_author_claims.js';
 import * as m009 from './009_feed_tokens.js';
 
@@ -24,6 +25,7 @@ const modules: Record<string, Module> = {
   '004_hf_fields': m004,
   '005_library': m005,
   '006_rate_limits': m006,
+  '007_recs': m007,
   '008_author_claims': m008,
   '009_feed_tokens': m009,
 };
