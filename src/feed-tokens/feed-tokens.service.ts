@@ -14,6 +14,7 @@ import { AppError } from '../domain/errors.js';
 import { requireActiveUser, type Actor } from '../users/users.service.js';
 import { collectionFeed, ownCollection } from '../library/library.service.js';
 import { following } from '../follows/follows.service.js';
+import { forYou, type RecWindow } from '../recs/recs.service.js';
 import { entry, FEED_SIZE } from '../feeds/feeds.service.js';
 import { escapeHtml, type FeedDoc, type FeedFormat } from '../feeds/feed.render.js';
 import * as repo from './feed-tokens.repository.js';
@@ -69,7 +70,7 @@ export async function openFeedToken(ctx: Pick<AppContext, 'store'>, token: strin
 }
 
 /** The feed document behind a private URL (src/feeds renders it). */
-export async function privateFeed(ctx: Ctx, token: string, baseUrl: string): Promise<FeedDoc> {
+export async function privateFeed(ctx: Ctx, token: string, baseUrl: string, opts: { window?: RecWindow } = {}): Promise<FeedDoc> {
   const { record, owner } = await openFeedToken(ctx, token);
   const self = (f: FeedFormat) => `${baseUrl}${privateFeedPath(token, f)}`;
   if (record.kind === 'collection') {
@@ -93,6 +94,24 @@ export async function privateFeed(ctx: Ctx, token: string, baseUrl: string): Pro
       title: `Papertide · Following (${owner.name})`,
       description: `New papers by the authors, in the categories and matching the searches ${owner.name} follows.`,
       pageUrl: `${baseUrl}/following`,
+      selfUrl: self,
+      updated: new Date(Math.max(0, ...entries.map((e) => e.date.getTime()))),
+      entries,
+    };
+  }
+  if (record.kind === 'foryou') {
+    // The feed reader polls: the week's recommendations (a day is often empty on weekends).
+    const window = opts.window ?? 'week';
+    const r = await forYou(ctx, owner.id, { window, limit: FEED_SIZE });
+    const entries = r.items.map((it) => {
+      const e = entry(it.paper, baseUrl, new Date(it.paper.published_at ?? it.paper.created_at));
+      return { ...e, contentHtml: `<p><em>${escapeHtml(it.reason)}</em></p>\n${e.contentHtml}` };
+    });
+    return {
+      key: `private/${record.id}`,
+      title: `Papertide · For you (${owner.name})`,
+      description: `Recent papers recommended to ${owner.name} from their library, upvotes and follows.`,
+      pageUrl: `${baseUrl}/for-you`,
       selfUrl: self,
       updated: new Date(Math.max(0, ...entries.map((e) => e.date.getTime()))),
       entries,

@@ -131,3 +131,26 @@ test("a private collection's feed URL works for its owner's reader only; another
     await app.close();
   }
 });
+
+test('For you has a private feed URL: recommendations with their one-line reason, saved papers left out', async () => {
+  const app = await testApp({ now: '2025-06-05T12:00:00Z' });
+  try {
+    await seeded(app);
+    const { browser: a } = await signedIn(app, 'alice');
+    await a.post('/follow', { kind: 'category', value: 'cs.LG', want: 'on' });
+    await a.post('/follow', { kind: 'category', value: 'math.AG', want: 'on' });
+    await a.post('/library/save', { paper: P1, want: 'on' });
+    const url = await makeUrl(a, 'foryou');
+    const json = await (await app.request(url.replace(/\.atom$/, '.json'))).json();
+    assert.equal(json.title, 'Papertide · For you (alice)');
+    const ids = json.items.map((i: { url: string }) => i.url.replace(/^.*\/papers\//, ''));
+    assert.ok(ids.includes(P2), `For you lists ${P2}: ${JSON.stringify(ids)}`);
+    assert.ok(!ids.includes(P1), 'a saved paper is not recommended');
+    const item = json.items.find((i: { url: string }) => i.url.endsWith(P2));
+    assert.match(item.content_html, /<p><em>you follow cat:math\.AG|<p><em>like /);
+    assert.equal((await app.request(url)).status, 200);
+    assert.equal((await app.request(`${url}?window=month`)).status, 200);
+  } finally {
+    await app.close();
+  }
+});

@@ -165,7 +165,8 @@ export function privateFeedRoutes() {
     const m = /^(.+)\.(rss|atom|json)$/.exec(c.req.param('file'));
     if (!m) throw new AppError('not_found', 'No such feed.');
     const ctx = c.get('ctx');
-    const doc = await privateFeed(ctx, m[1], ctx.config.baseUrl);
+    const w = c.req.query('window');
+    const doc = await privateFeed(ctx, m[1], ctx.config.baseUrl, { window: w === 'day' || w === 'month' ? w : 'week' });
     const r = renderFeed(doc, m[2] as FeedFormat);
     c.header('ETag', r.etag);
     c.header('Last-Modified', r.lastModified.toUTCString());
