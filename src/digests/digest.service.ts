@@ -24,10 +24,12 @@ import { WINDOW_DAYS } from '../domain/trending.js';
 import { enqueueMany, type OutgoingMail } from '../mail/outbox.repository.js';
 import { signToken } from './tokens.js';
 import { compileSearch, keywordMatcher, matchText, parseTopicsJson, searchMatches, type Topics } from './topics.js';
-import { digestHtml, digestSubject, digestText, paperHtml, paperText, type DigestPaper } from './emails.js';
+import { digestHtml, digestSubject, digestText, paperHtml, paperText, sectionHtml, sectionText, type DigestPaper } from './emails.js';
+import { accountsOf, personalSections, type DigestSection } from './sections.js';
 import { dueSubscriptions, markDigested, findSubscriptionByEmail } from './subscriptions.repository.js';
 import { acquireLease, releaseLease, renewLease } from './lease.repository.js';
 import { trendingHeadline } from '../trending/trending-labels.js';
+import { latexToPlainText } from '../domain/clean-text.js';
 
 export const DAY_MS = 86_400_000;
 /** The longest look-back of one digest (a subscriber back from a long pause gets the last 30 days). */
@@ -188,7 +190,7 @@ export class DigestRenderer {
     private readonly listId: string,
   ) {}
 
-  render(sub: Pick<SubscriptionRow, 'id' | 'email' | 'token_version' | 'cadence'>, topics: Topics, papers: (DigestPaper & { since?: string | null })[], now: Date): { subject: string; html: string; text: string; headers: Record<string, string> } {
+  render(sub: Pick<SubscriptionRow, 'id' | 'email' | 'token_version' | 'cadence'>, topics: Topics, papers: (DigestPaper & { since?: string | null })[], now: Date, sections: DigestSection[] = []): { subject: string; html: string; text: string; headers: Record<string, string> } {
     const cadence: Cadence = sub.cadence === 'weekly' ? 'weekly' : 'daily';
     // Called what the trending page would call it: "today" only if the papers entered trending
     // within the day window (a digest over an old import says so instead).
@@ -196,11 +198,18 @@ export class DigestRenderer {
     const manage = `${this.baseUrl}/subscription/${signToken(this.secret, { purpose: 'manage', subscriptionId: sub.id, version: sub.token_version }, now)}`;
     const unsub = `${this.baseUrl}/unsubscribe/${signToken(this.secret, { purpose: 'unsubscribe', subscriptionId: sub.id, version: sub.token_version }, now)}`;
     const label = [...topics.categories, ...topics.keywords, ...topics.searches].join(', ');
-    const subject = digestSubject(papers.length, papers[0].title, label, headline.stale ? null : cadence);
+    const personal = sections.reduce((n, x) => n + x.items.length, 0);
+    const top = papers[0] ?? sections.find((x) => x.items.length)!.items[0].paper;
+    const subject = papers.length
+      ? digestSubject(papers.length, papers[0].title, label, headline.stale ? null : cadence)
+      : personalSubject(personal, top.title, sections.map((x) => x.title));
+    const sectionNote = sections.length ? ` Then: ${sections.map((x) => `${x.title} (${x.items.length})`).join(', ')}.` : '';
     const frame = {
       subject,
-      heading: headline.title,
-      intro: `${headline.note ? `${headline.note} ` : ''}${papers.length} ${papers.length === 1 ? 'paper' : 'papers'} ${label ? `in ${label}` : 'across all topics'}, ranked by trending score, new since your last digest.`,
+      heading: papers.length ? headline.title : 'New for you',
+      intro: papers.length
+        ? `${headline.note ? `${headline.note} ` : ''}${papers.length} ${papers.length === 1 ? 'paper' : 'papers'} ${label ? `in ${label}` : 'across all topics'}, ranked by trending score, new since your last digest.${sectionNote}`
+        : `Nothing new is trending ${label ? `in ${label}` : ''} since your last digest.${sectionNote}`.replace(/ {2,}/g, ' '),
       manageUrl: manage,
       unsubscribeUrl: unsub,
       baseUrl: this.baseUrl,
@@ -215,10 +224,12 @@ export class DigestRenderer {
       if (t === undefined) this.text.set(p.id, (t = paperText(p, this.baseUrl, 0).replace(/^0\. /, '')));
       return `${i + 1}. ${t}`;
     });
+    const html = [...blocks, ...sections.map((x) => sectionHtml(x.title, x.items, this.baseUrl))];
+    const text = [...texts, ...sections.map((x) => sectionText(x.title, x.items, this.baseUrl))];
     return {
       subject,
-      html: digestHtml(frame, blocks),
-      text: digestText(frame, texts),
+      html: digestHtml(frame, html),
+      text: digestText(frame, text),
       headers: {
         // RFC 2369 + RFC 8058: mail providers show an unsubscribe button that POSTs to this URL.
         'List-Unsubscribe': `<${unsub}>`,
@@ -229,6 +240,14 @@ export class DigestRenderer {
       },
     };
   }
+}
+
+/** The subject of a digest with no trending papers, only personal sections. */
+function personalSubject(n: number, topTitle: string, titles: string[]): string {
+  const t = latexToPlainText(topTitle).replace(/\s+/g, ' ');
+  const title = t.length > 70 ? `${t.slice(0, 69).trimEnd()}…` : t;
+  const where = titles.join(' and ');
+  return n === 1 ? `“${title}” — new in your ${where}` : `“${title}” + ${n - 1} more new papers in your ${where}`;
 }
 
 /** The digest's headline from the trending labels: stale when its newest paper is older than the window. */
@@ -288,14 +307,17 @@ export async function buildDueDigests(ctx: AppContext, opts: BuildOptions = {}):
       report.due += subs.length;
       const mails: OutgoingMail[] = [];
       const tr = performance.now();
+      const accounts = await accountsOf(ctx, subs);
       for (const sub of subs) {
         const topics = parseTopicsJson(sub.topics);
-        const picked = index.pick(topics, windowStart(sub, now), Math.max(1, sub.max_papers));
-        if (!picked.length) {
+        const since = windowStart(sub, now);
+        const picked = index.pick(topics, since, Math.max(1, sub.max_papers));
+        const sections = await personalSections(ctx, sub, accounts.get(sub.id), since, new Set(picked.map((i) => candidates[i].id)));
+        if (!picked.length && !sections.length) {
           report.empty++;
           continue;
         }
-        const m = renderer.render(sub, topics, picked.map((i) => candidates[i]), now);
+        const m = renderer.render(sub, topics, picked.map((i) => candidates[i]), now, sections);
         mails.push({ kind: 'digest', dedupeKey: `digest:${sub.id}:${period.key}`, to: sub.email, subscriptionId: sub.id, ...m });
       }
       const tw = performance.now();
@@ -342,7 +364,8 @@ export async function previewDigest(ctx: AppContext, email: string, opts: { now?
   const candidates = await loadCandidates(ctx, new Date(since));
   const index = new CandidateIndex(candidates);
   const papers = index.pick(topics, since, Math.max(1, sub.max_papers)).map((i) => candidates[i]);
-  if (!papers.length) return { subscription: sub, papers, message: null };
+  const sections = await personalSections(ctx, sub, (await accountsOf(ctx, [sub])).get(sub.id), since, new Set(papers.map((p) => p.id)));
+  if (!papers.length && !sections.length) return { subscription: sub, papers, sections, message: null };
   const renderer = new DigestRenderer(ctx.config.baseUrl, ctx.secret, listIdFor(ctx.config.baseUrl));
-  return { subscription: sub, papers, message: renderer.render(sub, topics, papers, now) };
+  return { subscription: sub, papers, sections, message: renderer.render(sub, topics, papers, now, sections) };
 }
