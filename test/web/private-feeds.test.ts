@@ -154,3 +154,28 @@ test('For you has a private feed URL: recommendations with their one-line reason
     await app.close();
   }
 });
+
+test('follow an author; after an import of a new paper by them, Following and its private feed list it (new ETag)', async () => {
+  const app = await testApp({ now: '2025-06-05T12:00:00Z' });
+  try {
+    await seeded(app);
+    const { browser: a } = await signedIn(app, 'alice');
+    await a.post('/follow', { kind: 'author', value: 'Grace Hopper', want: 'on' });
+    const url = await makeUrl(a, 'following');
+    const before = await app.request(url);
+    assert.equal(before.status, 200);
+    const etag = before.headers.get('etag')!;
+    assert.doesNotMatch(await before.text(), /Compilers for everyone/);
+    assert.equal((await app.request(url, { headers: { 'if-none-match': etag } })).status, 304, 'unchanged: 304');
+    const { upsertPapers } = await import('../../src/papers/papers.repository.js');
+    await upsertPapers(app.ctx.store.db, [{ id: '2506.00777', title: 'Compilers for everyone', abstract: 'A new paper.', authors: ['GRACE Hopper'], categories: ['cs.PL'], publishedAt: '2025-06-05T10:00:00Z', version: 1 }], { now: app.clock.now().toISOString() });
+    assert.match((await a.get('/following')).html, /Compilers for everyone[\s\S]*you follow author:&quot;Grace Hopper&quot;/);
+    const after = await app.request(url, { headers: { 'if-none-match': etag } });
+    assert.equal(after.status, 200, 'changed: a new body');
+    const xml = await after.text();
+    assert.match(xml, /Compilers for everyone/);
+    assert.match(xml, /You follow author:&amp;quot;Grace Hopper&amp;quot;|You follow author:&quot;Grace Hopper&quot;/);
+  } finally {
+    await app.close();
+  }
+});
