@@ -25,11 +25,15 @@ import { enqueueMany, type OutgoingMail } from '../mail/outbox.repository.js';
 import { signToken } from './tokens.js';
 import { compileSearch, keywordMatcher, matchText, parseTopicsJson, searchMatches, type Topics } from './topics.js';
 import { digestHtml, digestSubject, digestText, paperHtml, paperText, sectionHtml, sectionText, type DigestPaper } from './emails.js';
-import { accountsOf, personalSections, type DigestSection } from './sections.js';
+import { accountsOf, personalSections, type DigestSection, type FollowPicker } from './sections.js';
+import { followText, type FollowRow } from '../follows/follows.service.js';
+import { fallbackTerms } from '../feeds/listings.service.js';
+import { searchByTerms } from '../feeds/listings.repository.js';
 import { dueSubscriptions, markDigested, findSubscriptionByEmail } from './subscriptions.repository.js';
 import { acquireLease, releaseLease, renewLease } from './lease.repository.js';
 import { trendingHeadline } from '../trending/trending-labels.js';
 import { latexToPlainText } from '../domain/clean-text.js';
+import { authorKey } from '../papers/papers.repository.js';
 
 export const DAY_MS = 86_400_000;
 /** The longest look-back of one digest (a subscriber back from a long pause gets the last 30 days). */
@@ -97,6 +101,13 @@ export class CandidateIndex {
       const cat = key.slice(4);
       l = [];
       for (let i = 0; i < this.candidates.length; i++) if (this.candidates[i].categories.includes(cat)) l.push(i);
+    } else if (key.startsWith('au:')) {
+      // A followed author, by the folded name key (accents and case do not matter, as on /following).
+      const want = key.slice(3);
+      l = [];
+      for (let i = 0; i < this.candidates.length; i++) if (this.candidates[i].authors.some((a) => authorKey(a) === want)) l.push(i);
+    } else if (key.startsWith('ids:')) {
+      l = []; // filled by setList (a saved search run by the search service)
     } else if (key.startsWith('kw:')) {
       const kw = key.slice(3);
       const re = keywordMatcher(kw);
@@ -113,6 +124,41 @@ export class CandidateIndex {
     }
     this.lists.set(key, l);
     return l;
+  }
+
+  /** Give a key its list from outside (the candidates a saved search matched), in trending order. */
+  setList(key: string, ids: Set<string>): void {
+    if (this.parent) return this.parent.setList(key, ids);
+    const l: number[] = [];
+    for (let i = 0; i < this.candidates.length; i++) if (ids.has(this.candidates[i].id)) l.push(i);
+    this.lists.set(key, l);
+    for (const v of this.views.values()) v.lists.delete(key);
+  }
+
+  /**
+   * The top `n` candidates arrived since `sinceMs` in any of the keyed lists, skipping `exclude`,
+   * each with the keys that hold it (trending order): the digest's Following section.
+   */
+  pickKeys(keys: string[], sinceMs: number, n: number, exclude: Set<string>): { index: number; keys: string[] }[] {
+    const v = this.view(sinceMs);
+    const lists = keys.map((k) => v.list(k));
+    const pos = new Array<number>(lists.length).fill(0);
+    const out: { index: number; keys: string[] }[] = [];
+    while (out.length < n) {
+      let best = Infinity;
+      for (let j = 0; j < lists.length; j++) if (pos[j] < lists[j].length && lists[j][pos[j]] < best) best = lists[j][pos[j]];
+      if (best === Infinity) break;
+      const matched: string[] = [];
+      for (let j = 0; j < lists.length; j++) {
+        if (pos[j] < lists[j].length && lists[j][pos[j]] === best) {
+          matched.push(keys[j]);
+          pos[j]++;
+        }
+      }
+      const c = this.candidates[best];
+      if (c.arrivedAt >= sinceMs && !exclude.has(c.id)) out.push({ index: best, keys: matched });
+    }
+    return out;
   }
 
   /** A view holding only candidates arrived since the start of `sinceMs`'s hour. */
@@ -242,6 +288,30 @@ export class DigestRenderer {
   }
 }
 
+/**
+ * The Following section from the build's candidates, in memory: a followed category or author
+ * is a list of the index (as a topic is), a saved search runs once per build through the search
+ * service (the SQL fallback without an index), as /following runs it. No query per subscriber.
+ */
+function followPicker(ctx: AppContext, index: CandidateIndex): FollowPicker {
+  const searched = new Set<string>();
+  return async (follows, sinceMs, n, exclude) => {
+    const keyOf = (f: FollowRow) => (f.kind === 'author' ? `au:${f.value}` : f.kind === 'category' ? `cat:${f.value}` : `ids:${f.value}`);
+    for (const f of follows) {
+      if (f.kind !== 'query' || searched.has(f.value)) continue;
+      searched.add(f.value);
+      let ids: string[] = [];
+      if (ctx.search?.ready) {
+        const res = await ctx.search.search(f.value, { sort: 'newest', limit: 200 });
+        ids = res.error ? [] : res.hits.map((h) => h.id);
+      } else ids = (await searchByTerms(ctx.store.db, fallbackTerms(f.value), 200)).map((p) => p.id);
+      index.setList(`ids:${f.value}`, new Set(ids));
+    }
+    const byKey = new Map(follows.map((f) => [keyOf(f), f]));
+    return index.pickKeys([...byKey.keys()], sinceMs, n, exclude).map((r) => ({ paper: index.candidates[r.index], why: r.keys.map((k) => `you follow ${followText(byKey.get(k)!)}`).join(' · ') }));
+  };
+}
+
 /** The subject of a digest with no trending papers, only personal sections. */
 function personalSubject(n: number, topTitle: string, titles: string[]): string {
   const t = latexToPlainText(topTitle).replace(/\s+/g, ' ');
@@ -312,7 +382,7 @@ export async function buildDueDigests(ctx: AppContext, opts: BuildOptions = {}):
         const topics = parseTopicsJson(sub.topics);
         const since = windowStart(sub, now);
         const picked = index.pick(topics, since, Math.max(1, sub.max_papers));
-        const sections = await personalSections(ctx, sub, accounts.get(sub.id), since, new Set(picked.map((i) => candidates[i].id)));
+        const sections = await personalSections(ctx, sub, accounts.get(sub.id), since, new Set(picked.map((i) => candidates[i].id)), followPicker(ctx, index));
         if (!picked.length && !sections.length) {
           report.empty++;
           continue;
@@ -364,7 +434,7 @@ export async function previewDigest(ctx: AppContext, email: string, opts: { now?
   const candidates = await loadCandidates(ctx, new Date(since));
   const index = new CandidateIndex(candidates);
   const papers = index.pick(topics, since, Math.max(1, sub.max_papers)).map((i) => candidates[i]);
-  const sections = await personalSections(ctx, sub, (await accountsOf(ctx, [sub])).get(sub.id), since, new Set(papers.map((p) => p.id)));
+  const sections = await personalSections(ctx, sub, (await accountsOf(ctx, [sub])).get(sub.id), since, new Set(papers.map((p) => p.id)), followPicker(ctx, index));
   if (!papers.length && !sections.length) return { subscription: sub, papers, sections, message: null };
   const renderer = new DigestRenderer(ctx.config.baseUrl, ctx.secret, listIdFor(ctx.config.baseUrl));
   return { subscription: sub, papers, sections, message: renderer.render(sub, topics, papers, now, sections) };

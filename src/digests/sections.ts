@@ -8,7 +8,8 @@
  */
 import type { AppContext } from '../context.js';
 import type { PaperRow, SubscriptionRow } from '../db/schema.js';
-import { following } from '../follows/follows.service.js';
+import { listFollows } from '../follows/follows.repository.js';
+import type { FollowRow } from '../follows/follows.service.js';
 import { forYou } from '../recs/recs.service.js';
 import type { Actor } from '../users/users.service.js';
 import type { DigestPaper } from './emails.js';
@@ -24,6 +25,9 @@ export interface DigestSection {
   title: string;
   items: SectionItem[];
 }
+
+/** Picks the Following section: the top candidates (trending order) arrived since `sinceMs` matching any follow, with why. */
+export type FollowPicker = (follows: FollowRow[], sinceMs: number, n: number, exclude: Set<string>) => Promise<SectionItem[]>;
 
 type Sub = Pick<SubscriptionRow, 'id' | 'email' | 'user_id' | 'cadence' | 'max_papers' | 'digest_following' | 'digest_foryou'>;
 
@@ -62,16 +66,16 @@ export async function accountsOf(ctx: Pick<AppContext, 'store'>, subs: Sub[]): P
 }
 
 /** The subscription's sections for a digest covering papers arrived since `sinceMs`. */
-export async function personalSections(ctx: AppContext, sub: Sub, user: Actor | undefined, sinceMs: number, shown: Set<string>): Promise<DigestSection[]> {
+export async function personalSections(ctx: AppContext, sub: Sub, user: Actor | undefined, sinceMs: number, shown: Set<string>, pickFollowed: FollowPicker): Promise<DigestSection[]> {
   if (!user || !wantsSections(sub)) return [];
   const n = Math.max(1, sub.max_papers);
   const arrived = (p: PaperRow) => Date.parse(p.created_at) >= sinceMs && !shown.has(p.id);
   const out: DigestSection[] = [];
   if (sub.digest_following) {
-    const { items } = await following(ctx, user, 50);
-    const picked = items.filter((it) => arrived(it.paper)).slice(0, n);
+    const follows = await listFollows(ctx.store.db, user.id);
+    const picked = follows.length ? await pickFollowed(follows, sinceMs, n, shown) : [];
     for (const it of picked) shown.add(it.paper.id);
-    out.push({ key: 'following', title: 'Following', items: picked.map((it) => ({ paper: digestPaperOf(it.paper), why: it.reasons.map((r) => `you follow ${r}`).join(' · ') })) });
+    out.push({ key: 'following', title: 'Following', items: picked });
   }
   if (sub.digest_foryou) {
     // A wider window than the cadence: arXiv dates a paper by submission, often days before it

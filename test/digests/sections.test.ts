@@ -11,6 +11,7 @@ import { startSmtp, type TestSmtp } from './smtp.js';
 import { buildDueDigests } from '../../src/digests/digest.service.js';
 import { linkFor } from '../../src/digests/subscriptions.service.js';
 import { signedIn } from '../accounts/browser.js';
+import { papersChanged } from '../../src/app.js';
 import { FormClient, paper, seedPapers, addActiveSubscriber } from './helpers.js';
 
 const NOW = '2025-06-04T12:00:00Z'; // a Wednesday
@@ -47,10 +48,11 @@ test('Following and For you sections: chosen on the preferences page, each paper
         { ...paper('2506.00001', { title: 'Retrieval for Language Models', categories: ['cs.CL'] }), score: 5, upvotes: 41 },
         { ...paper('2506.00002', { title: 'Moduli of Curves', categories: ['math.AG'], publishedAt: '2025-06-03T10:00:00Z' }), score: 1, upvotes: 1 },
         { ...paper('2506.00003', { title: 'Sheaves & Stacks', categories: ['math.AG'], publishedAt: '2025-06-03T09:00:00Z' }), score: 1, upvotes: 2 },
-        { ...paper('2506.00004', { title: 'Robots That Fold Laundry', categories: ['cs.RO'] }), score: 9, upvotes: 90 },
+        { ...paper('2506.00004', { title: 'Robots That Fold Laundry', categories: ['cs.RO'], authors: ['Grace Hopper'] }), score: 9, upvotes: 90 },
       ],
       '2025-06-04T08:00:00.000Z',
     );
+    await papersChanged(app.ctx, ['2506.00001', '2506.00002', '2506.00003', '2506.00004']); // as an import announces them (the search index follows)
     // Alice has an account: she follows math.AG and cs.CL (so the trending cs.CL paper also matches a follow).
     const { browser: a } = await signedIn(app, 'alice');
     await a.post('/follow', { kind: 'category', value: 'math.AG', want: 'on' });
@@ -66,26 +68,31 @@ test('Following and For you sections: chosen on the preferences page, each paper
     const { browser: b } = await signedIn(app, 'bob');
     await b.post('/follow', { kind: 'category', value: 'math.AG', want: 'on' });
     await addActiveSubscriber(app, 'bob@example.org', { topics: { categories: ['cs.CL'] }, maxPapers: 1 });
-    // Carol: nothing trending in her topic, only her Following section.
+    // Carol: nothing trending in her topic, only her Following section (an author, case and accents folded).
     const { browser: c } = await signedIn(app, 'carol');
-    await c.post('/follow', { kind: 'category', value: 'cs.RO', want: 'on' });
+    await c.post('/follow', { kind: 'author', value: 'grace HOPPER', want: 'on' });
     const carol = await addActiveSubscriber(app, 'carol@example.org', { topics: { categories: ['q-bio.NC'] }, maxPapers: 1 });
     await choose(app, carol, { categories: '', categories_other: 'q-bio.NC', section_following: 'on' });
+    // Dave follows a saved search (run by the search service, as /following runs it).
+    const { browser: d } = await signedIn(app, 'dave');
+    await d.post('/follow', { kind: 'query', value: 'laundry', want: 'on' });
+    const dave = await addActiveSubscriber(app, 'dave@example.org', { topics: { categories: ['q-bio.NC'] }, maxPapers: 3 });
+    await choose(app, dave, { categories: '', categories_other: 'q-bio.NC', max_papers: '3', section_following: 'on' });
 
     const r = await buildDueDigests(app.ctx);
-    assert.deepEqual([r.due, r.built, r.empty], [4, 4, 0]);
+    assert.deepEqual([r.due, r.built, r.empty], [5, 5, 0]);
     await send();
     const html = (to: string) => String(smtp.to(to)[0].mail.html);
     const titles = (to: string) => [...html(to).matchAll(/<h2><a[^>]*>([^<]+)<\/a>/g)].map((m) => m[1]);
 
-    // Alice: trending cs.CL, then Following (the newest math.AG paper), then For you (another one), no repeats.
-    assert.deepEqual(titles('alice@example.org'), ['Retrieval for Language Models', 'Moduli of Curves', 'Sheaves &amp; Stacks']);
+    // Alice: trending cs.CL, then Following (the top math.AG paper by trending order), then For you (the other one), no repeats.
+    assert.deepEqual(titles('alice@example.org'), ['Retrieval for Language Models', 'Sheaves &amp; Stacks', 'Moduli of Curves']);
     const ah = html('alice@example.org');
-    assert.ok(ah.indexOf('>Following</h1>') > ah.indexOf('Retrieval for Language Models') && ah.indexOf('>For you</h1>') > ah.indexOf('Moduli of Curves'), 'sections in order');
+    assert.ok(ah.indexOf('>Following</h1>') > ah.indexOf('Retrieval for Language Models') && ah.indexOf('>For you</h1>') > ah.indexOf('Sheaves &amp; Stacks'), 'sections in order');
     assert.match(ah, /<p class="pt-why"><em>you follow cat:math\.AG<\/em><\/p>/);
     const text = smtp.to('alice@example.org')[0].mail.text!;
-    assert.match(text, /Following\n=========\n\n1\. Moduli of Curves\n {3}\(you follow cat:math\.AG\)\n/);
-    assert.match(text, /For you\n=======\n\n1\. Sheaves & Stacks\n {3}\((you follow cat:math\.AG|like .*)\)\n/);
+    assert.match(text, /Following\n=========\n\n1\. Sheaves & Stacks\n {3}\(you follow cat:math\.AG\)\n/);
+    assert.match(text, /For you\n=======\n\n1\. Moduli of Curves\n {3}\((you follow cat:math\.AG|like .*)\)\n/);
     assert.match(smtp.to('alice@example.org')[0].mail.subject!, /Retrieval for Language Models/);
     // No account, or sections not chosen: the trending part only.
     for (const to of ['nobody@example.org', 'bob@example.org']) {
@@ -96,11 +103,14 @@ test('Following and For you sections: chosen on the preferences page, each paper
     assert.deepEqual(titles('carol@example.org'), ['Robots That Fold Laundry']);
     assert.equal(smtp.to('carol@example.org')[0].mail.subject, '“Robots That Fold Laundry” — new in your Following');
     assert.match(smtp.to('carol@example.org')[0].mail.text!, /^New for you\nNothing new is trending in q-bio\.NC since your last digest\. Then: Following \(1\)\./);
+    assert.match(html('carol@example.org'), /<p class="pt-why"><em>you follow author:"grace HOPPER"<\/em><\/p>|<p class="pt-why"><em>you follow author:&quot;grace HOPPER&quot;<\/em><\/p>/);
+    assert.deepEqual(titles('dave@example.org'), ['Robots That Fold Laundry'], 'the saved search matched only that paper');
+    assert.match(html('dave@example.org'), /you follow the search “laundry”/);
 
     // Tomorrow nothing new arrived: no section repeats a paper, so nobody gets a digest.
     app.clock.advance(86_400_000);
     const next = await buildDueDigests(app.ctx);
-    assert.deepEqual([next.due, next.built, next.empty], [4, 0, 4]);
+    assert.deepEqual([next.due, next.built, next.empty], [5, 0, 5]);
   } finally {
     await app.close();
     await smtp.close();
