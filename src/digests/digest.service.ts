@@ -80,6 +80,7 @@ export async function loadCandidates(ctx: AppContext, since: Date): Promise<Cand
 export class CandidateIndex {
   private readonly lists = new Map<string, number[]>();
   private readonly views = new Map<number, CandidateIndex>();
+  private byAuthor: Map<string, number[]> | null = null;
 
   constructor(
     readonly candidates: Candidate[],
@@ -103,9 +104,19 @@ export class CandidateIndex {
       for (let i = 0; i < this.candidates.length; i++) if (this.candidates[i].categories.includes(cat)) l.push(i);
     } else if (key.startsWith('au:')) {
       // A followed author, by the folded name key (accents and case do not matter, as on /following).
-      const want = key.slice(3);
-      l = [];
-      for (let i = 0; i < this.candidates.length; i++) if (this.candidates[i].authors.some((a) => authorKey(a) === want)) l.push(i);
+      // Every candidate's authors are folded once per build, into one list per author.
+      if (!this.byAuthor) {
+        this.byAuthor = new Map();
+        for (let i = 0; i < this.candidates.length; i++) {
+          for (const a of this.candidates[i].authors) {
+            const k = authorKey(a);
+            const list = this.byAuthor.get(k);
+            if (!list) this.byAuthor.set(k, [i]);
+            else if (list[list.length - 1] !== i) list.push(i);
+          }
+        }
+      }
+      l = this.byAuthor.get(key.slice(3)) ?? [];
     } else if (key.startsWith('ids:')) {
       l = []; // filled by setList (a saved search run by the search service)
     } else if (key.startsWith('kw:')) {
