@@ -32,6 +32,8 @@ const arg = (name: string, def: string) => {
 const FILE = arg('file', path.resolve(ROOT, '..', 'shared', 'data', 'arxiv-recent-ai', 'papers.jsonl.gz'));
 const N = Number(arg('subscribers', '100000'));
 const SAMPLE = Number(arg('baseline-sample', '200'));
+/** Subscribers (the first N) with an account that follows 2 categories and an author, and both personal sections on. */
+const SECTIONS = Number(arg('sections', '0'));
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
 const CATS = ['cs.CV', 'cs.CL', 'cs.LG', 'cs.AI', 'cs.RO', 'stat.ML', 'cs.IR', 'cs.HC', 'eess.IV', 'cs.NE', 'cs.SD', 'eess.AS', 'cs.CR', 'cs.MA', 'math.OC'];
@@ -118,6 +120,21 @@ async function main() {
       for (let i = 0; i < rows.length; i += 2000) await trx.insertInto('subscriptions').values(rows.slice(i, i + 2000)).execute();
     });
     log(`${N} subscribers (${rows.filter((r) => r.cadence === 'weekly').length} weekly); building at ${nowIso}`);
+    if (SECTIONS > 0) {
+      // Accounts for the first SECTIONS subscribers: 2 followed categories and one followed author
+      // (an author of a random recent paper), the Following and For you sections on.
+      const authors = (await db.selectFrom('paper_authors').select('name_key').distinct().limit(5000).execute()).map((r) => r.name_key);
+      await db.transaction().execute(async (trx) => {
+        for (let i = 0; i < SECTIONS; i++) {
+          const u = await trx.insertInto('users').values({ name: `reader${i}`, email: `reader${i}@example.org`, password_hash: null, role: 'user', email_verified_at: nowIso, created_at: nowIso } as any).returning('id').executeTakeFirstOrThrow();
+          const cats = [...new Set([pick(CATS), pick(CATS)])];
+          const follows = [...cats.map((c) => ({ kind: 'category' as const, value: c, label: c })), { kind: 'author' as const, value: pick(authors), label: 'someone' }];
+          for (const f of follows) await trx.insertInto('follows').values({ user_id: Number(u.id), ...f, created_at: nowIso }).execute();
+        }
+        await trx.updateTable('subscriptions').set({ digest_following: 1, digest_foryou: 1 }).where('id', 'in', trx.selectFrom('subscriptions').select('id').orderBy('id').limit(SECTIONS)).execute();
+      });
+      log(`${SECTIONS} of them with an account, follows and both personal sections`);
+    }
 
     // --- baseline: one query per subscriber on a sample (candidates read and rendered the same way)
     const sample = await db.selectFrom('subscriptions').selectAll().orderBy('id').limit(SAMPLE).execute();
@@ -166,6 +183,7 @@ async function main() {
       dataset: 'arxiv-recent-ai',
       papers,
       subscribers: N,
+      with_sections: SECTIONS,
       due: report.due,
       digests: report.built,
       empty: report.empty,

@@ -171,6 +171,8 @@ export interface SubscriptionsTable {
   bounce_count: Generated<number>;
   created_at: string;
   updated_at: string;
+  digest_following: Generated<number>; // migration 009: the digest's Following section (0/1)
+  digest_foryou: Generated<number>; // migration 009: the digest's For you section (0/1)
 }
 
 export interface OutboxTable {
@@ -266,6 +268,17 @@ export interface FollowsTable {
   created_at: string;
 }
 
+export interface FeedTokensTable {
+  id: Generated<number>;
+  user_id: number;
+  kind: 'following' | 'foryou' | 'collection';
+  collection_id: number | null;
+  token_hash: string; // sha256 of the token: the token itself is never stored
+  prefix: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
 /** A paper the user marked "not interested" on For you (migration 007). */
 export interface RecDismissalsTable {
   user_id: number;
@@ -296,6 +309,7 @@ export interface Database {
   collections: CollectionsTable;
   collection_items: CollectionItemsTable;
   follows: FollowsTable;
+  feed_tokens: FeedTokensTable;
   rate_limits: RateLimitsTable;
   rec_dismissals: RecDismissalsTable;
   ban_holds: BanHoldsTable;

@@ -24,10 +24,16 @@ import { WINDOW_DAYS } from '../domain/trending.js';
 import { enqueueMany, type OutgoingMail } from '../mail/outbox.repository.js';
 import { signToken } from './tokens.js';
 import { compileSearch, keywordMatcher, matchText, parseTopicsJson, searchMatches, type Topics } from './topics.js';
-import { digestHtml, digestSubject, digestText, paperHtml, paperText, type DigestPaper } from './emails.js';
+import { digestHtml, digestSubject, digestText, paperHtml, paperText, sectionHtml, sectionText, type DigestPaper } from './emails.js';
+import { accountsOf, personalSections, type DigestSection, type FollowPicker } from './sections.js';
+import { followText, type FollowRow } from '../follows/follows.service.js';
+import { fallbackTerms } from '../feeds/listings.service.js';
+import { searchByTerms } from '../feeds/listings.repository.js';
 import { dueSubscriptions, markDigested, findSubscriptionByEmail } from './subscriptions.repository.js';
 import { acquireLease, releaseLease, renewLease } from './lease.repository.js';
 import { trendingHeadline } from '../trending/trending-labels.js';
+import { latexToPlainText } from '../domain/clean-text.js';
+import { authorKey } from '../papers/papers.repository.js';
 
 export const DAY_MS = 86_400_000;
 /** The longest look-back of one digest (a subscriber back from a long pause gets the last 30 days). */
@@ -74,6 +80,7 @@ export async function loadCandidates(ctx: AppContext, since: Date): Promise<Cand
 export class CandidateIndex {
   private readonly lists = new Map<string, number[]>();
   private readonly views = new Map<number, CandidateIndex>();
+  private byAuthor: Map<string, number[]> | null = null;
 
   constructor(
     readonly candidates: Candidate[],
@@ -95,6 +102,23 @@ export class CandidateIndex {
       const cat = key.slice(4);
       l = [];
       for (let i = 0; i < this.candidates.length; i++) if (this.candidates[i].categories.includes(cat)) l.push(i);
+    } else if (key.startsWith('au:')) {
+      // A followed author, by the folded name key (accents and case do not matter, as on /following).
+      // Every candidate's authors are folded once per build, into one list per author.
+      if (!this.byAuthor) {
+        this.byAuthor = new Map();
+        for (let i = 0; i < this.candidates.length; i++) {
+          for (const a of this.candidates[i].authors) {
+            const k = authorKey(a);
+            const list = this.byAuthor.get(k);
+            if (!list) this.byAuthor.set(k, [i]);
+            else if (list[list.length - 1] !== i) list.push(i);
+          }
+        }
+      }
+      l = this.byAuthor.get(key.slice(3)) ?? [];
+    } else if (key.startsWith('ids:')) {
+      l = []; // filled by setList (a saved search run by the search service)
     } else if (key.startsWith('kw:')) {
       const kw = key.slice(3);
       const re = keywordMatcher(kw);
@@ -111,6 +135,41 @@ export class CandidateIndex {
     }
     this.lists.set(key, l);
     return l;
+  }
+
+  /** Give a key its list from outside (the candidates a saved search matched), in trending order. */
+  setList(key: string, ids: Set<string>): void {
+    if (this.parent) return this.parent.setList(key, ids);
+    const l: number[] = [];
+    for (let i = 0; i < this.candidates.length; i++) if (ids.has(this.candidates[i].id)) l.push(i);
+    this.lists.set(key, l);
+    for (const v of this.views.values()) v.lists.delete(key);
+  }
+
+  /**
+   * The top `n` candidates arrived since `sinceMs` in any of the keyed lists, skipping `exclude`,
+   * each with the keys that hold it (trending order): the digest's Following section.
+   */
+  pickKeys(keys: string[], sinceMs: number, n: number, exclude: Set<string>): { index: number; keys: string[] }[] {
+    const v = this.view(sinceMs);
+    const lists = keys.map((k) => v.list(k));
+    const pos = new Array<number>(lists.length).fill(0);
+    const out: { index: number; keys: string[] }[] = [];
+    while (out.length < n) {
+      let best = Infinity;
+      for (let j = 0; j < lists.length; j++) if (pos[j] < lists[j].length && lists[j][pos[j]] < best) best = lists[j][pos[j]];
+      if (best === Infinity) break;
+      const matched: string[] = [];
+      for (let j = 0; j < lists.length; j++) {
+        if (pos[j] < lists[j].length && lists[j][pos[j]] === best) {
+          matched.push(keys[j]);
+          pos[j]++;
+        }
+      }
+      const c = this.candidates[best];
+      if (c.arrivedAt >= sinceMs && !exclude.has(c.id)) out.push({ index: best, keys: matched });
+    }
+    return out;
   }
 
   /** A view holding only candidates arrived since the start of `sinceMs`'s hour. */
@@ -188,7 +247,7 @@ export class DigestRenderer {
     private readonly listId: string,
   ) {}
 
-  render(sub: Pick<SubscriptionRow, 'id' | 'email' | 'token_version' | 'cadence'>, topics: Topics, papers: (DigestPaper & { since?: string | null })[], now: Date): { subject: string; html: string; text: string; headers: Record<string, string> } {
+  render(sub: Pick<SubscriptionRow, 'id' | 'email' | 'token_version' | 'cadence'>, topics: Topics, papers: (DigestPaper & { since?: string | null })[], now: Date, sections: DigestSection[] = []): { subject: string; html: string; text: string; headers: Record<string, string> } {
     const cadence: Cadence = sub.cadence === 'weekly' ? 'weekly' : 'daily';
     // Called what the trending page would call it: "today" only if the papers entered trending
     // within the day window (a digest over an old import says so instead).
@@ -196,11 +255,18 @@ export class DigestRenderer {
     const manage = `${this.baseUrl}/subscription/${signToken(this.secret, { purpose: 'manage', subscriptionId: sub.id, version: sub.token_version }, now)}`;
     const unsub = `${this.baseUrl}/unsubscribe/${signToken(this.secret, { purpose: 'unsubscribe', subscriptionId: sub.id, version: sub.token_version }, now)}`;
     const label = [...topics.categories, ...topics.keywords, ...topics.searches].join(', ');
-    const subject = digestSubject(papers.length, papers[0].title, label, headline.stale ? null : cadence);
+    const personal = sections.reduce((n, x) => n + x.items.length, 0);
+    const top = papers[0] ?? sections.find((x) => x.items.length)!.items[0].paper;
+    const subject = papers.length
+      ? digestSubject(papers.length, papers[0].title, label, headline.stale ? null : cadence)
+      : personalSubject(personal, top.title, sections.map((x) => x.title));
+    const sectionNote = sections.length ? ` Then: ${sections.map((x) => `${x.title} (${x.items.length})`).join(', ')}.` : '';
     const frame = {
       subject,
-      heading: headline.title,
-      intro: `${headline.note ? `${headline.note} ` : ''}${papers.length} ${papers.length === 1 ? 'paper' : 'papers'} ${label ? `in ${label}` : 'across all topics'}, ranked by trending score, new since your last digest.`,
+      heading: papers.length ? headline.title : 'New for you',
+      intro: papers.length
+        ? `${headline.note ? `${headline.note} ` : ''}${papers.length} ${papers.length === 1 ? 'paper' : 'papers'} ${label ? `in ${label}` : 'across all topics'}, ranked by trending score, new since your last digest.${sectionNote}`
+        : `Nothing new is trending ${label ? `in ${label}` : ''} since your last digest.${sectionNote}`.replace(/ {2,}/g, ' '),
       manageUrl: manage,
       unsubscribeUrl: unsub,
       baseUrl: this.baseUrl,
@@ -215,10 +281,12 @@ export class DigestRenderer {
       if (t === undefined) this.text.set(p.id, (t = paperText(p, this.baseUrl, 0).replace(/^0\. /, '')));
       return `${i + 1}. ${t}`;
     });
+    const html = [...blocks, ...sections.map((x) => sectionHtml(x.title, x.items, this.baseUrl))];
+    const text = [...texts, ...sections.map((x) => sectionText(x.title, x.items, this.baseUrl))];
     return {
       subject,
-      html: digestHtml(frame, blocks),
-      text: digestText(frame, texts),
+      html: digestHtml(frame, html),
+      text: digestText(frame, text),
       headers: {
         // RFC 2369 + RFC 8058: mail providers show an unsubscribe button that POSTs to this URL.
         'List-Unsubscribe': `<${unsub}>`,
@@ -229,6 +297,38 @@ export class DigestRenderer {
       },
     };
   }
+}
+
+/**
+ * The Following section from the build's candidates, in memory: a followed category or author
+ * is a list of the index (as a topic is), a saved search runs once per build through the search
+ * service (the SQL fallback without an index), as /following runs it. No query per subscriber.
+ */
+function followPicker(ctx: AppContext, index: CandidateIndex): FollowPicker {
+  const searched = new Set<string>();
+  return async (follows, sinceMs, n, exclude) => {
+    const keyOf = (f: FollowRow) => (f.kind === 'author' ? `au:${f.value}` : f.kind === 'category' ? `cat:${f.value}` : `ids:${f.value}`);
+    for (const f of follows) {
+      if (f.kind !== 'query' || searched.has(f.value)) continue;
+      searched.add(f.value);
+      let ids: string[] = [];
+      if (ctx.search?.ready) {
+        const res = await ctx.search.search(f.value, { sort: 'newest', limit: 200 });
+        ids = res.error ? [] : res.hits.map((h) => h.id);
+      } else ids = (await searchByTerms(ctx.store.db, fallbackTerms(f.value), 200)).map((p) => p.id);
+      index.setList(`ids:${f.value}`, new Set(ids));
+    }
+    const byKey = new Map(follows.map((f) => [keyOf(f), f]));
+    return index.pickKeys([...byKey.keys()], sinceMs, n, exclude).map((r) => ({ paper: index.candidates[r.index], why: r.keys.map((k) => `you follow ${followText(byKey.get(k)!)}`).join(' · ') }));
+  };
+}
+
+/** The subject of a digest with no trending papers, only personal sections. */
+function personalSubject(n: number, topTitle: string, titles: string[]): string {
+  const t = latexToPlainText(topTitle).replace(/\s+/g, ' ');
+  const title = t.length > 70 ? `${t.slice(0, 69).trimEnd()}…` : t;
+  const where = titles.join(' and ');
+  return n === 1 ? `“${title}” — new in your ${where}` : `“${title}” + ${n - 1} more new papers in your ${where}`;
 }
 
 /** The digest's headline from the trending labels: stale when its newest paper is older than the window. */
@@ -288,14 +388,17 @@ export async function buildDueDigests(ctx: AppContext, opts: BuildOptions = {}):
       report.due += subs.length;
       const mails: OutgoingMail[] = [];
       const tr = performance.now();
+      const accounts = await accountsOf(ctx, subs);
       for (const sub of subs) {
         const topics = parseTopicsJson(sub.topics);
-        const picked = index.pick(topics, windowStart(sub, now), Math.max(1, sub.max_papers));
-        if (!picked.length) {
+        const since = windowStart(sub, now);
+        const picked = index.pick(topics, since, Math.max(1, sub.max_papers));
+        const sections = await personalSections(ctx, sub, accounts.get(sub.id), since, new Set(picked.map((i) => candidates[i].id)), followPicker(ctx, index));
+        if (!picked.length && !sections.length) {
           report.empty++;
           continue;
         }
-        const m = renderer.render(sub, topics, picked.map((i) => candidates[i]), now);
+        const m = renderer.render(sub, topics, picked.map((i) => candidates[i]), now, sections);
         mails.push({ kind: 'digest', dedupeKey: `digest:${sub.id}:${period.key}`, to: sub.email, subscriptionId: sub.id, ...m });
       }
       const tw = performance.now();
@@ -342,7 +445,8 @@ export async function previewDigest(ctx: AppContext, email: string, opts: { now?
   const candidates = await loadCandidates(ctx, new Date(since));
   const index = new CandidateIndex(candidates);
   const papers = index.pick(topics, since, Math.max(1, sub.max_papers)).map((i) => candidates[i]);
-  if (!papers.length) return { subscription: sub, papers, message: null };
+  const sections = await personalSections(ctx, sub, (await accountsOf(ctx, [sub])).get(sub.id), since, new Set(papers.map((p) => p.id)), followPicker(ctx, index));
+  if (!papers.length && !sections.length) return { subscription: sub, papers, sections, message: null };
   const renderer = new DigestRenderer(ctx.config.baseUrl, ctx.secret, listIdFor(ctx.config.baseUrl));
-  return { subscription: sub, papers, message: renderer.render(sub, topics, papers, now) };
+  return { subscription: sub, papers, sections, message: renderer.render(sub, topics, papers, now, sections) };
 }

@@ -266,3 +266,41 @@ export function digestHtml(frame: DigestFrame, paperBlocks: string[]): string {
 export function digestText(frame: DigestFrame, paperTexts: string[]): string {
   return `${frame.heading}\n${frame.intro}\n\n${paperTexts.join('\n\n')}\n\n--\nChange topics or cadence: ${frame.manageUrl}\nUnsubscribe (one click): ${frame.unsubscribeUrl}\n`;
 }
+
+// ---------------------------------------------------------------- personal sections (Following, For you)
+
+/** A section's heading row and its papers, each with why it is there (personal: not cached). */
+export function sectionHtml(title: string, items: { paper: DigestPaper; why: string }[], baseUrl: string): string {
+  const head = render(
+    <tr>
+      <td class="pt-section" style={`font-family:${FONT};padding:14px 4px 10px;`}>
+        <h1 class="pt-text" style={`font-size:19px;line-height:1.3;margin:0;color:${C.text};`}>{title}</h1>
+      </td>
+    </tr>,
+  );
+  const blocks = items.map((it) => {
+    const url = `${baseUrl}/papers/${it.paper.id}`;
+    return (
+      render(
+        <tr>
+          <td class="pt-card pt-paper">
+            <h2><a href={url}>{latexToPlainText(it.paper.title)}</a></h2>
+            <p class="pt-muted">{shortAuthors(it.paper.authors)}</p>
+            <p class="pt-why"><em>{it.why}</em></p>
+            <p class="pt-text">{shortAbstract(it.paper.abstract)}</p>
+            <p class="pt-muted">
+              <span class="pt-badge">▲ {it.paper.upvotes}</span> {it.paper.categories.slice(0, 3).join(' · ')} · <a href={url}>Read</a>
+              {safeHttpUrl(it.paper.codeUrl) ? <> · <a href={safeHttpUrl(it.paper.codeUrl)!}>Code</a></> : null}
+            </p>
+          </td>
+        </tr>,
+      ) + '<tr><td class="pt-gap">&nbsp;</td></tr>'
+    );
+  });
+  return head + blocks.join('');
+}
+
+export function sectionText(title: string, items: { paper: DigestPaper; why: string }[], baseUrl: string): string {
+  const lines = items.map((it, i) => `${paperText(it.paper, baseUrl, i + 1).replace(/\n/, `\n   (${it.why})\n`)}`);
+  return `${title}\n${'='.repeat(title.length)}\n\n${lines.join('\n\n')}`;
+}

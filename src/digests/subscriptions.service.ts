@@ -117,15 +117,19 @@ export interface Preferences {
   topics: Topics;
   maxPapers: number;
   paused: boolean;
+  /** The personal sections (they need an account with the subscription's address). */
+  following: boolean;
+  forYou: boolean;
 }
 
 export function preferencesOf(sub: SubscriptionRow): Preferences {
-  return { cadence: sub.cadence === 'weekly' ? 'weekly' : 'daily', topics: parseTopicsJson(sub.topics), maxPapers: sub.max_papers, paused: !!sub.paused };
+  return { cadence: sub.cadence === 'weekly' ? 'weekly' : 'daily', topics: parseTopicsJson(sub.topics), maxPapers: sub.max_papers, paused: !!sub.paused, following: !!sub.digest_following, forYou: !!sub.digest_foryou };
 }
 
 /** Parse the preferences form. Returns every problem at once, as readable sentences. */
 export function parsePreferences(form: Record<string, string | string[] | undefined>): { ok: true; prefs: Preferences } | { ok: false; problems: string[] } {
   const one = (k: string) => (Array.isArray(form[k]) ? (form[k] as string[])[0] : (form[k] as string | undefined));
+  const on = (k: string) => one(k) === 'on' || one(k) === '1';
   const problems: string[] = [];
   const cadence = one('cadence');
   if (cadence !== 'daily' && cadence !== 'weekly') problems.push('Choose daily (on weekdays) or weekly.');
@@ -136,7 +140,7 @@ export function parsePreferences(form: Record<string, string | string[] | undefi
   const t = normalizeTopics({ categories: cats, keywords: one('keywords') ?? '', searches: one('searches') ?? '' });
   if (!t.ok) problems.push(...t.problems);
   if (problems.length || !t.ok) return { ok: false, problems };
-  return { ok: true, prefs: { cadence: cadence as Cadence, topics: t.topics, maxPapers: n, paused: one('paused') === 'on' || one('paused') === '1' } };
+  return { ok: true, prefs: { cadence: cadence as Cadence, topics: t.topics, maxPapers: n, paused: one('paused') === 'on' || one('paused') === '1', following: on('section_following'), forYou: on('section_foryou') } };
 }
 
 export async function updatePreferences(ctx: AppContext, token: string, prefs: Preferences): Promise<SubscriptionRow> {
@@ -147,6 +151,8 @@ export async function updatePreferences(ctx: AppContext, token: string, prefs: P
     topics: JSON.stringify(prefs.topics),
     max_papers: prefs.maxPapers,
     paused: prefs.paused ? 1 : 0,
+    digest_following: prefs.following ? 1 : 0,
+    digest_foryou: prefs.forYou ? 1 : 0,
     updated_at: ctx.clock.now().toISOString(),
   });
   return (await repo.findSubscription(ctx.store.db, sub.id))!;

@@ -142,7 +142,10 @@ export function bibtexEntry(p: CitablePaper, key = baseCitationKey(p)): string {
   if (year) fields.push(['year', year]);
   fields.push(['eprint', p.id], ['archivePrefix', 'arXiv']);
   if (p.primaryCategory) fields.push(['primaryClass', escapeLatexText(p.primaryCategory)]);
-  if (p.doi && /^10\.\S+$/.test(p.doi)) fields.push(['doi', escapeLatexText(p.doi)]);
+  // biblatex reads doi (like url and eprint) verbatim: a backslash escape would become part of
+  // the DOI (`10.1000/x\_y`). Only braces and backslashes, which cannot stand inside a braced
+  // value as themselves, are percent-encoded, as in a DOI URL (found by an independent parser).
+  if (p.doi && /^10\.\S+$/.test(p.doi)) fields.push(['doi', p.doi.replace(/[{}\\]/g, (ch) => encodeURIComponent(ch))]);
   if (p.journalRef) fields.push(['journal', latexField(p.journalRef)]);
   fields.push(['url', `https://arxiv.org/abs/${p.id}`]);
   return `@misc{${key},\n${fields.map(([k, v]) => `  ${k} = {${v}}`).join(',\n')}\n}\n`;
@@ -175,6 +178,9 @@ export interface BibProblem {
  * macros are expanded, `@comment` and `@preamble` skipped; text outside entries is a comment,
  * as it is for BibTeX.
  */
+/** The longest field value read (after `#` concatenation and macro expansion), in characters. */
+export const VALUE_MAX = 100_000;
+
 export function parseBibtex(text: string): { entries: BibEntry[]; problems: BibProblem[] } {
   const entries: BibEntry[] = [];
   const problems: BibProblem[] = [];
@@ -257,6 +263,7 @@ export function parseBibtex(text: string): { entries: BibEntry[]; problems: BibP
   };
   const value = (): string => {
     let out = '';
+    let viaMacro = false;
     for (;;) {
       skipSpace();
       const ch = text[pos];
@@ -267,7 +274,11 @@ export function parseBibtex(text: string): { entries: BibEntry[]; problems: BibP
         const name = ident('a macro name').toLowerCase();
         if (!(name in macros)) throw new Bad(pos - name.length, `unknown @string macro “${name}”`);
         out += macros[name];
+        viaMacro = true;
       } else throw new Bad(pos, `expected a value, found ${describe(pos)}`);
+      // `@string` macros concatenated with `#` can double a value per line (a "billion laughs"
+      // file of 30 lines would ask for gigabytes): a value is bounded, the entry refused.
+      if (out.length > VALUE_MAX) throw new Bad(pos, `a value longer than ${VALUE_MAX.toLocaleString('en')} characters${viaMacro ? ' (@string macros expanding without end?)' : ''}`);
       skipSpace();
       if (text[pos] !== '#') return out;
       pos++;

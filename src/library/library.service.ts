@@ -28,6 +28,8 @@ export const IMPORT_MAX_BYTES = 2 * 1024 * 1024;
 export const IMPORT_MAX_PAPERS = 1_000;
 /** Unknown ids fetched from arXiv per import (3 s apart per request of 50: keeps an import under a minute). */
 export const IMPORT_MAX_FETCH = 500;
+/** Problems listed in an import's report (the rest are counted). */
+export const IMPORT_MAX_PROBLEMS = 1_000;
 
 export type { SavedPaper, CollectionRow } from './library.repository.js';
 export { savedAmong } from './library.repository.js';
@@ -272,12 +274,24 @@ export async function importLibrary(ctx: Ctx & Pick<AppContext, 'config' | 'logg
   });
   problems.sort((a, b) => a.line - b.line);
   await changed(ctx);
+  // A hostile file can hold a problem per line (a million of them in 2 MB): the report lists
+  // the first ones and counts the rest, so the page and the JSON stay small.
+  if (problems.length > IMPORT_MAX_PROBLEMS) {
+    const more = problems.length - IMPORT_MAX_PROBLEMS;
+    const last = problems[IMPORT_MAX_PROBLEMS - 1].line;
+    problems.length = IMPORT_MAX_PROBLEMS;
+    problems.push({ line: last, reason: `and ${more.toLocaleString('en')} more problems after this line, not listed` });
+  }
   return { saved, already, fetched, problems };
 }
 
-/** A public collection as a feed document (src/feeds renders it as RSS, Atom or JSON Feed). */
-export async function collectionFeed(ctx: Ctx, id: number, baseUrl: string): Promise<FeedDoc> {
-  const v = await viewCollection(ctx, null, id);
+/**
+ * A collection as a feed document (src/feeds renders it as RSS, Atom or JSON Feed): a public one
+ * for anyone; any of the owner's own when `viewer` is the owner (the private feed URLs of
+ * src/feed-tokens, whose token stands for the owner).
+ */
+export async function collectionFeed(ctx: Ctx, id: number, baseUrl: string, viewer: Actor | null = null): Promise<FeedDoc> {
+  const v = await viewCollection(ctx, viewer, id);
   const papers = v.papers.slice(0, FEED_SIZE);
   const when = (s: string) => new Date(s);
   return {

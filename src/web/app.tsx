@@ -42,6 +42,7 @@ import { forYouRoutes } from './pages/for-you.js';
 import { organizationRoutes } from './pages/organization.js';
 import { authorRoutes } from './pages/author.js';
 import { claimRoutes } from './pages/claims.js';
+import { privateFeedRoutes } from './pages/private-feeds.js';
 
 /**
  * Files under a URL prefix, read from disk per request by node-server's serveStatic (the OS page
@@ -171,7 +172,7 @@ export function createWebApp(ctx: AppContext): WebApp {
   // The library import takes files up to its own, larger limit (src/web/pages/library.tsx).
   const formLimit = bodyLimit({ maxSize: 256 * 1024, onError: (c) => c.text('Request body too large (256 KiB at most).', 413) });
   const importLimit = importBodyLimit();
-  app.use('*', (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : c.req.path === '/library/import' ? importLimit(c, next) : formLimit(c, next)));
+  app.use('*', (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : c.req.path === '/library/import' || c.req.path === '/api/library/import' ? importLimit(c, next) : formLimit(c, next)));
   app.use('*', inputGuard()); // malformed %-encoding and NUL characters: a 400 on every route and store
 
   // --- static assets
@@ -218,6 +219,7 @@ export function createWebApp(ctx: AppContext): WebApp {
   app.route('/', organizationRoutes());
   app.route('/', authorRoutes());
   app.route('/', claimRoutes());
+  app.route('/', privateFeedRoutes()); // /settings/feeds, /feeds/private/{token}.*
 
   app.notFound(notFound);
   app.onError(onError);

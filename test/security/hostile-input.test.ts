@@ -284,12 +284,36 @@ const ROUTES: Route[] = [
   { name: 'API comment', who: 'bearer', make: (a, b) => ({ path: `/api/papers/${ID}/comment`, json: { body: a + b, parentId: b } }) },
   { name: 'API comment id', who: 'bearer', make: (a, b) => ({ path: `/api/papers/${enc(a)}/comments`, json: { body: b } }) },
   { name: 'API comment parent', who: 'bearer', make: (a) => ({ path: `/api/papers/${ID}/comment`, json: { body: 'x', parentId: Number(a) || 2 ** 40 } }) },
+  // private feeds and the personal API (library, collections, follows, recommendations)
+  { name: 'private feed', who: 'anon', make: (a, b) => ({ path: `/feeds/private/${enc(a)}.atom?window=${enc(b)}` }) },
+  { name: 'private feed token-shaped', who: 'anon', make: (a) => ({ path: `/feeds/private/pf_${enc(a).replace(/[^A-Za-z0-9_-]/g, '').padEnd(43, 'A').slice(0, 43)}.json` }) },
+  { name: 'feeds settings', who: 'alice', runs: 3, make: (a) => ({ path: `/settings/feeds?x=${enc(a)}` }) },
+  { name: 'POST feed url', who: 'alice', make: (a) => ({ path: '/settings/feeds', form: { feed: a } }) },
+  { name: 'POST feed url revoke', who: 'alice', make: (a) => ({ path: `/settings/feeds/${enc(a)}/revoke`, form: {} }) },
+  { name: 'API library', who: 'bearer', make: (a, b) => ({ method: 'GET', path: `/api/library?limit=${enc(a)}&offset=${enc(b)}` }) },
+  { name: 'API save', who: 'bearer', make: (a) => ({ path: '/api/library', json: { id: a } }) },
+  { name: 'API note', who: 'bearer', make: (a, b) => ({ path: `/api/library/${enc(a)}/note`, json: { note: b } }) },
+  { name: 'API note body', who: 'bearer', make: (a, b) => ({ path: `/api/library/${ID}/note`, json: { note: a + b } }) },
+  { name: 'API unsave', who: 'bearer', make: (a) => ({ method: 'DELETE', path: `/api/library/${enc(a)}` }) },
+  { name: 'API export', who: 'bearer', make: (a) => ({ method: 'GET', path: `/api/library/export?format=${enc(a)}` }) },
+  { name: 'API import', who: 'bearer', runs: 8, make: (a, b) => ({ path: '/api/library/import', json: { text: `@article{${a}, eprint = {${b}}}\n${a}`, collection: Number(b) || b } }) },
+  { name: 'API collection create', who: 'bearer', runs: 8, make: (a, b) => ({ path: '/api/collections', json: { name: a, description: b, public: b === '' } }) },
+  { name: 'API collection', who: 'bearer', make: (a) => ({ method: 'GET', path: `/api/collections/${enc(a)}` }) },
+  { name: 'API collection export', who: 'bearer', make: (a, b) => ({ method: 'GET', path: `/api/collections/${enc(a)}/export?format=${enc(b)}` }) },
+  { name: 'API collection add', who: 'bearer', make: (a, b) => ({ path: `/api/collections/${enc(a)}/papers`, json: { id: b } }) },
+  { name: 'API collection remove', who: 'bearer', make: (a, b) => ({ method: 'DELETE', path: `/api/collections/${enc(a)}/papers/${enc(b)}` }) },
+  { name: 'API follow', who: 'bearer', make: (a, b) => ({ path: '/api/follows', json: { kind: b, value: a } }) },
+  { name: 'API follow query', who: 'bearer', make: (a) => ({ path: '/api/follows', json: { kind: 'query', value: a } }) },
+  { name: 'API unfollow', who: 'bearer', make: (a) => ({ method: 'DELETE', path: `/api/follows/${enc(a)}` }) },
+  { name: 'API follows and library (after hostile writes)', who: 'bearer', runs: 3, make: () => ({ method: 'GET', path: '/api/follows' }) },
+  { name: 'API recommendations', who: 'bearer', make: (a, b) => ({ method: 'GET', path: `/api/recommendations?window=${enc(a)}&limit=${enc(b)}` }) },
 ];
 
 async function send(route: Route, a: string, b: string): Promise<Response> {
   const r = route.make(a, b);
   if (route.who === 'bearer') {
-    return app.request(r.path, { method: 'POST', headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' }, body: JSON.stringify(r.json) });
+    if (r.json === undefined) return app.request(r.path, { method: r.method ?? 'GET', headers: { authorization: `Bearer ${bearer}` } });
+    return app.request(r.path, { method: r.method ?? 'POST', headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' }, body: JSON.stringify(r.json) });
   }
   let browser: Browser;
   if (route.who === 'alice') browser = alice;

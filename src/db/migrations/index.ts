@@ -11,6 +11,7 @@ import * as m005 from './005_library.js';
 import * as m006 from './006_rate_limits.js';
 import * as m007 from './007_recs.js';
 import * as m008 from './008_author_claims.js';
+import * as m009 from './009_feed_tokens.js';
 import * as m010 from './010_ban_holds.js';
 
 export type { MigrationContext } from './types.js';
@@ -27,6 +28,7 @@ const modules: Record<string, Module> = {
   '006_rate_limits': m006,
   '007_recs': m007,
   '008_author_claims': m008,
+  '009_feed_tokens': m009,
   '010_ban_holds': m010,
 };
 

@@ -20,6 +20,22 @@ import {
   SimilarQuery,
   SubmitBody,
   TrendingQuery,
+  LibraryQuery,
+  SaveBody,
+  NoteBody,
+  ExportQuery,
+  ImportBody,
+  CollectionBody,
+  FollowBody,
+  RecommendationsQuery,
+  ApiLibrary,
+  ApiSaved,
+  ApiNote,
+  ApiImportReport,
+  ApiCollection,
+  ApiCollectionDetail,
+  ApiFollow,
+  ApiRecommendations,
 } from './schemas.js';
 
 type JsonSchema = Record<string, unknown>;
@@ -33,6 +49,8 @@ const COMPONENTS = new Map<z.ZodTypeAny, string>([
   [ApiComment, 'Comment'],
   [ApiUser, 'User'],
   [ApiOrganization, 'Organization'],
+  [ApiCollection, 'Collection'],
+  [ApiFollow, 'Follow'],
 ]);
 
 export interface ParamInfo {
@@ -116,14 +134,14 @@ export function paramsOf(schema: z.AnyZodObject): ParamInfo[] {
 }
 
 export interface RouteDoc {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'delete';
   path: string; // OpenAPI template: /api/papers/{id}
   summary: string;
   description?: string;
   query?: z.AnyZodObject;
   pathParams?: { name: string; description: string }[];
   body?: z.AnyZodObject;
-  response: { status: number; schema: z.ZodTypeAny; description: string };
+  response: { status: number; schema: z.ZodTypeAny; description: string; contentType?: string };
   errors: number[];
   auth?: boolean;
   headers?: Record<string, string>;
@@ -224,13 +242,49 @@ export const ROUTES: RouteDoc[] = [
     errors: [400, 401, 404, 429],
     auth: true,
   },
+  ...personalRoutes(),
 ];
+
+/** The personal API (src/web/api/library-api.ts): every request needs a token, reads included. */
+function personalRoutes(): RouteDoc[] {
+  const COL = [{ name: 'id', description: 'A collection id.' }];
+  const text = z.string();
+  const a = { auth: true } as const;
+  return [
+    { method: 'get', path: '/api/library', summary: 'Your saved papers, most recently saved first', query: LibraryQuery, response: { status: 200, schema: ApiLibrary, description: 'Saved papers with your notes.' }, errors: [400, 401, 429], ...a },
+    { method: 'post', path: '/api/library', summary: 'Save a paper', body: SaveBody, response: { status: 201, schema: ApiSaved, description: 'Saved (saving twice is harmless).' }, errors: [400, 401, 404, 429], ...a },
+    { method: 'delete', path: '/api/library/{id}', summary: 'Unsave a paper (it leaves your collections too)', pathParams: ID_PARAM, response: { status: 200, schema: ApiSaved, description: 'No longer saved.' }, errors: [401, 404, 429], ...a },
+    { method: 'post', path: '/api/library/{id}/note', summary: 'Set your private note on a paper', description: 'Saving a note saves the paper; an empty note clears it. PUT works too.', pathParams: ID_PARAM, body: NoteBody, response: { status: 200, schema: ApiNote, description: 'The note as stored.' }, errors: [400, 401, 404, 429], ...a },
+    { method: 'get', path: '/api/library/export', summary: 'Your library as BibTeX or RIS', query: ExportQuery, response: { status: 200, schema: text, description: 'The file, oldest saved first.', contentType: 'application/x-bibtex' }, errors: [400, 401, 429], ...a },
+    {
+      method: 'post',
+      path: '/api/library/import',
+      summary: 'Import a BibTeX file or a list of arXiv ids/URLs',
+      description: 'JSON `{"text": …}`, or the file itself as text/plain or application/x-bibtex. 2 MB at most (413 beyond). Ids Papertide lacks are fetched from arXiv. A bad entry is reported with its line; the rest is imported.',
+      body: ImportBody,
+      response: { status: 200, schema: ApiImportReport, description: 'What was saved, and every entry that was not, with its line.' },
+      errors: [400, 401, 404, 413, 429],
+      ...a,
+    },
+    { method: 'get', path: '/api/collections', summary: 'Your collections', response: { status: 200, schema: z.array(ApiCollection), description: 'Public and private.' }, errors: [401, 429], ...a },
+    { method: 'post', path: '/api/collections', summary: 'Create a collection', body: CollectionBody, response: { status: 201, schema: ApiCollection, description: 'The new collection.' }, errors: [400, 401, 403, 429], ...a },
+    { method: 'get', path: '/api/collections/{id}', summary: 'A collection and its papers', description: 'Yours, or anyone’s public one; someone else’s private collection is a 404.', pathParams: COL, response: { status: 200, schema: ApiCollectionDetail, description: 'The collection.' }, errors: [401, 404, 429], ...a },
+    { method: 'post', path: '/api/collections/{id}/papers', summary: 'Add a paper to one of your collections (saving it)', pathParams: COL, body: SaveBody, response: { status: 201, schema: z.object({ collectionId: z.number().int(), paperId: z.string(), inCollection: z.boolean() }), description: 'Added.' }, errors: [400, 401, 404, 429], ...a },
+    { method: 'delete', path: '/api/collections/{id}/papers/{paperId}', summary: 'Remove a paper from one of your collections', pathParams: [...COL, { name: 'paperId', description: 'arXiv id.' }], response: { status: 200, schema: z.object({ collectionId: z.number().int(), paperId: z.string(), inCollection: z.boolean() }), description: 'Removed (it stays in your library).' }, errors: [401, 404, 429], ...a },
+    { method: 'get', path: '/api/collections/{id}/export', summary: 'A collection as BibTeX or RIS', pathParams: COL, query: ExportQuery, response: { status: 200, schema: text, description: 'The file.', contentType: 'application/x-bibtex' }, errors: [400, 401, 404, 429], ...a },
+    { method: 'get', path: '/api/follows', summary: 'What you follow', response: { status: 200, schema: z.array(ApiFollow), description: 'Authors, categories and searches.' }, errors: [401, 429], ...a },
+    { method: 'post', path: '/api/follows', summary: 'Follow an author, a category or a search', body: FollowBody, response: { status: 201, schema: ApiFollow, description: 'The follow (following twice is harmless).' }, errors: [400, 401, 429], ...a },
+    { method: 'delete', path: '/api/follows/{id}', summary: 'Stop following', pathParams: [{ name: 'id', description: 'A follow id from GET /api/follows.' }], response: { status: 200, schema: z.object({ id: z.number().int(), following: z.boolean() }), description: 'Unfollowed.' }, errors: [401, 404, 429], ...a },
+    { method: 'get', path: '/api/recommendations', summary: 'For you: recent papers recommended to you', description: 'Learned from what you saved, upvoted, followed and dismissed; saved and dismissed papers are left out. Each item says why.', query: RecommendationsQuery, response: { status: 200, schema: ApiRecommendations, description: 'Best first.' }, errors: [400, 401, 429], ...a },
+  ];
+}
 
 const ERROR_TEXT: Record<number, string> = {
   400: 'A parameter is not valid; `error` says which and why.',
   401: 'Missing, unknown or revoked API token.',
+  413: 'The body is too large; `error` says the limit.',
   403: 'Not allowed.',
-  404: 'No such paper.',
+  404: 'No such paper (or collection, or follow of yours; someone else’s private collection is not found either).',
   409: 'Conflicts with the current state (e.g. already submitted).',
   429: 'Too many requests: wait `Retry-After` seconds.',
 };
@@ -252,7 +306,7 @@ export function openApiDocument(baseUrl: string, version: string): Record<string
       [r.response.status]: {
         description: r.response.description,
         headers: { ...RATE_HEADERS, ...Object.fromEntries(Object.entries(r.headers ?? {}).map(([k, d]) => [k, { description: d, schema: { type: 'string' } }])) },
-        content: { 'application/json': { schema: toJsonSchema(r.response.schema) } },
+        content: { [r.response.contentType ?? 'application/json']: { schema: toJsonSchema(r.response.schema) } },
       },
     };
     for (const status of r.errors) responses[status] = { description: ERROR_TEXT[status], content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };

@@ -19,6 +19,7 @@ import { parse, pathArxivId, query } from '../validate.js';
 import { listingDeps } from './deps.js';
 import { writeRoutes } from './writes.js';
 import { docsRoutes } from './docs.js';
+import { libraryApiRoutes } from './library-api.js';
 
 const RATE_HEADERS = ['RateLimit', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'RateLimit-Policy', 'Retry-After', 'Link'];
 
@@ -96,6 +97,7 @@ export function apiRoutes(ctx: AppContext) {
   });
 
   app.route('/', writeRoutes(ctx));
+  app.route('/', libraryApiRoutes(ctx)); // library, collections, follows, recommendations (Bearer)
   app.route('/', docsRoutes());
   return app;
 }

@@ -139,3 +139,76 @@ export const ApiComment = z.object({ id: z.number().int(), paperId: z.string(), 
 
 export type ApiPaperT = z.infer<typeof ApiPaper>;
 export type ApiItemT = z.infer<typeof ApiItem>;
+
+// ---------------------------------------------------------------- library, collections, follows, recommendations (Bearer token)
+
+const paperIdField = z.string({ required_error: 'id is required: an arXiv id' }).trim().min(1, 'id must not be empty').max(60, 'id is not an arXiv id').describe('An arXiv id (2401.12345) or an arxiv.org URL.');
+
+export const LibraryQuery = z.object({
+  limit: intParam('limit', 1, 100).optional().describe('Papers per page, 1 to 100 (default 50).'),
+  offset: intParam('offset', 0, 100_000).optional().describe('Papers to skip (default 0).'),
+});
+
+export const SaveBody = z.object({ id: paperIdField });
+
+export const NoteBody = z.object({
+  note: z.string({ required_error: 'note is required (an empty string clears it)' }).max(10_000, 'note must be at most 10000 characters').describe('The private note; an empty string clears it. Saving a note saves the paper.'),
+});
+
+export const ExportQuery = z.object({
+  format: z.enum(['bib', 'ris'], { message: 'format must be bib or ris' }).optional().describe('bib (BibTeX, default) or ris.'),
+});
+
+export const ImportBody = z.object({
+  text: z.string({ required_error: 'text is required: a BibTeX file or arXiv ids/URLs, one a line' }).min(1, 'text must not be empty').describe('A BibTeX file, or arXiv ids and URLs one a line (2 MB at most). The body may also be sent as text/plain or application/x-bibtex.'),
+  collection: z.number().int().positive().max(2_147_483_647).optional().describe('Also add the papers to this collection of yours.'),
+  fetchMissing: z.boolean().optional().describe('Fetch ids Papertide lacks from arXiv (default true).'),
+});
+
+export const CollectionBody = z.object({
+  name: z.string({ required_error: 'name is required' }).trim().min(1, 'name must not be empty').max(100, 'name must be at most 100 characters'),
+  description: z.string().max(1000, 'description must be at most 1000 characters').optional(),
+  public: z.boolean().optional().describe('Public collections have a page and a feed anyone may read (default false).'),
+});
+
+export const FollowBody = z.object({
+  kind: z.enum(['author', 'category', 'query'], { message: 'kind must be author, category or query' }).describe('What to follow.'),
+  value: z.string({ required_error: 'value is required' }).min(1, 'value must not be empty').max(250, 'value must be at most 250 characters').describe('An author name, an arXiv category (cs.CL) or a search query.'),
+});
+
+export const RecommendationsQuery = z.object({
+  window: z.enum(['day', 'week', 'month'], { message: 'window must be day, week or month' }).optional().describe('Papers of the last day, week (default) or month.'),
+  limit: intParam('limit', 1, 100).optional().describe('Papers, 1 to 100 (default 30).'),
+});
+
+export const ApiLibraryItem = z.object({ paper: ApiPaper, note: z.string().describe('Your private note ("" when none).'), savedAt: z.string().describe('When you saved it (ISO 8601).') });
+export const ApiLibrary = z.object({ total: z.number().int().min(0), items: z.array(ApiLibraryItem) });
+export const ApiSaved = z.object({ paperId: z.string(), saved: z.boolean() });
+export const ApiNote = z.object({ paperId: z.string(), note: z.string() });
+export const ApiImportReport = z.object({
+  saved: z.number().int().describe('Papers newly saved.'),
+  already: z.number().int().describe('Papers that were saved before.'),
+  fetched: z.number().int().describe('Papers fetched from arXiv first.'),
+  problems: z.array(z.object({ line: z.number().int(), key: z.string().optional(), reason: z.string() })).describe('Entries not imported, each with its line.'),
+});
+export const ApiCollection = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  description: z.string(),
+  public: z.boolean(),
+  papers: z.number().int().min(0),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  url: z.string().describe('Its page (a 404 for anyone but you while private).'),
+});
+export const ApiCollectionDetail = z.object({
+  collection: ApiCollection,
+  owner: z.string(),
+  items: z.array(z.object({ paper: ApiPaper, addedAt: z.string() })),
+});
+export const ApiFollow = z.object({ id: z.number().int(), kind: z.enum(['author', 'category', 'query']), label: z.string(), createdAt: z.string() });
+export const ApiRecommendations = z.object({
+  state: z.enum(['ready', 'no-signal', 'index-not-ready']).describe('no-signal: save, upvote or follow something first; index-not-ready: only follows are used until the search index is built.'),
+  window: z.enum(['day', 'week', 'month']),
+  items: z.array(z.object({ paper: ApiPaper, score: z.number(), reason: z.string().describe('One line: why it is recommended.') })),
+});

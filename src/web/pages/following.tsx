@@ -112,7 +112,7 @@ export function followingRoutes() {
       <>
         <div class="page-head">
           <h1>Following</h1>
-          <p class="muted">The newest papers by the authors, in the categories and matching the searches you follow, newest first.</p>
+          <p class="muted">The newest papers by the authors, in the categories and matching the searches you follow, newest first. Read them in a feed reader: <a href="/settings/feeds">private feed URL</a>.</p>
         </div>
         <section aria-labelledby="follows-h" class="follows">
           <h2 id="follows-h">You follow</h2>

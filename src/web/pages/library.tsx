@@ -201,7 +201,7 @@ export function libraryRoutes() {
         <div class="page-head">
           <h1>Your library</h1>
           <p class="muted">
-            {total} saved {total === 1 ? 'paper' : 'papers'}, most recently saved first · export: <a href="/library/export.bib">BibTeX</a> · <a href="/library/export.ris">RIS</a>
+            {total} saved {total === 1 ? 'paper' : 'papers'}, most recently saved first · export: <a href="/library/export.bib">BibTeX</a> · <a href="/library/export.ris">RIS</a> · <a href="/settings/feeds">private feeds</a>
           </p>
         </div>
         <LibrarySide c={c} collections={collections} />
@@ -384,6 +384,12 @@ export function libraryRoutes() {
               <>
                 {' '}
                 · <a href={`${here}/feed.atom`}>Atom feed</a>
+              </>
+            ) : null}
+            {v.mine ? (
+              <>
+                {' '}
+                · <a href="/settings/feeds">private feed URL</a>
               </>
             ) : null}
           </p>

@@ -129,6 +129,12 @@ function PreferencesForm({ c, token, prefs, problems }: { c: WebContext; token: 
       <textarea id="pref-searches" name="searches" rows={3} maxlength={3000}>{prefs.topics.searches.join('\n')}</textarea>
       <label for="pref-n">Papers per digest</label>
       <input id="pref-n" name="max_papers" type="number" min={1} max={MAX_PAPERS_LIMIT} value={String(prefs.maxPapers)} />
+      <fieldset>
+        <legend>Your sections</legend>
+        <p class="muted small">After the trending papers, new papers picked for you. They need a Papertide account with this address.</p>
+        <label class="inline-label"><input type="checkbox" name="section_following" checked={prefs.following} /> Following: new papers by the authors, in the categories and matching the searches you follow</label>
+        <label class="inline-label"><input type="checkbox" name="section_foryou" checked={prefs.forYou} /> For you: recent papers recommended from your library, upvotes and follows</label>
+      </fieldset>
       <label class="inline-label"><input type="checkbox" name="paused" checked={prefs.paused} /> Pause the digest (keep my settings)</label>
       <p><button type="submit">Save preferences</button></p>
     </form>
