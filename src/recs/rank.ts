@@ -119,17 +119,6 @@ function denseDot(a: Float32Array, b: Float32Array): number {
   return s;
 }
 
-/** Weighted, L2-normalised sum of sparse vectors, as a dense map term → weight. */
-function sparseCentroid(vs: { v: SparseVec; w: number }[]): Map<number, number> {
-  const m = new Map<number, number>();
-  for (const { v, w } of vs) for (let i = 0; i < v.terms.length; i++) m.set(v.terms[i], (m.get(v.terms[i]) ?? 0) + w * v.weights[i]);
-  let n = 0;
-  for (const x of m.values()) n += x * x;
-  n = Math.sqrt(n);
-  if (n > 0) for (const [k, x] of m) m.set(k, x / n);
-  return m;
-}
-
 function denseCentroid(vs: { v: Float32Array; w: number }[]): Float32Array | null {
   if (vs.length === 0) return null;
   const out = new Float32Array(vs[0].v.length);
@@ -142,6 +131,35 @@ function denseCentroid(vs: { v: Float32Array; w: number }[]): Float32Array | nul
   return out;
 }
 
+/** Weighted sum of sparse vectors into a dense array indexed by term id, L2-normalised. */
+function addInto(dst: Float64Array, vs: { v: SparseVec; w: number }[]): void {
+  for (const { v, w } of vs) for (let i = 0; i < v.terms.length; i++) dst[v.terms[i]] += w * v.weights[i];
+  let n = 0;
+  const seen = new Set<number>();
+  for (const { v } of vs)
+    for (let i = 0; i < v.terms.length; i++) {
+      const t = v.terms[i];
+      if (!seen.has(t)) {
+        seen.add(t);
+        n += dst[t] * dst[t];
+      }
+    }
+  n = Math.sqrt(n);
+  if (n > 0) for (const t of seen) dst[t] /= n;
+}
+
+function denseDotSparse(dst: Float64Array, v: SparseVec): number {
+  let s = 0;
+  for (let i = 0; i < v.terms.length; i++) s += dst[v.terms[i]] * v.weights[i];
+  return s;
+}
+
+/**
+ * Cost: the library is turned into per-term lists (≤ 50 papers × ~96 terms) and the profile into
+ * a dense array over term ids, so a candidate costs one pass over its own terms: the max over
+ * library papers comes from those lists, not from 50 sparse merges (docs/recs.md, bench:recs).
+ * Only the top `limit` candidates are kept (a heap) and explained.
+ */
 export function rankForUser(input: RecInput, f: RecFeatures, p: RecParams = RECS): Rec[] {
   const excluded = new Set<string>([...input.dismissed, ...input.library.map((l) => l.id)]);
   const n = input.library.length;
@@ -150,49 +168,145 @@ export function rankForUser(input: RecInput, f: RecFeatures, p: RecParams = RECS
   const lib = input.library
     .map((l, i) => ({ item: l, w: l.weight * Math.pow(p.decay, n - 1 - i), lex: f.sparse(l.id), vec: dense(l.id) }))
     .filter((l) => l.w > 0);
-  const cLex = sparseCentroid(lib.flatMap((l) => (l.lex ? [{ v: l.lex, w: l.w }] : [])));
-  const cVec = denseCentroid(lib.flatMap((l) => (l.vec ? [{ v: l.vec, w: l.w }] : [])));
-  const dis = input.dismissed.map((id) => ({ lex: f.sparse(id), vec: dense(id) }));
-  let bg: Map<number, number> | null = null;
-  if (p.wBackground !== 0) {
-    bg = sparseCentroid(
-      [...new Set(input.candidates)].flatMap((id) => {
-        const v = f.sparse(id);
-        return v ? [{ v, w: 1 }] : [];
-      }),
-    );
-  }
-  const out: Rec[] = [];
+  // Candidates: unique, with their features, once.
+  const candIds: string[] = [];
+  const candLex: (SparseVec | null)[] = [];
   const seen = new Set<string>();
+  let maxTerm = 0;
+  const grow = (v: SparseVec | null) => {
+    if (v && v.terms.length > 0 && v.terms[v.terms.length - 1] > maxTerm) maxTerm = v.terms[v.terms.length - 1];
+  };
   for (const id of input.candidates) {
-    if (excluded.has(id) || seen.has(id)) continue;
+    if (seen.has(id)) continue;
     seen.add(id);
-    const lex = f.sparse(id);
+    const v = f.sparse(id);
+    grow(v);
+    candIds.push(id);
+    candLex.push(v);
+  }
+  for (const l of lib) grow(l.lex);
+  const dis = input.dismissed.map((id) => ({ lex: f.sparse(id), vec: dense(id) }));
+  for (const d of dis) grow(d.lex);
+  const V = maxTerm + 1;
+  // The library's centroid, and the candidates' own (the background), as dense arrays.
+  const cLex = new Float64Array(V);
+  const libLex = lib.flatMap((l) => (l.lex ? [{ v: l.lex, w: l.w }] : []));
+  addInto(cLex, libLex);
+  const hasCentroid = libLex.length > 0;
+  let bg: Float64Array | null = null;
+  if (p.wBackground !== 0) {
+    bg = new Float64Array(V);
+    addInto(bg, candLex.flatMap((v) => (v ? [{ v, w: 1 }] : [])));
+  }
+  const cVec = denseCentroid(lib.flatMap((l) => (l.vec ? [{ v: l.vec, w: l.w }] : [])));
+  // Per-term lists of (library paper, weight): head[t] → first entry, next[] chains them.
+  const head = new Int32Array(V).fill(-1);
+  let entries = 0;
+  for (const l of lib) entries += l.lex ? l.lex.terms.length : 0;
+  const next = new Int32Array(entries), eLib = new Int32Array(entries), eW = new Float64Array(entries);
+  let e = 0;
+  lib.forEach((l, li) => {
+    if (!l.lex) return;
+    for (let i = 0; i < l.lex.terms.length; i++, e++) {
+      const t = l.lex.terms[i];
+      next[e] = head[t];
+      head[t] = e;
+      eLib[e] = li;
+      eW[e] = l.lex.weights[i];
+    }
+  });
+  const sims = new Float64Array(lib.length);
+  const touched = new Int32Array(lib.length);
+  const mark = new Uint8Array(lib.length);
+  // Top `limit` by (score desc, id asc), as a min-heap on that order.
+  const limit = Math.max(0, input.limit);
+  const heapS: number[] = [], heapI: number[] = [];
+  const worse = (sa: number, ia: number, sb: number, ib: number) => sa < sb || (sa === sb && candIds[ia] > candIds[ib]);
+  const push = (s: number, i: number) => {
+    if (limit === 0) return;
+    if (heapS.length < limit) {
+      let k = heapS.length;
+      heapS.push(s);
+      heapI.push(i);
+      while (k > 0) {
+        const par = (k - 1) >> 1;
+        if (!worse(heapS[k], heapI[k], heapS[par], heapI[par])) break;
+        [heapS[k], heapS[par]] = [heapS[par], heapS[k]];
+        [heapI[k], heapI[par]] = [heapI[par], heapI[k]];
+        k = par;
+      }
+    } else if (worse(heapS[0], heapI[0], s, i)) {
+      heapS[0] = s;
+      heapI[0] = i;
+      let k = 0;
+      for (;;) {
+        const l = 2 * k + 1, r = l + 1;
+        let m = k;
+        if (l < limit && worse(heapS[l], heapI[l], heapS[m], heapI[m])) m = l;
+        if (r < limit && worse(heapS[r], heapI[r], heapS[m], heapI[m])) m = r;
+        if (m === k) break;
+        [heapS[k], heapS[m]] = [heapS[m], heapS[k]];
+        [heapI[k], heapI[m]] = [heapI[m], heapI[k]];
+        k = m;
+      }
+    }
+  };
+  const scoreOf = new Float64Array(candIds.length);
+  const likeOf = new Int32Array(candIds.length).fill(-1);
+  const bestOf = new Float64Array(candIds.length);
+  for (let ci = 0; ci < candIds.length; ci++) {
+    const id = candIds[ci];
+    if (excluded.has(id)) continue;
+    const lex = candLex[ci];
     const vec = dense(id);
     let score = 0;
-    if (lex && cLex.size > 0) {
-      let s = 0;
-      for (let i = 0; i < lex.terms.length; i++) s += (cLex.get(lex.terms[i]) ?? 0) * lex.weights[i];
-      score += p.wCentroid * s;
-      if (bg) {
-        let b = 0;
-        for (let i = 0; i < lex.terms.length; i++) b += (bg.get(lex.terms[i]) ?? 0) * lex.weights[i];
-        score -= p.wBackground * b;
+    let nt = 0;
+    if (lex) {
+      if (hasCentroid) score += p.wCentroid * denseDotSparse(cLex, lex);
+      if (bg) score -= p.wBackground * denseDotSparse(bg, lex);
+      for (let i = 0; i < lex.terms.length; i++) {
+        const w = lex.weights[i];
+        for (let k = head[lex.terms[i]]; k >= 0; k = next[k]) {
+          const li = eLib[k];
+          if (mark[li] === 0) {
+            mark[li] = 1;
+            touched[nt++] = li;
+          }
+          sims[li] += w * eW[k];
+        }
       }
     }
     if (vec && cVec) score += p.wDense * denseDot(cVec, vec);
-    let best = -Infinity, bestLex = 0, bestVec = 0, like: LibraryItem | null = null;
-    for (const l of lib) {
-      const sl = lex && l.lex ? sparseDot(lex, l.lex) : 0;
-      const sv = vec && l.vec ? denseDot(vec, l.vec) : 0;
-      if (sl > bestLex) bestLex = sl;
-      if (sv > bestVec) bestVec = sv;
-      const c = p.wMax * sl + p.wDenseMax * sv;
-      // Strictly greater: the earliest library paper wins a tie, so explanations are stable.
-      if (c > best) {
-        best = c;
-        like = l.item;
+    let best = -Infinity, bestLex = 0, bestVec = 0, like = -1;
+    if (useVec) {
+      for (let li = 0; li < lib.length; li++) {
+        const l = lib[li];
+        const sl = sims[li];
+        const sv = vec && l.vec ? denseDot(vec, l.vec) : 0;
+        if (sl > bestLex) bestLex = sl;
+        if (sv > bestVec) bestVec = sv;
+        const c = p.wMax * sl + p.wDenseMax * sv;
+        // Strictly greater: the earliest library paper wins a tie, so explanations are stable.
+        if (c > best) {
+          best = c;
+          like = li;
+        }
       }
+    } else {
+      for (let j = 0; j < nt; j++) {
+        const li = touched[j];
+        const sl = sims[li];
+        if (sl > bestLex) bestLex = sl;
+        const c = p.wMax * sl;
+        if (c > best || (c === best && li < like)) {
+          best = c;
+          like = li;
+        }
+      }
+    }
+    for (let j = 0; j < nt; j++) {
+      sims[touched[j]] = 0;
+      mark[touched[j]] = 0;
     }
     score += p.wMax * bestLex + p.wDenseMax * bestVec;
     let worst = 0;
@@ -203,11 +317,19 @@ export function rankForUser(input: RecInput, f: RecFeatures, p: RecParams = RECS
     score -= p.wDismissed * worst;
     const boost = input.boosts?.get(id);
     if (boost) score += boost.amount;
-    const content = best > 0 ? best : 0;
-    if (boost && boost.amount >= content) out.push({ id, score, like: null, reason: boost.reason });
-    else if (like && best > 0) out.push({ id, score, like: { id: like.id, title: like.title }, reason: `like “${like.title}” in your library` });
-    else out.push({ id, score, like: null, reason: 'recent' });
+    scoreOf[ci] = score;
+    likeOf[ci] = like;
+    bestOf[ci] = best;
+    push(score, ci);
   }
-  out.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return out.slice(0, Math.max(0, input.limit));
+  const order = heapI.map((i, k) => ({ i, s: heapS[k] })).sort((a, b) => b.s - a.s || (candIds[a.i] < candIds[b.i] ? -1 : candIds[a.i] > candIds[b.i] ? 1 : 0));
+  return order.map(({ i }) => {
+    const id = candIds[i], score = scoreOf[i], best = bestOf[i];
+    const boost = input.boosts?.get(id);
+    const like = likeOf[i] >= 0 ? lib[likeOf[i]].item : null;
+    const content = best > 0 ? best : 0;
+    if (boost && boost.amount >= content) return { id, score, like: null, reason: boost.reason };
+    if (like && best > 0) return { id, score, like: { id: like.id, title: like.title }, reason: `like “${like.title}” in your library` };
+    return { id, score, like: null, reason: 'recent' };
+  });
 }
