@@ -135,17 +135,9 @@ function denseCentroid(vs: { v: Float32Array; w: number }[]): Float32Array | nul
 function addInto(dst: Float64Array, vs: { v: SparseVec; w: number }[]): void {
   for (const { v, w } of vs) for (let i = 0; i < v.terms.length; i++) dst[v.terms[i]] += w * v.weights[i];
   let n = 0;
-  const seen = new Set<number>();
-  for (const { v } of vs)
-    for (let i = 0; i < v.terms.length; i++) {
-      const t = v.terms[i];
-      if (!seen.has(t)) {
-        seen.add(t);
-        n += dst[t] * dst[t];
-      }
-    }
+  for (let t = 0; t < dst.length; t++) n += dst[t] * dst[t];
   n = Math.sqrt(n);
-  if (n > 0) for (const t of seen) dst[t] /= n;
+  if (n > 0) for (let t = 0; t < dst.length; t++) dst[t] /= n;
 }
 
 function denseDotSparse(dst: Float64Array, v: SparseVec): number {
