@@ -13,8 +13,8 @@
  *            − wDismissed · max_d (lex(d)·lex(c) + vec(d)·vec(c)) / 2   (lex only when dense is off)
  *            + boost(c)                                   (follows, given by the caller)
  *
- * lex(·) is a paper's L2-normalised sparse vector of BM25F impacts × idf over its strongest
- * terms; vec(·) its unit dense vector. Σ is weighted by each library paper's weight (saved 1,
+ * lex(·) is a paper's L2-normalised sparse vector of BM25F impacts × idf^0.5 over its strongest
+ * terms (engine-features.ts); vec(·) its unit dense vector. Σ is weighted by each library paper's weight (saved 1,
  * upvoted less) and decays with age in the library. The explanation names the library paper l with the largest
  * wMax·lex(l)·lex(c) + wDenseMax·vec(l)·vec(c), i.e. the one that contributed most.
  * Ties are broken by id, so the order is deterministic.
@@ -131,13 +131,56 @@ function denseCentroid(vs: { v: Float32Array; w: number }[]): Float32Array | nul
   return out;
 }
 
-/** Weighted sum of sparse vectors into a dense array indexed by term id, L2-normalised. */
-function addInto(dst: Float64Array, vs: { v: SparseVec; w: number }[]): void {
-  for (const { v, w } of vs) for (let i = 0; i < v.terms.length; i++) dst[v.terms[i]] += w * v.weights[i];
+/**
+ * Scratch arrays indexed by term id, kept between calls and cleaned after each (only the entries
+ * a call touched): allocating and normalising arrays as long as the vocabulary (~200k terms on a
+ * real store) cost ~15 ms per request. rankForUser is synchronous, so one set is enough.
+ */
+let scratchCap = 0;
+let sCentroid = new Float64Array(0), sBackground = new Float64Array(0), sHead = new Int32Array(0), sMark = new Uint8Array(0);
+function scratch(V: number): void {
+  if (V <= scratchCap) return;
+  scratchCap = Math.max(V, Math.ceil(scratchCap * 1.5));
+  sCentroid = new Float64Array(scratchCap);
+  sBackground = new Float64Array(scratchCap);
+  sHead = new Int32Array(scratchCap).fill(-1);
+  sMark = new Uint8Array(scratchCap);
+}
+
+let bgCache: { f: RecFeatures; key: string; score: Map<string, number> } | null = null;
+
+/** Count and two order-free sums of 32-bit FNV-1a hashes of the ids. */
+function candidateKey(ids: string[]): string {
+  let a = 0, b = 0;
+  for (const id of ids) {
+    let h = 2166136261;
+    for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 16777619);
+    a = (a + (h >>> 0)) % 4294967296;
+    b = (b + Math.imul(h, 2654435761) >>> 0) % 4294967296;
+  }
+  return `${ids.length}:${a}:${b}`;
+}
+
+/** Weighted sum of sparse vectors into dst (zero where untouched), L2-normalised; returns the terms touched and the norm. */
+function addInto(dst: Float64Array, vs: { v: SparseVec; w: number }[]): { touched: number[]; norm: number } {
+  const touched: number[] = [];
+  for (const { v, w } of vs)
+    for (let i = 0; i < v.terms.length; i++) {
+      const t = v.terms[i];
+      if (sMark[t] === 0) {
+        sMark[t] = 1;
+        touched.push(t);
+      }
+      dst[t] += w * v.weights[i];
+    }
   let n = 0;
-  for (let t = 0; t < dst.length; t++) n += dst[t] * dst[t];
+  for (const t of touched) {
+    sMark[t] = 0;
+    n += dst[t] * dst[t];
+  }
   n = Math.sqrt(n);
-  if (n > 0) for (let t = 0; t < dst.length; t++) dst[t] /= n;
+  if (n > 0) for (const t of touched) dst[t] /= n;
+  return { touched, norm: n };
 }
 
 function denseDotSparse(dst: Float64Array, v: SparseVec): number {
@@ -179,20 +222,37 @@ export function rankForUser(input: RecInput, f: RecFeatures, p: RecParams = RECS
   for (const l of lib) grow(l.lex);
   const dis = input.dismissed.map((id) => ({ lex: f.sparse(id), vec: dense(id) }));
   for (const d of dis) grow(d.lex);
-  const V = maxTerm + 1;
+  scratch(maxTerm + 1);
   // The library's centroid, and the candidates' own (the background), as dense arrays.
-  const cLex = new Float64Array(V);
+  const cLex = sCentroid;
   const libLex = lib.flatMap((l) => (l.lex ? [{ v: l.lex, w: l.w }] : []));
-  addInto(cLex, libLex);
-  const hasCentroid = libLex.length > 0;
-  let bg: Float64Array | null = null;
+  // cos(Σ w_l lex(l), lex(c)) = Σ w_l (lex(l)·lex(c)) / ‖Σ w_l lex(l)‖: the centroid term comes from
+  // the per-library-paper similarities computed below, only its norm is needed here.
+  const { touched: cTouched, norm: cNorm } = addInto(cLex, libLex);
+  const libW = Float64Array.from(lib, (l) => l.w);
+  const hasCentroid = libLex.length > 0 && cNorm > 0;
+  // The background score of each candidate, cos(Σ lex(candidates), lex(c)): the same candidate set
+  // (a day, a week, a month) is ranked for every user, so it is kept for the last set seen with
+  // these features (keyed by an order-free hash of the ids).
+  let bgScore: Map<string, number> | null = null;
   if (p.wBackground !== 0) {
-    bg = new Float64Array(V);
-    addInto(bg, candLex.flatMap((v) => (v ? [{ v, w: 1 }] : [])));
+    const key = candidateKey(candIds);
+    if (bgCache && bgCache.f === f && bgCache.key === key) bgScore = bgCache.score;
+    else {
+      const bg = sBackground;
+      const { touched } = addInto(bg, candLex.flatMap((v) => (v ? [{ v, w: 1 }] : [])));
+      bgScore = new Map();
+      for (let ci = 0; ci < candIds.length; ci++) {
+        const v = candLex[ci];
+        bgScore.set(candIds[ci], v ? denseDotSparse(bg, v) : 0);
+      }
+      for (const t of touched) bg[t] = 0;
+      bgCache = { f, key, score: bgScore };
+    }
   }
   const cVec = denseCentroid(lib.flatMap((l) => (l.vec ? [{ v: l.vec, w: l.w }] : [])));
   // Per-term lists of (library paper, weight): head[t] → first entry, next[] chains them.
-  const head = new Int32Array(V).fill(-1);
+  const head = sHead;
   let entries = 0;
   for (const l of lib) entries += l.lex ? l.lex.terms.length : 0;
   const next = new Int32Array(entries), eLib = new Int32Array(entries), eW = new Float64Array(entries);
@@ -207,6 +267,13 @@ export function rankForUser(input: RecInput, f: RecFeatures, p: RecParams = RECS
       eW[e] = l.lex.weights[i];
     }
   });
+  try {
+    return rankWith();
+  } finally {
+    for (const t of cTouched) cLex[t] = 0;
+    for (const l of lib) if (l.lex) for (let i = 0; i < l.lex.terms.length; i++) head[l.lex.terms[i]] = -1;
+  }
+  function rankWith(): Rec[] {
   const sims = new Float64Array(lib.length);
   const touched = new Int32Array(lib.length);
   const mark = new Uint8Array(lib.length);
@@ -254,8 +321,7 @@ export function rankForUser(input: RecInput, f: RecFeatures, p: RecParams = RECS
     let score = 0;
     let nt = 0;
     if (lex) {
-      if (hasCentroid) score += p.wCentroid * denseDotSparse(cLex, lex);
-      if (bg) score -= p.wBackground * denseDotSparse(bg, lex);
+      if (bgScore) score -= p.wBackground * (bgScore.get(id) ?? 0);
       for (let i = 0; i < lex.terms.length; i++) {
         const w = lex.weights[i];
         for (let k = head[lex.terms[i]]; k >= 0; k = next[k]) {
@@ -296,6 +362,11 @@ export function rankForUser(input: RecInput, f: RecFeatures, p: RecParams = RECS
         }
       }
     }
+    if (hasCentroid) {
+      let c = 0;
+      for (let j = 0; j < nt; j++) c += libW[touched[j]] * sims[touched[j]];
+      score += (p.wCentroid * c) / cNorm;
+    }
     for (let j = 0; j < nt; j++) {
       sims[touched[j]] = 0;
       mark[touched[j]] = 0;
@@ -324,4 +395,5 @@ export function rankForUser(input: RecInput, f: RecFeatures, p: RecParams = RECS
     if (like && best > 0) return { id, score, like: { id: like.id, title: like.title }, reason: `like “${like.title}” in your library` };
     return { id, score, like: null, reason: 'recent' };
   });
+  }
 }
