@@ -92,16 +92,20 @@ log(`first request (builds the forward index once per engine): ${firstMs} ms`);
 // Wall time, and the process' CPU time (user + system) per request: on a shared, loaded machine
 // the wall time includes waiting for a core; the CPU time is what the request costs.
 const cpuMs = (c: NodeJS.CpuUsage) => (c.user + c.system) / 1000;
-const ms: number[] = [], cpu: number[] = [];
+const ms: number[] = [], cpu: number[] = [], rankCpu: number[] = [], sqlCpu: number[] = [];
 for (let pass = 0; pass < PASSES; pass++) {
   for (const lib of libraries) {
     const c = process.cpuUsage();
     const t = performance.now();
-    forYou(lib, []);
+    const cands = candidates();
+    const c2 = process.cpuUsage();
+    rankForUser({ library: lib, dismissed: [], candidates: cands, limit: LIMIT }, features);
     ms.push(performance.now() - t);
+    rankCpu.push(cpuMs(process.cpuUsage(c2)));
     cpu.push(cpuMs(process.cpuUsage(c)));
+    sqlCpu.push(cpu[cpu.length - 1] - rankCpu[rankCpu.length - 1]);
   }
-  log(`pass ${pass + 1}: wall p50 ${pct(ms, 50)} ms, p95 ${pct(ms, 95)} ms; cpu p50 ${pct(cpu, 50)} ms, p95 ${pct(cpu, 95)} ms; load ${load().join(' ')}`);
+  log(`pass ${pass + 1}: wall p50 ${pct(ms, 50)} ms, p95 ${pct(ms, 95)} ms; cpu p50 ${pct(cpu, 50)} ms, p95 ${pct(cpu, 95)} ms (ranking p95 ${pct(rankCpu, 95)}, candidates query p95 ${pct(sqlCpu, 95)}); load ${load().join(' ')}`);
 }
 const loadForYou = load();
 
@@ -136,6 +140,9 @@ const result = {
   'forYou_p95_ms': pct(ms, 95),
   'forYou_cpu_p50_ms': pct(cpu, 50),
   'forYou_cpu_p95_ms': pct(cpu, 95),
+  'rank_cpu_p50_ms': pct(rankCpu, 50),
+  'rank_cpu_p95_ms': pct(rankCpu, 95),
+  'candidatesQuery_cpu_p95_ms': pct(sqlCpu, 95),
   'afterSave_p95_ms': pct(save, 95),
   'afterSave_cpu_p95_ms': pct(saveCpu, 95),
   savedPaperLeftList: `${leftList}/${libraries.length}`,
