@@ -137,7 +137,7 @@ function denseCentroid(vs: { v: Float32Array; w: number }[]): Float32Array | nul
  * real store) cost ~15 ms per request. rankForUser is synchronous, so one set is enough.
  */
 let scratchCap = 0;
-let sCentroid = new Float64Array(0), sBackground = new Float64Array(0), sHead = new Int32Array(0), sMark = new Uint8Array(0);
+let sCentroid = new Float64Array(0), sBackground = new Float64Array(0), sHead = new Int32Array(0), sMark = new Uint8Array(0), sBits = new Uint32Array(0);
 function scratch(V: number): void {
   if (V <= scratchCap) return;
   scratchCap = Math.max(V, Math.ceil(scratchCap * 1.5));
@@ -145,6 +145,9 @@ function scratch(V: number): void {
   sBackground = new Float64Array(scratchCap);
   sHead = new Int32Array(scratchCap).fill(-1);
   sMark = new Uint8Array(scratchCap);
+  // One bit per term: "some library paper has it", 1/32 of sHead's size, so a candidate's many
+  // terms that no library paper has are rejected from a cache-resident array.
+  sBits = new Uint32Array((scratchCap >>> 5) + 1);
 }
 
 let bgCache: { f: RecFeatures; key: string; score: Map<string, number> } | null = null;
@@ -252,7 +255,7 @@ export function rankForUser(input: RecInput, f: RecFeatures, p: RecParams = RECS
   }
   const cVec = denseCentroid(lib.flatMap((l) => (l.vec ? [{ v: l.vec, w: l.w }] : [])));
   // Per-term lists of (library paper, weight): head[t] → first entry, next[] chains them.
-  const head = sHead;
+  const head = sHead, bits = sBits;
   let entries = 0;
   for (const l of lib) entries += l.lex ? l.lex.terms.length : 0;
   const next = new Int32Array(entries), eLib = new Int32Array(entries), eW = new Float64Array(entries);
@@ -263,6 +266,7 @@ export function rankForUser(input: RecInput, f: RecFeatures, p: RecParams = RECS
       const t = l.lex.terms[i];
       next[e] = head[t];
       head[t] = e;
+      bits[t >>> 5] |= 1 << (t & 31);
       eLib[e] = li;
       eW[e] = l.lex.weights[i];
     }
@@ -271,7 +275,12 @@ export function rankForUser(input: RecInput, f: RecFeatures, p: RecParams = RECS
     return rankWith();
   } finally {
     for (const t of cTouched) cLex[t] = 0;
-    for (const l of lib) if (l.lex) for (let i = 0; i < l.lex.terms.length; i++) head[l.lex.terms[i]] = -1;
+    for (const l of lib)
+      if (l.lex)
+        for (let i = 0; i < l.lex.terms.length; i++) {
+          head[l.lex.terms[i]] = -1;
+          bits[l.lex.terms[i] >>> 5] = 0;
+        }
   }
   function rankWith(): Rec[] {
   const sims = new Float64Array(lib.length);
@@ -323,8 +332,10 @@ export function rankForUser(input: RecInput, f: RecFeatures, p: RecParams = RECS
     if (lex) {
       if (bgScore) score -= p.wBackground * (bgScore.get(id) ?? 0);
       for (let i = 0; i < lex.terms.length; i++) {
+        const t = lex.terms[i];
+        if ((bits[t >>> 5] & (1 << (t & 31))) === 0) continue;
         const w = lex.weights[i];
-        for (let k = head[lex.terms[i]]; k >= 0; k = next[k]) {
+        for (let k = head[t]; k >= 0; k = next[k]) {
           const li = eLib[k];
           if (mark[li] === 0) {
             mark[li] = 1;
