@@ -193,10 +193,12 @@ function denseDotSparse(dst: Float64Array, v: SparseVec): number {
 }
 
 /**
- * Cost: the library is turned into per-term lists (≤ 50 papers × ~96 terms) and the profile into
- * a dense array over term ids, so a candidate costs one pass over its own terms: the max over
- * library papers comes from those lists, not from 50 sparse merges (docs/recs.md, bench:recs).
- * Only the top `limit` candidates are kept (a heap) and explained.
+ * Cost: the library is turned into per-term lists (≤ 50 papers × ~96 terms, plus a bitset of its
+ * terms), so a candidate costs one pass over its own terms, which yields its similarity to every
+ * library paper: the max comes from those, and so does the centroid term
+ * (Σ w_l·sim_l / ‖Σ w_l·lex(l)‖), without 50 sparse merges per candidate. The background scores
+ * are kept for the last candidate set (all users of a view share it). Only the top `limit`
+ * candidates are kept (a heap) and explained. Figures: docs/recs.md, `npm run bench:recs`.
  */
 export function rankForUser(input: RecInput, f: RecFeatures, p: RecParams = RECS): Rec[] {
   const excluded = new Set<string>([...input.dismissed, ...input.library.map((l) => l.id)]);
