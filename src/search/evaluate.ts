@@ -7,21 +7,31 @@ import { evaluate, loadBeir, type EvalResult } from './beir.js';
 import { buildEngine, type SearchMode } from './engine.js';
 import type { SearchDoc } from './lexical-index.js';
 
+/**
+ * `split` may name several qrels files, comma-separated ("kw-terms,sentences"): the corpus is
+ * indexed once and every split is evaluated on that index (the arXiv sets of
+ * scripts/build-eval-sets.mjs share one corpus).
+ */
 export async function runBeirEval(dir: string, split: string, modes: SearchMode[], log: (m: string) => void = () => {}, opts: { alpha?: number } = {}): Promise<EvalResult[]> {
-  const set = await loadBeir(dir, split);
-  log(`${set.name}: ${set.corpus.length} documents, ${set.queries.length} ${split} queries`);
-  const docs: SearchDoc[] = set.corpus.map((d) => ({ id: d.id, title: d.title, abstract: d.text, authors: [], categories: [], publishedAt: null, codeUrl: null, upvotes: 0 }));
+  const splits = split.split(',').map((s) => s.trim()).filter(Boolean);
+  const sets = [];
+  for (const sp of splits) sets.push(await loadBeir(dir, sp, sets[0]?.corpus));
+  const set0 = sets[0];
+  log(`${set0.name}: ${set0.corpus.length} documents, ${sets.map((s, i) => `${s.queries.length} ${splits[i]}`).join(', ')} queries`);
+  const docs: SearchDoc[] = set0.corpus.map((d) => ({ id: d.id, title: d.title, abstract: d.text, authors: [], categories: [], publishedAt: null, codeUrl: null, upvotes: 0 }));
   const engine = await buildEngine([docs], { log });
   const out: EvalResult[] = [];
-  for (const mode of modes) {
-    out.push(
-      evaluate(set, split, mode, (text) => {
-        // Queries are natural language; treat every character literally (no operators).
-        const parsed = parseSearchQuery(text.replace(/["]/g, ' ').replace(/(^|\s)-/g, '$1').replace(/\b(author|cat|year|before|after|has):/gi, '$1 '));
-        if (!parsed.ok) return [];
-        return engine.search(parsed.query, { mode, limit: 100, alpha: opts.alpha }).hits.map((h) => h.id);
-      }),
-    );
-  }
+  sets.forEach((set, i) => {
+    for (const mode of modes) {
+      out.push(
+        evaluate(set, splits[i], mode, (text) => {
+          // Queries are natural language; treat every character literally (no operators).
+          const parsed = parseSearchQuery(text.replace(/["]/g, ' ').replace(/(^|\s)-/g, '$1').replace(/\b(author|cat|year|before|after|has):/gi, '$1 '));
+          if (!parsed.ok) return [];
+          return engine.search(parsed.query, { mode, limit: 100, alpha: opts.alpha }).hits.map((h) => h.id);
+        }),
+      );
+    }
+  });
   return out;
 }

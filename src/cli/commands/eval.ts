@@ -8,7 +8,7 @@ export function register(program: Command) {
     .command('eval')
     .description('evaluate search quality on a BEIR-format folder (corpus.jsonl[.gz], queries.jsonl, qrels/<split>.tsv)')
     .requiredOption('--dataset <dir>', 'BEIR folder')
-    .option('--split <split>', 'qrels split: test or train', 'test')
+    .option('--split <split>', 'qrels split: test, train, or any qrels/<name>.tsv; several comma-separated share one index build', 'test')
     .option('--mode <mode>', 'lexical | dense | hybrid (the product default) | all', 'hybrid')
     .option('--alpha <x>', 'hybrid only: plain two-score z-score fusion with this lexical weight instead of the product ranker (RM3 + dense features), for comparison')
     .action(async (opts: { dataset: string; split: string; mode: string; alpha?: string }) => {
