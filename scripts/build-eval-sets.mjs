@@ -23,7 +23,7 @@
  *               candidates are maximal runs of 1–3 content words of the title and abstract
  *               (split at stop words and punctuation; "X of Y" is kept as one phrase, as in
  *               "mixture of experts"), scored by Σ idf of their words × (2 if in the title) ×
- *               log(1 + occurrences); five are drawn at random (seeded) from the best eight, in
+ *               log(1 + occurrences); five are drawn at random (seeded) from the best twelve, in
  *               random order.
  *   sentences   natural language: one sentence of the target's abstract (12–40 words, not its
  *               first), chosen at random, and REMOVED from the target's abstract in the corpus,
@@ -69,9 +69,12 @@ function mulberry32(a) {
   };
 }
 const rng = mulberry32(SEED);
-function shuffle(a) {
+// Draws inside a split (which phrases, which sentence, which word) have their own stream, so
+// changing how one split draws never changes the targets or the corpus of the others.
+const draws = { 'kw-terms': mulberry32(SEED + 1), 'kw-phrases': mulberry32(SEED + 2), sentences: mulberry32(SEED + 3) };
+function shuffle(a, r = rng) {
   for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
+    const j = Math.floor(r() * (i + 1));
     [a[i], a[j]] = [a[j], a[i]];
   }
   return a;
@@ -204,7 +207,7 @@ async function main() {
     // kw-terms
     takeTargets(Math.round(NQ / 2), (p) => {
       const cands = [...new Set(wordsOf(p.title))].filter((w) => w.length >= 4 && /^[a-z-]+$/.test(w) && !STOP.has(w) && tdf.get(w) === 1 && (df.get(w) ?? 0) >= 2 && (df.get(w) ?? 0) <= 30).sort();
-      return cands.length ? cands[Math.floor(rng() * cands.length)] : null;
+      return cands.length ? cands[Math.floor(draws['kw-terms']() * cands.length)] : null;
     }).forEach(([p, w], i) => add('kw-terms', `kt${i}`, w, [[p.id, 1]]));
     // kw-phrases
     takeTargets(NQ, (p) => {
@@ -217,9 +220,9 @@ async function main() {
       for (const [ph] of scored) {
         if (best.some((b) => b.includes(ph) || ph.includes(b))) continue;
         best.push(ph);
-        if (best.length === 8) break;
+        if (best.length === 12) break;
       }
-      return best.length >= 5 ? shuffle(best).slice(0, 5).join(', ') : null;
+      return best.length >= 5 ? shuffle(best, draws['kw-phrases']).slice(0, 5).join(', ') : null;
     }).forEach(([p, q], i) => add('kw-phrases', `kp${i}`, q, [[p.id, 1]]));
     // sentences (the sentence is withheld from the target's abstract)
     takeTargets(NQ, (p) => {
@@ -227,7 +230,7 @@ async function main() {
       if (ss.length < 3) return null;
       const ok = ss.map((s, i) => i).filter((i) => i > 0 && wordsOf(ss[i]).length >= 12 && wordsOf(ss[i]).length <= 40);
       if (!ok.length) return null;
-      const k = ok[Math.floor(rng() * ok.length)];
+      const k = ok[Math.floor(draws.sentences() * ok.length)];
       const q = ss[k];
       p.abstract = ss.filter((_, i) => i !== k).join(' ');
       return q;

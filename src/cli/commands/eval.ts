@@ -11,7 +11,9 @@ export function register(program: Command) {
     .option('--split <split>', 'qrels split: test, train, or any qrels/<name>.tsv; several comma-separated share one index build', 'test')
     .option('--mode <mode>', 'lexical | dense | hybrid (the product default) | all', 'hybrid')
     .option('--alpha <x>', 'hybrid only: plain two-score z-score fusion with this lexical weight instead of the product ranker (RM3 + dense features), for comparison')
-    .action(async (opts: { dataset: string; split: string; mode: string; alpha?: string }) => {
+    .option('--embedder-options <json>', 'built-in embedder options for this run (JSON, e.g. {"signature":0}), for comparisons')
+    .option('--cache <dir>', 'keep the learned word vectors here between runs on the same corpus (iterating on what follows them)')
+    .action(async (opts: { dataset: string; split: string; mode: string; alpha?: string; embedderOptions?: string; cache?: string }) => {
       const modes: SearchMode[] = opts.mode === 'all' ? ['lexical', 'dense', 'hybrid'] : [opts.mode as SearchMode];
       for (const m of modes) {
         if (!['lexical', 'dense', 'hybrid'].includes(m)) {
@@ -20,7 +22,7 @@ export function register(program: Command) {
         }
       }
       try {
-        const results = await runBeirEval(opts.dataset, opts.split, modes, (m) => process.stderr.write(m + '\n'), { alpha: opts.alpha ? Number(opts.alpha) : undefined });
+        const results = await runBeirEval(opts.dataset, opts.split, modes, (m) => process.stderr.write(m + '\n'), { alpha: opts.alpha ? Number(opts.alpha) : undefined, embedderOptions: opts.embedderOptions ? JSON.parse(opts.embedderOptions) : undefined, cacheDir: opts.cache });
         for (const r of results) process.stdout.write(JSON.stringify(r) + '\n');
       } catch (e) {
         process.stderr.write(`papertide: ${e instanceof Error ? e.message : String(e)}\n`);

@@ -40,6 +40,15 @@ export interface CorpusEmbedderOptions {
   oversample: number;
   /** Remove the first principal component of document vectors (Arora et al. 2017). */
   removeCommon: boolean;
+  /**
+   * Vocabulary signatures (issue 15): every term, in the learned vocabulary or not, adds a fixed
+   * pseudo-random sparse ±1 vector (hash of the term, `signatureNnz` entries) of norm
+   * `signature` × the median word-vector norm to its word vector. A text's vector then also
+   * carries which exact terms it holds (random projections keep inner products, Johnson &
+   * Lindenstrauss), including rare terms the PPMI vocabulary leaves out; 0 switches it off.
+   */
+  signature: number;
+  signatureNnz: number;
 }
 /**
  * Defaults chosen on SciFact train (docs/search.md, "Quality"): 200 dimensions with eigenvalue
@@ -60,7 +69,33 @@ export const DEFAULT_CORPUS_EMBEDDER: CorpusEmbedderOptions = {
   maxTrainDocs: 50_000,
   oversample: 20,
   removeCommon: true,
+  signature: 0,
+  signatureNnz: 8,
 };
+
+/** FNV-1a 32-bit hash of a term (the signature's seed; never 0). */
+export function termHash(term: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < term.length; i++) {
+    h ^= term.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) || 1;
+}
+
+/** Add w × the signature of the term with hash `h` (nnz entries ±1/√nnz × scale) to out. */
+export function addSignature(out: Float32Array, h: number, w: number, sig: { scale: number; nnz: number }): void {
+  const dim = out.length;
+  const a = (w * sig.scale) / Math.sqrt(sig.nnz);
+  let x = h;
+  for (let r = 0; r < sig.nnz; r++) {
+    x = Math.imul(x ^ (x >>> 16), 0x7feb352d);
+    x = Math.imul(x ^ (x >>> 15), 0x846ca68b);
+    x = (x ^ (x >>> 16)) >>> 0;
+    out[x % dim] += x & 0x80000000 ? -a : a;
+    x = (x + 0x9e3779b9) >>> 0;
+  }
+}
 
 /** `max` items at an even (fractional) stride, deterministic (the same corpus always gives the same sample). */
 export function strideSample<T>(items: T[], max: number): T[] {
@@ -123,19 +158,27 @@ export interface CorpusEmbedderModel {
   weights: Float32Array; // SIF weight per term
   common: Float32Array; // first principal component of doc vectors (unit)
   dim: number;
+  /** Vocabulary signatures (CorpusEmbedderOptions.signature); absent or scale 0: none. */
+  sig?: { scale: number; nnz: number } | null;
 }
 
 export class CorpusEmbedder {
   readonly vocab = new Map<string, number>();
   readonly id: string;
   readonly dim: number;
+  readonly sig: { scale: number; nnz: number } | null;
+  private readonly termHashes: number[];
   constructor(readonly model: CorpusEmbedderModel) {
     model.terms.forEach((t, i) => this.vocab.set(t, i));
     this.dim = model.dim;
     const h = createHash('sha256');
     h.update(model.terms.join('\n'));
     h.update(new Uint8Array(model.vectors.buffer, model.vectors.byteOffset, Math.min(model.vectors.byteLength, 1 << 20)));
-    this.id = `builtin-ppmi-svd-${model.dim}-${h.digest('hex').slice(0, 12)}`;
+    const sig = model.sig && model.sig.scale > 0 ? model.sig : null;
+    if (sig) h.update(`sig ${sig.scale} ${sig.nnz}`);
+    this.sig = sig;
+    this.termHashes = sig ? model.terms.map(termHash) : [];
+    this.id = `builtin-ppmi-svd-${model.dim}${sig ? '-sig' : ''}-${h.digest('hex').slice(0, 12)}`;
   }
 
   /** Train on token streams (one array of index terms per document). */
@@ -143,6 +186,22 @@ export class CorpusEmbedder {
     const o = { ...DEFAULT_CORPUS_EMBEDDER, ...opts };
     const docs = strideSample(allDocs, o.maxTrainDocs);
     const tStart = Date.now();
+    // Evaluation runs only (src/search/evaluate.ts): reuse the word vectors learned on the same
+    // sample with the same options; what follows them (signatures, common component) is redone.
+    const cache = CorpusEmbedder.trainCache;
+    let key = '';
+    if (cache) {
+      const h = createHash('sha256');
+      const { signature: _s, signatureNnz: _n, removeCommon: _r, ...learn } = o;
+      h.update(JSON.stringify(learn));
+      for (const d of docs) h.update(d.join(' ') + '\n');
+      key = h.digest('hex').slice(0, 24);
+      const hit = cache.get(key);
+      if (hit) {
+        log(`embedder: word vectors from the evaluation cache (${key})`);
+        return CorpusEmbedder.finish(hit.terms, hit.vectors, hit.weights, hit.dim, docs, o);
+      }
+    }
     const freq = new Map<string, number>();
     let total = 0;
     for (const d of docs) for (const t of d) {
@@ -251,7 +310,28 @@ export class CorpusEmbedder {
     log(`embedder: eigendecomposition done (${secs()} s)`);
     const weights = new Float32Array(V);
     for (let i = 0; i < V; i++) weights[i] = o.sifA / (o.sifA + counts[i] / Math.max(1, total));
-    const model: CorpusEmbedderModel = { terms, vectors, weights, common: new Float32Array(dim), dim };
+    if (cache) cache.set(key, { terms, vectors, weights, dim });
+    return CorpusEmbedder.finish(terms, vectors, weights, dim, docs, o);
+  }
+
+  /** Set by evaluation runs only: word vectors keyed by training sample and options. */
+  static trainCache: { get(key: string): { terms: string[]; vectors: Float32Array; weights: Float32Array; dim: number } | undefined; set(key: string, v: { terms: string[]; vectors: Float32Array; weights: Float32Array; dim: number }): void } | null = null;
+
+  /** Signatures and the common component on top of learned word vectors. */
+  private static finish(terms: string[], vectors: Float32Array, weights: Float32Array, dim: number, docs: string[][], o: CorpusEmbedderOptions): CorpusEmbedder {
+    const V = terms.length;
+    let sig: CorpusEmbedderModel['sig'] = null;
+    if (o.signature > 0 && V > 0) {
+      const norms = new Float64Array(V);
+      for (let i = 0; i < V; i++) {
+        let n = 0;
+        for (let j = 0; j < dim; j++) n += vectors[i * dim + j] ** 2;
+        norms[i] = Math.sqrt(n);
+      }
+      norms.sort();
+      sig = { scale: o.signature * norms[V >> 1], nnz: o.signatureNnz };
+    }
+    const model: CorpusEmbedderModel = { terms, vectors, weights, common: new Float32Array(dim), dim, sig };
     // Common component: first principal direction of the (uncentered) doc vectors, by power iteration.
     const emb = new CorpusEmbedder(model);
     const step = Math.max(1, Math.floor(docs.length / 20000));
@@ -287,11 +367,17 @@ export class CorpusEmbedder {
     const { dim, vectors, weights } = this.model;
     const out = new Float32Array(dim);
     let n = 0;
+    const sig = this.sig;
     for (let k = 0; k < tokens.length; k++) {
       const i = this.vocab.get(tokens[k]);
       n++;
-      if (i === undefined) continue;
+      if (i === undefined) {
+        // Outside the vocabulary (rare): SIF weight ≈ 1, only its signature.
+        if (sig) addSignature(out, termHash(tokens[k]), tokenWeights ? tokenWeights[k] : 1, sig);
+        continue;
+      }
       const w = weights[i] * (tokenWeights ? tokenWeights[k] : 1);
+      if (sig) addSignature(out, this.termHashes[i], w, sig);
       const o = i * dim;
       for (let j = 0; j < dim; j++) out[j] += w * vectors[o + j];
     }
