@@ -4,7 +4,22 @@
  */
 import { parseSearchQuery } from '../domain/search-query.js';
 import { evaluate, loadBeir, type EvalResult } from './beir.js';
-import { buildEngine, type SearchMode } from './engine.js';
+import { buildEngine, type EngineSearchOptions, type SearchMode } from './engine.js';
+import { HYBRID_WEIGHTS, type HybridWeights } from './rank-params.js';
+import type { StyleRule } from './query-style.js';
+
+/**
+ * A variant of the default ranking evaluated on the same index (`eval --variants FILE`), for
+ * comparisons: a style rule, how keyword queries are ranked, hybrid weights (partial weights
+ * complete the defaults), or no style reading at all (style: false).
+ */
+export interface EvalVariant {
+  name: string;
+  rule?: StyleRule;
+  keywords?: 'lexical' | Partial<HybridWeights>;
+  weights?: Partial<HybridWeights>;
+  style?: boolean;
+}
 import type { SearchDoc } from './lexical-index.js';
 import { CorpusEmbedder, type CorpusEmbedderOptions } from './embedders/corpus-embedder.js';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -39,7 +54,7 @@ function fileCache(dir: string): NonNullable<typeof CorpusEmbedder.trainCache> {
  * indexed once and every split is evaluated on that index (the arXiv sets of
  * scripts/build-eval-sets.mjs share one corpus).
  */
-export async function runBeirEval(dir: string, split: string, modes: SearchMode[], log: (m: string) => void = () => {}, opts: { alpha?: number; embedderOptions?: Partial<CorpusEmbedderOptions>; cacheDir?: string } = {}): Promise<EvalResult[]> {
+export async function runBeirEval(dir: string, split: string, modes: SearchMode[], log: (m: string) => void = () => {}, opts: { alpha?: number; embedderOptions?: Partial<CorpusEmbedderOptions>; cacheDir?: string; variants?: EvalVariant[] } = {}): Promise<EvalResult[]> {
   const splits = split.split(',').map((s) => s.trim()).filter(Boolean);
   const sets: Awaited<ReturnType<typeof loadBeir>>[] = [];
   for (const sp of splits) sets.push(await loadBeir(dir, sp, sets[0]?.corpus));
@@ -49,14 +64,18 @@ export async function runBeirEval(dir: string, split: string, modes: SearchMode[
   if (opts.cacheDir) CorpusEmbedder.trainCache = fileCache(opts.cacheDir);
   const engine = await buildEngine([docs], { log, embedderOptions: opts.embedderOptions });
   const out: EvalResult[] = [];
+  const runs: { mode: SearchMode; label: string; extra: EngineSearchOptions }[] = modes.map((m) => ({ mode: m, label: m, extra: {} }));
+  for (const v of opts.variants ?? []) {
+    runs.push({ mode: 'hybrid', label: `hybrid:${v.name}`, extra: { styleRule: v.rule, keywordRanking: v.keywords === 'lexical' || v.keywords === undefined ? v.keywords : { ...HYBRID_WEIGHTS, ...v.keywords }, weights: v.weights ? { ...HYBRID_WEIGHTS, ...v.weights } : undefined, queryStyle: v.style } });
+  }
   sets.forEach((set, i) => {
-    for (const mode of modes) {
+    for (const r of runs) {
       out.push(
-        evaluate(set, splits[i], mode, (text) => {
+        evaluate(set, splits[i], r.label, (text) => {
           // Queries are natural language; treat every character literally (no operators).
           const parsed = parseSearchQuery(text.replace(/["]/g, ' ').replace(/(^|\s)-/g, '$1').replace(/\b(author|cat|year|before|after|has):/gi, '$1 '));
           if (!parsed.ok) return [];
-          return engine.search(parsed.query, { mode, limit: 100, alpha: opts.alpha }).hits.map((h) => h.id);
+          return engine.search(parsed.query, { mode: r.mode, limit: 100, alpha: opts.alpha, ...r.extra }).hits.map((h) => h.id);
         }),
       );
     }
