@@ -25,6 +25,8 @@
  *               "mixture of experts"), scored by Σ idf of their words × (2 if in the title) ×
  *               log(1 + occurrences); five are drawn at random (seeded) from the best twelve, in
  *               random order.
+ *   kw-generic  like kw-phrases, but only phrases of 2–3 words each found in ≥ 30 papers (the
+ *               general vocabulary most Hugging Face keywords use); drawn after the others.
  *   sentences   natural language: one sentence of the target's abstract (12–40 words, not its
  *               first), chosen at random, and REMOVED from the target's abstract in the corpus,
  *               so the query is not found verbatim: the paper has to be recognised from the rest
@@ -71,7 +73,7 @@ function mulberry32(a) {
 const rng = mulberry32(SEED);
 // Draws inside a split (which phrases, which sentence, which word) have their own stream, so
 // changing how one split draws never changes the targets or the corpus of the others.
-const draws = { 'kw-terms': mulberry32(SEED + 1), 'kw-phrases': mulberry32(SEED + 2), sentences: mulberry32(SEED + 3) };
+const draws = { 'kw-terms': mulberry32(SEED + 1), 'kw-phrases': mulberry32(SEED + 2), sentences: mulberry32(SEED + 3), 'kw-generic': mulberry32(SEED + 4) };
 function shuffle(a, r = rng) {
   for (let i = a.length - 1; i > 0; i--) {
     const j = Math.floor(r() * (i + 1));
@@ -235,6 +237,27 @@ async function main() {
       p.abstract = ss.filter((_, i) => i !== k).join(' ');
       return q;
     }).forEach(([p, q], i) => add('sentences', `ks${i}`, q, [[p.id, 1]]));
+    // kw-generic: like kw-phrases, but only phrases of 2–3 words that are each common (in ≥ 30
+    // papers): the general vocabulary Hugging Face's keywords mostly use ("knowledge editing",
+    // "lifelong learning"), where the exact words alone identify the paper less often. Drawn
+    // last, so adding it changed neither the other splits' targets nor the corpus.
+    takeTargets(NQ, (p) => {
+      const score = new Map();
+      const titlePh = new Set(phrases(p.title));
+      for (const ph of [...phrases(p.title), ...phrases(p.abstract)]) {
+        const ws = ph.split(' ').filter((w) => !JOIN.has(w));
+        if (ws.length >= 2 && ws.every((w) => (df.get(w) ?? 0) >= 30)) score.set(ph, (score.get(ph) ?? 0) + 1);
+      }
+      const scored = [...score.entries()].map(([ph, c]) => [ph, ph.split(' ').filter((w) => !JOIN.has(w)).reduce((s, w) => s + idf(w), 0) * (titlePh.has(ph) ? 2 : 1) * Math.log(1 + c)]);
+      scored.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+      const best = [];
+      for (const [ph] of scored) {
+        if (best.some((b) => b.includes(ph) || ph.includes(b))) continue;
+        best.push(ph);
+        if (best.length === 12) break;
+      }
+      return best.length >= 5 ? shuffle(best, draws['kw-generic']).slice(0, 5).join(', ') : null;
+    }).forEach(([p, q], i) => add('kw-generic', `kg${i}`, q, [[p.id, 1]]));
     // topical
     const members = new Map();
     for (const p of papers) for (const c of p.categories) if (CS_NAMES[c]) (members.get(c) ?? members.set(c, []).get(c)).push([p.id, c === p.primary ? 2 : 1]);
