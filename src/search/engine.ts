@@ -270,7 +270,7 @@ export class SearchEngine {
       const embed = !v && this.embedder !== null && delta.dim > 0;
       // Token strings only when the embedder or the position store needs them.
       const st = embed || delta.positions.active ? delta.positions.tokenize(doc) : null;
-      if (embed && st) v = this.embedder!.embedTokens([...st.tokens.title, ...st.tokens.abstract]);
+      if (embed && st) v = this.embedder!.embedDoc(st.tokens.title, st.tokens.abstract);
       delta.add(doc, st, v);
     });
     this.deltaDirty = true;
@@ -787,6 +787,7 @@ export async function buildEngine(source: AsyncIterable<SearchDoc | SearchDoc[]>
     });
     const { dim, vectors, weights, common } = embedder.model;
     const sig = embedder.sig;
+    const tw = embedder.model.titleWeight ?? 1;
     // Signature seeds per lexical term, hashed on first use (4 bytes a term).
     const hashes = sig ? new Uint32Array(builder.terms.length) : null;
     const tmp = new Float32Array(dim);
@@ -796,7 +797,7 @@ export async function buildEngine(source: AsyncIterable<SearchDoc | SearchDoc[]>
         tmp.fill(0);
         let n = 0;
         builder.forEachTerm(doc, (tid, tfT, tfA) => {
-          const c = tfT + tfA;
+          const c = tfT * tw + tfA;
           n += c;
           const e = lex2emb[tid];
           if (sig) {

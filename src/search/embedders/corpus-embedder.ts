@@ -49,6 +49,8 @@ export interface CorpusEmbedderOptions {
    */
   signature: number;
   signatureNnz: number;
+  /** A title token counts this many times in a paper's vector (query vectors are unchanged). */
+  titleWeight: number;
 }
 /**
  * Defaults chosen on SciFact train (docs/search.md, "Quality"): 200 dimensions with eigenvalue
@@ -71,7 +73,10 @@ export const DEFAULT_CORPUS_EMBEDDER: CorpusEmbedderOptions = {
   removeCommon: true,
   signature: 0,
   signatureNnz: 8,
+  titleWeight: 1,
 };
+/** SIF a with which the evaluation cache keeps weights (finish() converts to the options' a). */
+const SIF_A0 = 1e-4;
 
 /** FNV-1a 32-bit hash of a term (the signature's seed; never 0). */
 export function termHash(term: string): number {
@@ -158,6 +163,8 @@ export interface CorpusEmbedderModel {
   weights: Float32Array; // SIF weight per term
   common: Float32Array; // first principal component of doc vectors (unit)
   dim: number;
+  /** CorpusEmbedderOptions.titleWeight (absent: 1). */
+  titleWeight?: number;
   /** Vocabulary signatures (CorpusEmbedderOptions.signature); absent or scale 0: none. */
   sig?: { scale: number; nnz: number } | null;
 }
@@ -176,6 +183,7 @@ export class CorpusEmbedder {
     h.update(new Uint8Array(model.vectors.buffer, model.vectors.byteOffset, Math.min(model.vectors.byteLength, 1 << 20)));
     const sig = model.sig && model.sig.scale > 0 ? model.sig : null;
     if (sig) h.update(`sig ${sig.scale} ${sig.nnz}`);
+    if ((model.titleWeight ?? 1) !== 1) h.update(`title ${model.titleWeight}`);
     this.sig = sig;
     this.termHashes = sig ? model.terms.map(termHash) : [];
     this.id = `builtin-ppmi-svd-${model.dim}${sig ? '-sig' : ''}-${h.digest('hex').slice(0, 12)}`;
@@ -192,7 +200,7 @@ export class CorpusEmbedder {
     let key = '';
     if (cache) {
       const h = createHash('sha256');
-      const { signature: _s, signatureNnz: _n, removeCommon: _r, ...learn } = o;
+      const { signature: _s, signatureNnz: _n, removeCommon: _r, sifA: _a, titleWeight: _t, ...learn } = o;
       h.update(JSON.stringify(learn));
       for (const d of docs) h.update(d.join(' ') + '\n');
       key = h.digest('hex').slice(0, 24);
@@ -309,7 +317,7 @@ export class CorpusEmbedder {
     }
     log(`embedder: eigendecomposition done (${secs()} s)`);
     const weights = new Float32Array(V);
-    for (let i = 0; i < V; i++) weights[i] = o.sifA / (o.sifA + counts[i] / Math.max(1, total));
+    for (let i = 0; i < V; i++) weights[i] = SIF_A0 / (SIF_A0 + counts[i] / Math.max(1, total));
     if (cache) cache.set(key, { terms, vectors, weights, dim });
     return CorpusEmbedder.finish(terms, vectors, weights, dim, docs, o);
   }
@@ -318,8 +326,13 @@ export class CorpusEmbedder {
   static trainCache: { get(key: string): { terms: string[]; vectors: Float32Array; weights: Float32Array; dim: number } | undefined; set(key: string, v: { terms: string[]; vectors: Float32Array; weights: Float32Array; dim: number }): void } | null = null;
 
   /** Signatures and the common component on top of learned word vectors. */
-  private static finish(terms: string[], vectors: Float32Array, weights: Float32Array, dim: number, docs: string[][], o: CorpusEmbedderOptions): CorpusEmbedder {
+  private static finish(terms: string[], vectors: Float32Array, weights: Float32Array<ArrayBufferLike>, dim: number, docs: string[][], o: CorpusEmbedderOptions): CorpusEmbedder {
     const V = terms.length;
+    if (o.sifA !== SIF_A0) {
+      // weights came with a = SIF_A0: p(w) = a0 (1/w0 − 1), then w = a / (a + p(w))
+      weights = weights.slice();
+      for (let i = 0; i < V; i++) weights[i] = o.sifA / (o.sifA + SIF_A0 * (1 / weights[i] - 1));
+    }
     let sig: CorpusEmbedderModel['sig'] = null;
     if (o.signature > 0 && V > 0) {
       const norms = new Float64Array(V);
@@ -331,7 +344,7 @@ export class CorpusEmbedder {
       norms.sort();
       sig = { scale: o.signature * norms[V >> 1], nnz: o.signatureNnz };
     }
-    const model: CorpusEmbedderModel = { terms, vectors, weights, common: new Float32Array(dim), dim, sig };
+    const model: CorpusEmbedderModel = { terms, vectors, weights, common: new Float32Array(dim), dim, sig, titleWeight: o.titleWeight };
     // Common component: first principal direction of the (uncentered) doc vectors, by power iteration.
     const emb = new CorpusEmbedder(model);
     const step = Math.max(1, Math.floor(docs.length / 20000));
@@ -399,6 +412,13 @@ export class CorpusEmbedder {
     n = Math.sqrt(n);
     if (n > 0) for (let j = 0; j < this.dim; j++) v[j] /= n;
     return v;
+  }
+
+  /** A paper's vector: its title tokens count `titleWeight` times. */
+  embedDoc(title: string[], abstract: string[]): Float32Array {
+    const tw = this.model.titleWeight ?? 1;
+    if (tw === 1) return this.embedTokens([...title, ...abstract]);
+    return this.embedTokens([...title, ...abstract], [...title.map(() => tw), ...abstract.map(() => 1)]);
   }
 
   embedText(text: string): Float32Array {
