@@ -8,7 +8,7 @@ import { zScoreFusion } from '../domain/fusion.js';
 import { prepareHybridRanker, rankHybrid } from './hybrid-ranker.js';
 import { queryStyle, type QueryStyle, type StyleRule } from './query-style.js';
 import type { ParsedQuery } from '../domain/search-query.js';
-import { addSignature, CorpusEmbedder, termHash, type CorpusEmbedderOptions } from './embedders/corpus-embedder.js';
+import { CorpusEmbedder, type CorpusEmbedderOptions } from './embedders/corpus-embedder.js';
 import { DEFAULT_BM25F, idf, IMPACT_SCALE, isoToDays, LexicalBuilder, LexicalIndex, NO_DATE, type SearchDoc } from './lexical-index.js';
 import { TopK } from './top-k.js';
 import { PositionBuilder, POSITIONS_MAX_DOCS, type PositionStore, type SentenceTokens } from './positions.js';
@@ -786,10 +786,7 @@ export async function buildEngine(source: AsyncIterable<SearchDoc | SearchDoc[]>
       if (e !== undefined) lex2emb[i] = e;
     });
     const { dim, vectors, weights, common } = embedder.model;
-    const sig = embedder.sig;
     const tw = embedder.model.titleWeight ?? 1;
-    // Signature seeds per lexical term, hashed on first use (4 bytes a term).
-    const hashes = sig ? new Uint32Array(builder.terms.length) : null;
     const tmp = new Float32Array(dim);
     const t2 = Date.now();
     vec = VectorIndex.fromVectors(
@@ -800,11 +797,6 @@ export async function buildEngine(source: AsyncIterable<SearchDoc | SearchDoc[]>
           const c = tfT * tw + tfA;
           n += c;
           const e = lex2emb[tid];
-          if (sig) {
-            let h = hashes![tid];
-            if (h === 0) h = hashes![tid] = termHash(builder.terms[tid]);
-            addSignature(tmp, h, e < 0 ? c : weights[e] * c, sig);
-          }
           if (e < 0) return;
           const w = weights[e] * c;
           const o = e * dim;

@@ -40,15 +40,6 @@ export interface CorpusEmbedderOptions {
   oversample: number;
   /** Remove the first principal component of document vectors (Arora et al. 2017). */
   removeCommon: boolean;
-  /**
-   * Vocabulary signatures (issue 15): every term, in the learned vocabulary or not, adds a fixed
-   * pseudo-random sparse ±1 vector (hash of the term, `signatureNnz` entries) of norm
-   * `signature` × the median word-vector norm to its word vector. A text's vector then also
-   * carries which exact terms it holds (random projections keep inner products, Johnson &
-   * Lindenstrauss), including rare terms the PPMI vocabulary leaves out; 0 switches it off.
-   */
-  signature: number;
-  signatureNnz: number;
   /** A title token counts this many times in a paper's vector (query vectors are unchanged). */
   titleWeight: number;
 }
@@ -71,36 +62,10 @@ export const DEFAULT_CORPUS_EMBEDDER: CorpusEmbedderOptions = {
   maxTrainDocs: 50_000,
   oversample: 20,
   removeCommon: true,
-  signature: 0,
-  signatureNnz: 8,
   titleWeight: 1,
 };
 /** SIF a with which the evaluation cache keeps weights (finish() converts to the options' a). */
 const SIF_A0 = 1e-4;
-
-/** FNV-1a 32-bit hash of a term (the signature's seed; never 0). */
-export function termHash(term: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < term.length; i++) {
-    h ^= term.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return (h >>> 0) || 1;
-}
-
-/** Add w × the signature of the term with hash `h` (nnz entries ±1/√nnz × scale) to out. */
-export function addSignature(out: Float32Array, h: number, w: number, sig: { scale: number; nnz: number }): void {
-  const dim = out.length;
-  const a = (w * sig.scale) / Math.sqrt(sig.nnz);
-  let x = h;
-  for (let r = 0; r < sig.nnz; r++) {
-    x = Math.imul(x ^ (x >>> 16), 0x7feb352d);
-    x = Math.imul(x ^ (x >>> 15), 0x846ca68b);
-    x = (x ^ (x >>> 16)) >>> 0;
-    out[x % dim] += x & 0x80000000 ? -a : a;
-    x = (x + 0x9e3779b9) >>> 0;
-  }
-}
 
 /** `max` items at an even (fractional) stride, deterministic (the same corpus always gives the same sample). */
 export function strideSample<T>(items: T[], max: number): T[] {
@@ -165,28 +130,20 @@ export interface CorpusEmbedderModel {
   dim: number;
   /** CorpusEmbedderOptions.titleWeight (absent: 1). */
   titleWeight?: number;
-  /** Vocabulary signatures (CorpusEmbedderOptions.signature); absent or scale 0: none. */
-  sig?: { scale: number; nnz: number } | null;
 }
 
 export class CorpusEmbedder {
   readonly vocab = new Map<string, number>();
   readonly id: string;
   readonly dim: number;
-  readonly sig: { scale: number; nnz: number } | null;
-  private readonly termHashes: number[];
   constructor(readonly model: CorpusEmbedderModel) {
     model.terms.forEach((t, i) => this.vocab.set(t, i));
     this.dim = model.dim;
     const h = createHash('sha256');
     h.update(model.terms.join('\n'));
     h.update(new Uint8Array(model.vectors.buffer, model.vectors.byteOffset, Math.min(model.vectors.byteLength, 1 << 20)));
-    const sig = model.sig && model.sig.scale > 0 ? model.sig : null;
-    if (sig) h.update(`sig ${sig.scale} ${sig.nnz}`);
     if ((model.titleWeight ?? 1) !== 1) h.update(`title ${model.titleWeight}`);
-    this.sig = sig;
-    this.termHashes = sig ? model.terms.map(termHash) : [];
-    this.id = `builtin-ppmi-svd-${model.dim}${sig ? '-sig' : ''}-${h.digest('hex').slice(0, 12)}`;
+    this.id = `builtin-ppmi-svd-${model.dim}-${h.digest('hex').slice(0, 12)}`;
   }
 
   /** Train on token streams (one array of index terms per document). */
@@ -195,12 +152,12 @@ export class CorpusEmbedder {
     const docs = strideSample(allDocs, o.maxTrainDocs);
     const tStart = Date.now();
     // Evaluation runs only (src/search/evaluate.ts): reuse the word vectors learned on the same
-    // sample with the same options; what follows them (signatures, common component) is redone.
+    // sample with the same options; what follows them (SIF weights, common component) is redone.
     const cache = CorpusEmbedder.trainCache;
     let key = '';
     if (cache) {
       const h = createHash('sha256');
-      const { signature: _s, signatureNnz: _n, removeCommon: _r, sifA: _a, titleWeight: _t, ...learn } = o;
+      const { removeCommon: _r, sifA: _a, titleWeight: _t, ...learn } = o;
       h.update(JSON.stringify(learn));
       for (const d of docs) h.update(d.join(' ') + '\n');
       key = h.digest('hex').slice(0, 24);
@@ -325,7 +282,7 @@ export class CorpusEmbedder {
   /** Set by evaluation runs only: word vectors keyed by training sample and options. */
   static trainCache: { get(key: string): { terms: string[]; vectors: Float32Array; weights: Float32Array; dim: number } | undefined; set(key: string, v: { terms: string[]; vectors: Float32Array; weights: Float32Array; dim: number }): void } | null = null;
 
-  /** Signatures and the common component on top of learned word vectors. */
+  /** SIF weights for the options' a and the common component, on top of learned word vectors. */
   private static finish(terms: string[], vectors: Float32Array, weights: Float32Array<ArrayBufferLike>, dim: number, docs: string[][], o: CorpusEmbedderOptions): CorpusEmbedder {
     const V = terms.length;
     if (o.sifA !== SIF_A0) {
@@ -333,18 +290,7 @@ export class CorpusEmbedder {
       weights = weights.slice();
       for (let i = 0; i < V; i++) weights[i] = o.sifA / (o.sifA + SIF_A0 * (1 / weights[i] - 1));
     }
-    let sig: CorpusEmbedderModel['sig'] = null;
-    if (o.signature > 0 && V > 0) {
-      const norms = new Float64Array(V);
-      for (let i = 0; i < V; i++) {
-        let n = 0;
-        for (let j = 0; j < dim; j++) n += vectors[i * dim + j] ** 2;
-        norms[i] = Math.sqrt(n);
-      }
-      norms.sort();
-      sig = { scale: o.signature * norms[V >> 1], nnz: o.signatureNnz };
-    }
-    const model: CorpusEmbedderModel = { terms, vectors, weights, common: new Float32Array(dim), dim, sig, titleWeight: o.titleWeight };
+    const model: CorpusEmbedderModel = { terms, vectors, weights, common: new Float32Array(dim), dim, titleWeight: o.titleWeight };
     // Common component: first principal direction of the (uncentered) doc vectors, by power iteration.
     const emb = new CorpusEmbedder(model);
     const step = Math.max(1, Math.floor(docs.length / 20000));
@@ -380,17 +326,11 @@ export class CorpusEmbedder {
     const { dim, vectors, weights } = this.model;
     const out = new Float32Array(dim);
     let n = 0;
-    const sig = this.sig;
     for (let k = 0; k < tokens.length; k++) {
       const i = this.vocab.get(tokens[k]);
       n++;
-      if (i === undefined) {
-        // Outside the vocabulary (rare): SIF weight ≈ 1, only its signature.
-        if (sig) addSignature(out, termHash(tokens[k]), tokenWeights ? tokenWeights[k] : 1, sig);
-        continue;
-      }
+      if (i === undefined) continue;
       const w = weights[i] * (tokenWeights ? tokenWeights[k] : 1);
-      if (sig) addSignature(out, this.termHashes[i], w, sig);
       const o = i * dim;
       for (let j = 0; j < dim; j++) out[j] += w * vectors[o + j];
     }
