@@ -3,7 +3,7 @@
  * Build Papertide's own search evaluation sets (issue 15) from arXiv metadata, in the BEIR
  * format `papertide eval --dataset DIR` reads: corpus.jsonl, queries.jsonl, qrels/<split>.tsv.
  * One corpus, one split (qrels file) per kind of query, so one index build serves them all
- * (`papertide eval --dataset DIR --split kw-terms,kw-phrases,sentences,topical --mode all`).
+ * (`papertide eval --dataset DIR --split kw-terms,kw-phrases,kw-generic,sentences,topical --mode all`).
  *
  *   node scripts/build-eval-sets.mjs [--source ../shared/data/arxiv-cs-2015-2018] [--out eval-sets/arxiv-cs]
  *        [--docs 20000] [--queries 1000] [--seed 15]
