@@ -13,6 +13,7 @@ import { DEFAULT_BM25F, idf, IMPACT_SCALE, isoToDays, LexicalBuilder, LexicalInd
 import { TopK } from './top-k.js';
 import { PositionBuilder, POSITIONS_MAX_DOCS, type PositionStore, type SentenceTokens } from './positions.js';
 import { KEEP_POSITIONS, KEYWORD_RANKING, type HybridWeights } from './rank-params.js';
+import type { Rm3Params } from './rm3.js';
 import { collectGarbage } from './gc.js';
 import { normalize, stem, tokenize, tokenizeName, words } from './tokenizer.js';
 import { quantize, VectorIndex } from './vector-index.js';
@@ -79,6 +80,8 @@ export interface EngineSearchOptions {
   queryStyle?: boolean;
   /** Hybrid ranker weights for this query instead of rank-params.ts (comparisons, eval variants). */
   weights?: HybridWeights;
+  /** RM3 parameters for this query instead of rank-params.ts (comparisons, eval variants). */
+  rm3?: Rm3Params;
   /** How keyword-style queries are ranked instead of KEYWORD_RANKING (comparisons, eval variants). */
   keywordRanking?: HybridWeights | 'lexical';
   /** Which reading of the query style (query-style.ts) instead of the default (comparisons). */
@@ -422,7 +425,7 @@ export class SearchEngine {
     });
     // (an estimated count has no match mask: vector candidates without a query word are dropped here)
     if (mode !== 'dense') items = items.filter((x) => x.lexical > 0);
-    const fused = this.fuse(items, mode, opts.alpha ?? FUSION_ALPHA, { qterms, external: !!opts.queryVector, explicitAlpha: opts.alpha !== undefined, weights: opts.weights });
+    const fused = this.fuse(items, mode, opts.alpha ?? FUSION_ALPHA, { qterms, external: !!opts.queryVector, explicitAlpha: opts.alpha !== undefined, weights: opts.weights, rm3: opts.rm3 });
     // Past the pool: the other matches in BM25F order (their lexical rank is their place in it).
     const tailRank = new Map<number, number>();
     if (mode !== 'dense' && offset + limit > fused.length && qterms.length > 0) {
@@ -613,7 +616,7 @@ export class SearchEngine {
    * Final ranking of the candidates — the one place where lexical and vector scores meet:
    * lexical or dense alone, or z-score fusion (domain/fusion.ts) for hybrid.
    */
-  private fuse(items: ScoredCandidate[], mode: SearchMode, alpha: number, q?: { qterms: { term: string }[]; external: boolean; explicitAlpha: boolean; weights?: HybridWeights }): (ScoredCandidate & { score: number })[] {
+  private fuse(items: ScoredCandidate[], mode: SearchMode, alpha: number, q?: { qterms: { term: string }[]; external: boolean; explicitAlpha: boolean; weights?: HybridWeights; rm3?: Rm3Params }): (ScoredCandidate & { score: number })[] {
     if (mode === 'lexical') return items.map((x) => ({ key: x.key, lexical: x.lexical, vector: x.vector, score: x.lexical })).sort((a, b) => b.score - a.score || a.key - b.key);
     if (mode === 'dense') return items.map((x) => ({ key: x.key, lexical: x.lexical, vector: x.vector, score: Number.isFinite(x.vector) ? x.vector : 0 })).sort((a, b) => b.score - a.score || a.key - b.key);
     // Search quality (hybrid-ranker.ts): RM3 re-scoring of the pool + dense features, linear
@@ -622,7 +625,7 @@ export class SearchEngine {
     if (q && !q.explicitAlpha) {
       // (explicit fields: an object spread per candidate cost ~0.2 ms a query)
       const cands = items.map((x) => ({ key: x.key, lexical: x.lexical, vector: x.vector, si: Math.floor(x.key / SEG_STRIDE), d: x.key % SEG_STRIDE }));
-      return rankHybrid(this.segments, cands, q.qterms.map((t) => t.term), q.external ? null : this.embedder, q.weights ? { weights: q.weights } : {});
+      return rankHybrid(this.segments, cands, q.qterms.map((t) => t.term), q.external ? null : this.embedder, { weights: q.weights, rm3: q.rm3 });
     }
     return zScoreFusion(items, alpha);
   }

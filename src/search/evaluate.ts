@@ -5,7 +5,8 @@
 import { parseSearchQuery } from '../domain/search-query.js';
 import { evaluate, loadBeir, type EvalResult } from './beir.js';
 import { buildEngine, type EngineSearchOptions, type SearchMode } from './engine.js';
-import { HYBRID_WEIGHTS, type HybridWeights } from './rank-params.js';
+import { HYBRID_WEIGHTS, RM3_PARAMS, type HybridWeights } from './rank-params.js';
+import type { Rm3Params } from './rm3.js';
 import type { StyleRule } from './query-style.js';
 
 /**
@@ -19,6 +20,7 @@ export interface EvalVariant {
   keywords?: 'lexical' | Partial<HybridWeights>;
   weights?: Partial<HybridWeights>;
   style?: boolean;
+  rm3?: Partial<Rm3Params>;
 }
 import type { SearchDoc } from './lexical-index.js';
 import { CorpusEmbedder, type CorpusEmbedderOptions } from './embedders/corpus-embedder.js';
@@ -66,7 +68,7 @@ export async function runBeirEval(dir: string, split: string, modes: SearchMode[
   const out: EvalResult[] = [];
   const runs: { mode: SearchMode; label: string; extra: EngineSearchOptions }[] = modes.map((m) => ({ mode: m, label: m, extra: {} }));
   for (const v of opts.variants ?? []) {
-    runs.push({ mode: 'hybrid', label: `hybrid:${v.name}`, extra: { styleRule: v.rule, keywordRanking: v.keywords === 'lexical' || v.keywords === undefined ? v.keywords : { ...HYBRID_WEIGHTS, ...v.keywords }, weights: v.weights ? { ...HYBRID_WEIGHTS, ...v.weights } : undefined, queryStyle: v.style } });
+    runs.push({ mode: 'hybrid', label: `hybrid:${v.name}`, extra: { styleRule: v.rule, keywordRanking: v.keywords === 'lexical' || v.keywords === undefined ? v.keywords : { ...HYBRID_WEIGHTS, ...v.keywords }, weights: v.weights ? { ...HYBRID_WEIGHTS, ...v.weights } : undefined, rm3: v.rm3 ? { ...RM3_PARAMS, ...v.rm3 } : undefined, queryStyle: v.style } });
   }
   sets.forEach((set, i) => {
     for (const r of runs) {
