@@ -239,8 +239,10 @@ export function rankForUser(input: RecInput, f: RecFeatures, p: RecParams = RECS
   // The background score of each candidate, cos(Σ lex(candidates), lex(c)): the same candidate set
   // (a day, a week, a month) is ranked for every user, so it is kept for the last set seen with
   // these features (keyed by an order-free hash of the ids).
+  // Without a library there is nothing for the background to correct (it is the Rocchio negative
+  // of the library's centroid): a user with follows only gets their boosts' order (newest first).
   let bgScore: Map<string, number> | null = null;
-  if (p.wBackground !== 0) {
+  if (p.wBackground !== 0 && lib.length > 0) {
     const key = candidateKey(candIds);
     if (bgCache && bgCache.f === f && bgCache.key === key) bgScore = bgCache.score;
     else {
