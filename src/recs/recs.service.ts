@@ -108,25 +108,41 @@ interface FollowMatch {
   reason: string;
 }
 
-/** Among these papers, the ones with any of these keys (categories, author name keys): paper → matching keys, sorted. */
-type KeysAmong = (paperIds: string[], keys: string[]) => Promise<Map<string, string[]>>;
+/** A user's candidates (newest first), with a membership test and their dates (ms). */
+interface Cands {
+  list: repo.Candidate[];
+  has(id: string): boolean;
+  dateMs(id: string): number | undefined;
+}
+
+/** A plain user's candidates: the set and dates built on first use. */
+function candsOf(list: repo.Candidate[]): Cands {
+  let set: Set<string> | null = null;
+  let dates: Map<string, number> | null = null;
+  return {
+    list,
+    has: (id) => (set ??= new Set(list.map((c) => c.id))).has(id),
+    dateMs: (id) => (dates ??= new Map(list.map((c) => [c.id, Date.parse(c.date)]))).get(id),
+  };
+}
+
+/** Among these candidates, the ones with any of these keys (categories, author name keys): paper → matching keys, sorted. */
+type KeysAmong = (cands: Cands, keys: string[]) => Promise<Map<string, string[]>>;
 interface FollowLookup {
   categoriesAmong: KeysAmong;
   authorsAmong: KeysAmong;
 }
 const sqlLookup = (ctx: Ctx): FollowLookup => ({
-  categoriesAmong: (ids, keys) => repo.categoriesAmong(ctx.store.db, ids, keys),
-  authorsAmong: (ids, keys) => repo.authorsAmong(ctx.store.db, ids, keys),
+  categoriesAmong: (c, keys) => repo.categoriesAmong(ctx.store.db, c.list.map((x) => x.id), keys),
+  authorsAmong: (c, keys) => repo.authorsAmong(ctx.store.db, c.list.map((x) => x.id), keys),
 });
 
 /** The candidates matching a follow, each with its strongest follow (author > search > category). */
-async function followMatches(ctx: Ctx, look: FollowLookup, follows: FollowRow[], cands: repo.Candidate[], windowStart: number, windowMs: number): Promise<Map<string, FollowMatch>> {
+async function followMatches(ctx: Ctx, look: FollowLookup, follows: FollowRow[], cands: Cands, windowStart: number, windowMs: number): Promise<Map<string, FollowMatch>> {
   const out = new Map<string, FollowMatch>();
-  if (!follows.length || !cands.length) return out;
-  const ids = cands.map((c) => c.id);
-  const dateOf = new Map(cands.map((c) => [c.id, Date.parse(c.date)]));
+  if (!follows.length || !cands.list.length) return out;
   const add = (id: string, kind: FollowRow['kind'], f: FollowRow) => {
-    const t = dateOf.get(id) ?? windowStart;
+    const t = cands.dateMs(id) ?? windowStart;
     const recency = RECENCY * Math.min(1, Math.max(0, (t - windowStart) / windowMs));
     const amount = FOLLOW_BOOST[kind] + recency;
     const cur = out.get(id);
@@ -134,15 +150,14 @@ async function followMatches(ctx: Ctx, look: FollowLookup, follows: FollowRow[],
   };
   const authors = new Map(follows.filter((f) => f.kind === 'author').map((f) => [f.value, f]));
   const cats = new Map(follows.filter((f) => f.kind === 'category').map((f) => [f.value, f]));
-  for (const [id, keys] of await look.categoriesAmong(ids, [...cats.keys()])) add(id, 'category', cats.get(keys[0])!);
+  for (const [id, keys] of await look.categoriesAmong(cands, [...cats.keys()])) add(id, 'category', cats.get(keys[0])!);
   const queries = follows.filter((f) => f.kind === 'query');
   if (queries.length && ctx.search?.ready) {
-    const inWindow = new Set(ids);
     for (const f of queries) {
-      for (const id of await queryMatches(ctx.search, f.value)) if (inWindow.has(id)) add(id, 'query', f);
+      for (const id of await queryMatches(ctx.search, f.value)) if (cands.has(id)) add(id, 'query', f);
     }
   }
-  for (const [id, keys] of await look.authorsAmong(ids, [...authors.keys()])) add(id, 'author', authors.get(keys[0])!);
+  for (const [id, keys] of await look.authorsAmong(cands, [...authors.keys()])) add(id, 'author', authors.get(keys[0])!);
   return out;
 }
 
@@ -186,7 +201,7 @@ async function loadWindow(ctx: Ctx, window: RecWindow): Promise<Window> {
 type Ranked = { base: Omit<ForYou, 'items'>; ids: { id: string; score: number; reason: string; like: ForYouItem['like'] }[] };
 
 /** One user's For you, up to reading the paper rows (ids in order, with score and reason). */
-async function rankUser(ctx: Ctx, sig: UserSignals, opts: { window: RecWindow; limit: number }, loadWin: () => Promise<Window & FollowLookup>): Promise<Ranked> {
+async function rankUser(ctx: Ctx, sig: UserSignals, opts: { window: RecWindow; limit: number }, loadWin: () => Promise<Window & FollowLookup & { candsOf: (list: repo.Candidate[], excluded: Set<string>) => Cands }>): Promise<Ranked> {
   const { saved, upvoted, follows, dismissed } = sig;
   const signals = { saved: saved.length, upvoted: upvoted.length, follows: follows.length, dismissed: dismissed.length };
   const base = { window: opts.window, signals };
@@ -199,7 +214,7 @@ async function rankUser(ctx: Ctx, sig: UserSignals, opts: { window: RecWindow; l
   // Recency of a fallback list is measured over its own span.
   const start = fallback && cands.length ? Date.parse(cands[cands.length - 1].date) : win.from;
   const span = fallback && cands.length ? Math.max(1, Date.parse(cands[0].date) - start) : win.windowMs;
-  const matches = await followMatches(ctx, win, follows, cands, start, span);
+  const matches = await followMatches(ctx, win, follows, win.candsOf(cands, excluded), start, span);
 
   const engine = ctx.search?.ready ? ctx.search.engine : null;
   if (!engine) {
@@ -232,7 +247,7 @@ export async function forYou(ctx: Ctx, userId: number, opts: { window: RecWindow
     listFollows(db, userId),
     repo.dismissedIds(db, userId, DISMISSED_MAX),
   ]);
-  const r = await rankUser(ctx, { saved, upvoted, follows, dismissed }, { window: opts.window, limit: clampLimit(opts.limit) }, async () => ({ ...(await loadWindow(ctx, opts.window)), ...sqlLookup(ctx) }));
+  const r = await rankUser(ctx, { saved, upvoted, follows, dismissed }, { window: opts.window, limit: clampLimit(opts.limit) }, async () => ({ ...(await loadWindow(ctx, opts.window)), ...sqlLookup(ctx), candsOf }));
   return withRows(r, new Map((await repo.papersByIds(db, r.ids.map((x) => x.id))).map((p) => [p.id, p])));
 }
 
@@ -242,24 +257,26 @@ export async function forYou(ctx: Ctx, userId: number, opts: { window: RecWindow
  * per build: it does not see papers arriving after.
  */
 export class ForYouBatch {
-  private readonly windows = new Map<RecWindow, Promise<Window & FollowLookup>>();
+  private readonly windows = new Map<RecWindow, ReturnType<ForYouBatch['window']>>();
   constructor(private readonly ctx: Ctx) {}
 
-  window(w: RecWindow): Promise<Window & FollowLookup> {
+  window(w: RecWindow): Promise<Window & FollowLookup & { candsOf: (list: repo.Candidate[], excluded: Set<string>) => Cands }> {
     let p = this.windows.get(w);
     if (!p) {
       p = (async () => {
         const win = await loadWindow(this.ctx, w);
         const keys = await repo.keysOfPapers(this.ctx.store.db, win.cands.map((c) => c.id));
-        const among = (index: Map<string, string[]>): KeysAmong => async (paperIds, wanted) => {
+        // Built once per window: a user's candidates are the window's less their excluded papers.
+        const dates = new Map(win.cands.map((c) => [c.id, Date.parse(c.date)]));
+        const candsOf = (list: repo.Candidate[], excluded: Set<string>): Cands => ({ list, has: (id) => dates.has(id) && !excluded.has(id), dateMs: (id) => dates.get(id) });
+        const among = (index: Map<string, string[]>): KeysAmong => async (cands, wanted) => {
           const out = new Map<string, string[]>();
-          if (!paperIds.length || !wanted.length) return out;
-          const inSet = new Set(paperIds);
-          for (const k of wanted) for (const id of index.get(k) ?? []) if (inSet.has(id)) out.set(id, [...(out.get(id) ?? []), k]);
+          if (!cands.list.length || !wanted.length) return out;
+          for (const k of wanted) for (const id of index.get(k) ?? []) if (cands.has(id)) out.set(id, [...(out.get(id) ?? []), k]);
           for (const l of out.values()) l.sort(repo.byCodeUnits);
           return out;
         };
-        return { ...win, categoriesAmong: among(keys.categories), authorsAmong: among(keys.authors) };
+        return { ...win, categoriesAmong: among(keys.categories), authorsAmong: among(keys.authors), candsOf };
       })();
       this.windows.set(w, p);
     }
