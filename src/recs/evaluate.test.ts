@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runRecEval, scoreRuns } from './evaluate.js';
+import { runRecEval, sanityTfidfFeatures, scoreRuns } from './evaluate.js';
+import { sparseDot } from './rank.js';
 
 test('metrics of hand-ranked lists: nDCG@10, recall@10/100, MRR@10 averaged over users with relevant papers', () => {
   const qrels = new Map([
@@ -40,4 +41,17 @@ test('eval-recs on a tiny task: candidates come from the user\'s window only and
   assert.equal(r['ndcg@10'], 1);
   assert.equal(r['mrr@10'], 1);
   assert.equal(r.baseline['ndcg@10'], 1);
+});
+
+test('the arxiv-sanity floor features: word 1-2 grams, min_df, max_df drops words most papers share', () => {
+  // 20 papers all say "model"; "graph neural" appears in 3; "speech" in 2.
+  const docs = Array.from({ length: 20 }, (_, i) => ({ id: `p${i}`, title: 'model', text: i < 3 ? 'graph neural networks' : i < 5 ? 'speech' : `filler${i}` }));
+  const f = sanityTfidfFeatures(docs, { minDf: 2, maxDf: 0.5 });
+  const names = (id: string) => f.sparse(id)?.terms.length ?? 0;
+  // p0: "graph", "neural", "networks", "model graph", "graph neural", "neural networks" (df 3);
+  // "model" is in every paper: dropped.
+  assert.equal(names('p0'), 6);
+  assert.equal(f.sparse('p10'), null, 'a paper with only dropped words has no vector');
+  assert.ok(Math.abs(sparseDot(f.sparse('p0')!, f.sparse('p1')!) - 1) < 1e-6);
+  assert.equal(sparseDot(f.sparse('p0')!, f.sparse('p3')!), 0);
 });

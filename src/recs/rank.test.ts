@@ -132,3 +132,15 @@ test('background: a term every candidate shares counts less than one the library
   assert.equal(without.find((r) => r.id === 'candA')!.score, without.find((r) => r.id === 'candB')!.score);
   assert.equal(withBg[0].id, 'candB');
 });
+
+test('the background kept for one candidate set is not reused for another (a day view after a month view)', () => {
+  const f = features(bags);
+  const month = ['candGraphs', 'candSpeech', 'candOther', 'candNearDismissed'];
+  const day = ['candGraphs', 'candNearDismissed'];
+  const scores = (cands: string[]) => rankForUser({ library: lib, dismissed: [], candidates: cands, limit: 10 }, f).map((r) => [r.id, r.score]);
+  const dayFirst = scores(day);
+  const monthScores = scores(month);
+  assert.deepEqual(scores(day), dayFirst, 'the day view scores as it did before the month view was ranked');
+  assert.notDeepEqual(monthScores.filter(([id]) => day.includes(id as string)), dayFirst, 'the background differs between the two sets');
+  assert.deepEqual(scores([...month].reverse()), monthScores, 'the same set in another order is the same set');
+});

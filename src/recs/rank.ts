@@ -13,8 +13,8 @@
  *            − wDismissed · max_d (lex(d)·lex(c) + vec(d)·vec(c)) / 2   (lex only when dense is off)
  *            + boost(c)                                   (follows, given by the caller)
  *
- * lex(·) is a paper's L2-normalised sparse vector of BM25F impacts × idf over its strongest
- * terms; vec(·) its unit dense vector. Σ is weighted by each library paper's weight (saved 1,
+ * lex(·) is a paper's L2-normalised sparse vector of BM25F impacts × idf^0.5 over its strongest
+ * terms (engine-features.ts); vec(·) its unit dense vector. Σ is weighted by each library paper's weight (saved 1,
  * upvoted less) and decays with age in the library. The explanation names the library paper l with the largest
  * wMax·lex(l)·lex(c) + wDenseMax·vec(l)·vec(c), i.e. the one that contributed most.
  * Ties are broken by id, so the order is deterministic.
@@ -119,17 +119,6 @@ function denseDot(a: Float32Array, b: Float32Array): number {
   return s;
 }
 
-/** Weighted, L2-normalised sum of sparse vectors, as a dense map term → weight. */
-function sparseCentroid(vs: { v: SparseVec; w: number }[]): Map<number, number> {
-  const m = new Map<number, number>();
-  for (const { v, w } of vs) for (let i = 0; i < v.terms.length; i++) m.set(v.terms[i], (m.get(v.terms[i]) ?? 0) + w * v.weights[i]);
-  let n = 0;
-  for (const x of m.values()) n += x * x;
-  n = Math.sqrt(n);
-  if (n > 0) for (const [k, x] of m) m.set(k, x / n);
-  return m;
-}
-
 function denseCentroid(vs: { v: Float32Array; w: number }[]): Float32Array | null {
   if (vs.length === 0) return null;
   const out = new Float32Array(vs[0].v.length);
@@ -142,6 +131,75 @@ function denseCentroid(vs: { v: Float32Array; w: number }[]): Float32Array | nul
   return out;
 }
 
+/**
+ * Scratch arrays indexed by term id, kept between calls and cleaned after each (only the entries
+ * a call touched): allocating and normalising arrays as long as the vocabulary (~200k terms on a
+ * real store) cost ~15 ms per request. rankForUser is synchronous, so one set is enough.
+ */
+let scratchCap = 0;
+let sCentroid = new Float64Array(0), sBackground = new Float64Array(0), sHead = new Int32Array(0), sMark = new Uint8Array(0), sBits = new Uint32Array(0);
+function scratch(V: number): void {
+  if (V <= scratchCap) return;
+  scratchCap = Math.max(V, Math.ceil(scratchCap * 1.5));
+  sCentroid = new Float64Array(scratchCap);
+  sBackground = new Float64Array(scratchCap);
+  sHead = new Int32Array(scratchCap).fill(-1);
+  sMark = new Uint8Array(scratchCap);
+  // One bit per term: "some library paper has it", 1/32 of sHead's size, so a candidate's many
+  // terms that no library paper has are rejected from a cache-resident array.
+  sBits = new Uint32Array((scratchCap >>> 5) + 1);
+}
+
+let bgCache: { f: RecFeatures; key: string; score: Map<string, number> } | null = null;
+
+/** Count and two order-free sums of 32-bit FNV-1a hashes of the ids. */
+function candidateKey(ids: string[]): string {
+  let a = 0, b = 0;
+  for (const id of ids) {
+    let h = 2166136261;
+    for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 16777619);
+    a = (a + (h >>> 0)) % 4294967296;
+    b = (b + Math.imul(h, 2654435761) >>> 0) % 4294967296;
+  }
+  return `${ids.length}:${a}:${b}`;
+}
+
+/** Weighted sum of sparse vectors into dst (zero where untouched), L2-normalised; returns the terms touched and the norm. */
+function addInto(dst: Float64Array, vs: { v: SparseVec; w: number }[]): { touched: number[]; norm: number } {
+  const touched: number[] = [];
+  for (const { v, w } of vs)
+    for (let i = 0; i < v.terms.length; i++) {
+      const t = v.terms[i];
+      if (sMark[t] === 0) {
+        sMark[t] = 1;
+        touched.push(t);
+      }
+      dst[t] += w * v.weights[i];
+    }
+  let n = 0;
+  for (const t of touched) {
+    sMark[t] = 0;
+    n += dst[t] * dst[t];
+  }
+  n = Math.sqrt(n);
+  if (n > 0) for (const t of touched) dst[t] /= n;
+  return { touched, norm: n };
+}
+
+function denseDotSparse(dst: Float64Array, v: SparseVec): number {
+  let s = 0;
+  for (let i = 0; i < v.terms.length; i++) s += dst[v.terms[i]] * v.weights[i];
+  return s;
+}
+
+/**
+ * Cost: the library is turned into per-term lists (≤ 50 papers × ~96 terms, plus a bitset of its
+ * terms), so a candidate costs one pass over its own terms, which yields its similarity to every
+ * library paper: the max comes from those, and so does the centroid term
+ * (Σ w_l·sim_l / ‖Σ w_l·lex(l)‖), without 50 sparse merges per candidate. The background scores
+ * are kept for the last candidate set (all users of a view share it). Only the top `limit`
+ * candidates are kept (a heap) and explained. Figures: docs/recs.md, `npm run bench:recs`.
+ */
 export function rankForUser(input: RecInput, f: RecFeatures, p: RecParams = RECS): Rec[] {
   const excluded = new Set<string>([...input.dismissed, ...input.library.map((l) => l.id)]);
   const n = input.library.length;
@@ -150,49 +208,183 @@ export function rankForUser(input: RecInput, f: RecFeatures, p: RecParams = RECS
   const lib = input.library
     .map((l, i) => ({ item: l, w: l.weight * Math.pow(p.decay, n - 1 - i), lex: f.sparse(l.id), vec: dense(l.id) }))
     .filter((l) => l.w > 0);
-  const cLex = sparseCentroid(lib.flatMap((l) => (l.lex ? [{ v: l.lex, w: l.w }] : [])));
-  const cVec = denseCentroid(lib.flatMap((l) => (l.vec ? [{ v: l.vec, w: l.w }] : [])));
-  const dis = input.dismissed.map((id) => ({ lex: f.sparse(id), vec: dense(id) }));
-  let bg: Map<number, number> | null = null;
-  if (p.wBackground !== 0) {
-    bg = sparseCentroid(
-      [...new Set(input.candidates)].flatMap((id) => {
-        const v = f.sparse(id);
-        return v ? [{ v, w: 1 }] : [];
-      }),
-    );
-  }
-  const out: Rec[] = [];
+  // Candidates: unique, with their features, once.
+  const candIds: string[] = [];
+  const candLex: (SparseVec | null)[] = [];
   const seen = new Set<string>();
+  let maxTerm = 0;
+  const grow = (v: SparseVec | null) => {
+    if (v && v.terms.length > 0 && v.terms[v.terms.length - 1] > maxTerm) maxTerm = v.terms[v.terms.length - 1];
+  };
   for (const id of input.candidates) {
-    if (excluded.has(id) || seen.has(id)) continue;
+    if (seen.has(id)) continue;
     seen.add(id);
-    const lex = f.sparse(id);
+    const v = f.sparse(id);
+    grow(v);
+    candIds.push(id);
+    candLex.push(v);
+  }
+  for (const l of lib) grow(l.lex);
+  const dis = input.dismissed.map((id) => ({ lex: f.sparse(id), vec: dense(id) }));
+  for (const d of dis) grow(d.lex);
+  scratch(maxTerm + 1);
+  // The library's centroid, and the candidates' own (the background), as dense arrays.
+  const cLex = sCentroid;
+  const libLex = lib.flatMap((l) => (l.lex ? [{ v: l.lex, w: l.w }] : []));
+  // cos(Σ w_l lex(l), lex(c)) = Σ w_l (lex(l)·lex(c)) / ‖Σ w_l lex(l)‖: the centroid term comes from
+  // the per-library-paper similarities computed below, only its norm is needed here.
+  const { touched: cTouched, norm: cNorm } = addInto(cLex, libLex);
+  const libW = Float64Array.from(lib, (l) => l.w);
+  const hasCentroid = libLex.length > 0 && cNorm > 0;
+  // The background score of each candidate, cos(Σ lex(candidates), lex(c)): the same candidate set
+  // (a day, a week, a month) is ranked for every user, so it is kept for the last set seen with
+  // these features (keyed by an order-free hash of the ids).
+  // Without a library there is nothing for the background to correct (it is the Rocchio negative
+  // of the library's centroid): a user with follows only gets their boosts' order (newest first).
+  let bgScore: Map<string, number> | null = null;
+  if (p.wBackground !== 0 && lib.length > 0) {
+    const key = candidateKey(candIds);
+    if (bgCache && bgCache.f === f && bgCache.key === key) bgScore = bgCache.score;
+    else {
+      const bg = sBackground;
+      const { touched } = addInto(bg, candLex.flatMap((v) => (v ? [{ v, w: 1 }] : [])));
+      bgScore = new Map();
+      for (let ci = 0; ci < candIds.length; ci++) {
+        const v = candLex[ci];
+        bgScore.set(candIds[ci], v ? denseDotSparse(bg, v) : 0);
+      }
+      for (const t of touched) bg[t] = 0;
+      bgCache = { f, key, score: bgScore };
+    }
+  }
+  const cVec = denseCentroid(lib.flatMap((l) => (l.vec ? [{ v: l.vec, w: l.w }] : [])));
+  // Per-term lists of (library paper, weight): head[t] → first entry, next[] chains them.
+  const head = sHead, bits = sBits;
+  let entries = 0;
+  for (const l of lib) entries += l.lex ? l.lex.terms.length : 0;
+  const next = new Int32Array(entries), eLib = new Int32Array(entries), eW = new Float64Array(entries);
+  let e = 0;
+  lib.forEach((l, li) => {
+    if (!l.lex) return;
+    for (let i = 0; i < l.lex.terms.length; i++, e++) {
+      const t = l.lex.terms[i];
+      next[e] = head[t];
+      head[t] = e;
+      bits[t >>> 5] |= 1 << (t & 31);
+      eLib[e] = li;
+      eW[e] = l.lex.weights[i];
+    }
+  });
+  try {
+    return rankWith();
+  } finally {
+    for (const t of cTouched) cLex[t] = 0;
+    for (const l of lib)
+      if (l.lex)
+        for (let i = 0; i < l.lex.terms.length; i++) {
+          head[l.lex.terms[i]] = -1;
+          bits[l.lex.terms[i] >>> 5] = 0;
+        }
+  }
+  function rankWith(): Rec[] {
+  const sims = new Float64Array(lib.length);
+  const touched = new Int32Array(lib.length);
+  const mark = new Uint8Array(lib.length);
+  // Top `limit` by (score desc, id asc), as a min-heap on that order.
+  const limit = Math.max(0, input.limit);
+  const heapS: number[] = [], heapI: number[] = [];
+  const worse = (sa: number, ia: number, sb: number, ib: number) => sa < sb || (sa === sb && candIds[ia] > candIds[ib]);
+  const push = (s: number, i: number) => {
+    if (limit === 0) return;
+    if (heapS.length < limit) {
+      let k = heapS.length;
+      heapS.push(s);
+      heapI.push(i);
+      while (k > 0) {
+        const par = (k - 1) >> 1;
+        if (!worse(heapS[k], heapI[k], heapS[par], heapI[par])) break;
+        [heapS[k], heapS[par]] = [heapS[par], heapS[k]];
+        [heapI[k], heapI[par]] = [heapI[par], heapI[k]];
+        k = par;
+      }
+    } else if (worse(heapS[0], heapI[0], s, i)) {
+      heapS[0] = s;
+      heapI[0] = i;
+      let k = 0;
+      for (;;) {
+        const l = 2 * k + 1, r = l + 1;
+        let m = k;
+        if (l < limit && worse(heapS[l], heapI[l], heapS[m], heapI[m])) m = l;
+        if (r < limit && worse(heapS[r], heapI[r], heapS[m], heapI[m])) m = r;
+        if (m === k) break;
+        [heapS[k], heapS[m]] = [heapS[m], heapS[k]];
+        [heapI[k], heapI[m]] = [heapI[m], heapI[k]];
+        k = m;
+      }
+    }
+  };
+  const scoreOf = new Float64Array(candIds.length);
+  const likeOf = new Int32Array(candIds.length).fill(-1);
+  const bestOf = new Float64Array(candIds.length);
+  for (let ci = 0; ci < candIds.length; ci++) {
+    const id = candIds[ci];
+    if (excluded.has(id)) continue;
+    const lex = candLex[ci];
     const vec = dense(id);
     let score = 0;
-    if (lex && cLex.size > 0) {
-      let s = 0;
-      for (let i = 0; i < lex.terms.length; i++) s += (cLex.get(lex.terms[i]) ?? 0) * lex.weights[i];
-      score += p.wCentroid * s;
-      if (bg) {
-        let b = 0;
-        for (let i = 0; i < lex.terms.length; i++) b += (bg.get(lex.terms[i]) ?? 0) * lex.weights[i];
-        score -= p.wBackground * b;
+    let nt = 0;
+    if (lex) {
+      if (bgScore) score -= p.wBackground * (bgScore.get(id) ?? 0);
+      for (let i = 0; i < lex.terms.length; i++) {
+        const t = lex.terms[i];
+        if ((bits[t >>> 5] & (1 << (t & 31))) === 0) continue;
+        const w = lex.weights[i];
+        for (let k = head[t]; k >= 0; k = next[k]) {
+          const li = eLib[k];
+          if (mark[li] === 0) {
+            mark[li] = 1;
+            touched[nt++] = li;
+          }
+          sims[li] += w * eW[k];
+        }
       }
     }
     if (vec && cVec) score += p.wDense * denseDot(cVec, vec);
-    let best = -Infinity, bestLex = 0, bestVec = 0, like: LibraryItem | null = null;
-    for (const l of lib) {
-      const sl = lex && l.lex ? sparseDot(lex, l.lex) : 0;
-      const sv = vec && l.vec ? denseDot(vec, l.vec) : 0;
-      if (sl > bestLex) bestLex = sl;
-      if (sv > bestVec) bestVec = sv;
-      const c = p.wMax * sl + p.wDenseMax * sv;
-      // Strictly greater: the earliest library paper wins a tie, so explanations are stable.
-      if (c > best) {
-        best = c;
-        like = l.item;
+    let best = -Infinity, bestLex = 0, bestVec = 0, like = -1;
+    if (useVec) {
+      for (let li = 0; li < lib.length; li++) {
+        const l = lib[li];
+        const sl = sims[li];
+        const sv = vec && l.vec ? denseDot(vec, l.vec) : 0;
+        if (sl > bestLex) bestLex = sl;
+        if (sv > bestVec) bestVec = sv;
+        const c = p.wMax * sl + p.wDenseMax * sv;
+        // Strictly greater: the earliest library paper wins a tie, so explanations are stable.
+        if (c > best) {
+          best = c;
+          like = li;
+        }
       }
+    } else {
+      for (let j = 0; j < nt; j++) {
+        const li = touched[j];
+        const sl = sims[li];
+        if (sl > bestLex) bestLex = sl;
+        const c = p.wMax * sl;
+        if (c > best || (c === best && li < like)) {
+          best = c;
+          like = li;
+        }
+      }
+    }
+    if (hasCentroid) {
+      let c = 0;
+      for (let j = 0; j < nt; j++) c += libW[touched[j]] * sims[touched[j]];
+      score += (p.wCentroid * c) / cNorm;
+    }
+    for (let j = 0; j < nt; j++) {
+      sims[touched[j]] = 0;
+      mark[touched[j]] = 0;
     }
     score += p.wMax * bestLex + p.wDenseMax * bestVec;
     let worst = 0;
@@ -203,11 +395,20 @@ export function rankForUser(input: RecInput, f: RecFeatures, p: RecParams = RECS
     score -= p.wDismissed * worst;
     const boost = input.boosts?.get(id);
     if (boost) score += boost.amount;
-    const content = best > 0 ? best : 0;
-    if (boost && boost.amount >= content) out.push({ id, score, like: null, reason: boost.reason });
-    else if (like && best > 0) out.push({ id, score, like: { id: like.id, title: like.title }, reason: `like “${like.title}” in your library` });
-    else out.push({ id, score, like: null, reason: 'recent' });
+    scoreOf[ci] = score;
+    likeOf[ci] = like;
+    bestOf[ci] = best;
+    push(score, ci);
   }
-  out.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return out.slice(0, Math.max(0, input.limit));
+  const order = heapI.map((i, k) => ({ i, s: heapS[k] })).sort((a, b) => b.s - a.s || (candIds[a.i] < candIds[b.i] ? -1 : candIds[a.i] > candIds[b.i] ? 1 : 0));
+  return order.map(({ i }) => {
+    const id = candIds[i], score = scoreOf[i], best = bestOf[i];
+    const boost = input.boosts?.get(id);
+    const like = likeOf[i] >= 0 ? lib[likeOf[i]].item : null;
+    const content = best > 0 ? best : 0;
+    if (boost && boost.amount >= content) return { id, score, like: null, reason: boost.reason };
+    if (like && best > 0) return { id, score, like: { id: like.id, title: like.title }, reason: `like “${like.title}” in your library` };
+    return { id, score, like: null, reason: 'recent' };
+  });
+  }
 }

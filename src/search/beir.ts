@@ -28,13 +28,14 @@ export async function* readJsonl(path: string): AsyncGenerator<unknown> {
   }
 }
 
-export async function loadBeir(dir: string, split: string): Promise<BeirSet> {
+/** `corpus`: an already loaded corpus of the same folder (several splits, one read). */
+export async function loadBeir(dir: string, split: string, corpusLoaded?: BeirDoc[]): Promise<BeirSet> {
   const corpusPath = existsSync(join(dir, 'corpus.jsonl')) ? join(dir, 'corpus.jsonl') : join(dir, 'corpus.jsonl.gz');
   if (!existsSync(corpusPath)) throw new Error(`no corpus.jsonl or corpus.jsonl.gz in ${dir}`);
   const qrelsPath = join(dir, 'qrels', `${split}.tsv`);
   if (!existsSync(qrelsPath)) throw new Error(`no qrels/${split}.tsv in ${dir}`);
-  const corpus: BeirDoc[] = [];
-  for await (const o of readJsonl(corpusPath)) {
+  const corpus: BeirDoc[] = corpusLoaded ?? [];
+  if (!corpusLoaded) for await (const o of readJsonl(corpusPath)) {
     const r = o as { _id: string; title?: string; text?: string };
     corpus.push({ id: String(r._id), title: r.title ?? '', text: r.text ?? '' });
   }

@@ -6,13 +6,14 @@
  */
 import { zScoreFusion } from '../domain/fusion.js';
 import { prepareHybridRanker, rankHybrid } from './hybrid-ranker.js';
-import { queryStyle, type QueryStyle } from './query-style.js';
+import { queryStyle, type QueryStyle, type StyleRule } from './query-style.js';
 import type { ParsedQuery } from '../domain/search-query.js';
 import { CorpusEmbedder, type CorpusEmbedderOptions } from './embedders/corpus-embedder.js';
 import { DEFAULT_BM25F, idf, IMPACT_SCALE, isoToDays, LexicalBuilder, LexicalIndex, NO_DATE, type SearchDoc } from './lexical-index.js';
 import { TopK } from './top-k.js';
 import { PositionBuilder, POSITIONS_MAX_DOCS, type PositionStore, type SentenceTokens } from './positions.js';
-import { KEEP_POSITIONS } from './rank-params.js';
+import { KEEP_POSITIONS, KEYWORD_RANKING, type HybridWeights } from './rank-params.js';
+import type { Rm3Params } from './rm3.js';
 import { collectGarbage } from './gc.js';
 import { normalize, stem, tokenize, tokenizeName, words } from './tokenizer.js';
 import { quantize, VectorIndex } from './vector-index.js';
@@ -77,6 +78,14 @@ export interface EngineSearchOptions {
    * alone (default true). False keeps the hybrid ranker for every query (comparisons, eval).
    */
   queryStyle?: boolean;
+  /** Hybrid ranker weights for this query instead of rank-params.ts (comparisons, eval variants). */
+  weights?: HybridWeights;
+  /** RM3 parameters for this query instead of rank-params.ts (comparisons, eval variants). */
+  rm3?: Rm3Params;
+  /** How keyword-style queries are ranked instead of KEYWORD_RANKING (comparisons, eval variants). */
+  keywordRanking?: HybridWeights | 'lexical';
+  /** Which reading of the query style (query-style.ts) instead of the default (comparisons). */
+  styleRule?: StyleRule;
 }
 
 /**
@@ -264,7 +273,7 @@ export class SearchEngine {
       const embed = !v && this.embedder !== null && delta.dim > 0;
       // Token strings only when the embedder or the position store needs them.
       const st = embed || delta.positions.active ? delta.positions.tokenize(doc) : null;
-      if (embed && st) v = this.embedder!.embedTokens([...st.tokens.title, ...st.tokens.abstract]);
+      if (embed && st) v = this.embedder!.embedDoc(st.tokens.title, st.tokens.abstract);
       delta.add(doc, st, v);
     });
     this.deltaDirty = true;
@@ -371,9 +380,15 @@ export class SearchEngine {
    */
   search(q: ParsedQuery, opts: EngineSearchOptions = {}): EngineResult {
     const requested = opts.mode ?? 'hybrid';
-    const style = requested === 'hybrid' && opts.queryStyle !== false ? queryStyle(q.text) : undefined;
-    const r = this.run(q, { ...opts, mode: style === 'keywords' ? 'lexical' : requested });
-    return style ? { ...r, style } : r;
+    const style = requested === 'hybrid' && opts.queryStyle !== false ? queryStyle(q.text, opts.styleRule) : undefined;
+    if (style !== 'keywords') {
+      const r = this.run(q, opts);
+      return style ? { ...r, style } : r;
+    }
+    // Keywords: BM25F alone, or the keyword weights of the hybrid ranker (rank-params.ts).
+    const kw = opts.keywordRanking ?? KEYWORD_RANKING;
+    const r = kw === 'lexical' ? this.run(q, { ...opts, mode: 'lexical' }) : this.run(q, { ...opts, weights: kw });
+    return { ...r, style };
   }
 
   private run(q: ParsedQuery, opts: EngineSearchOptions): EngineResult {
@@ -410,7 +425,7 @@ export class SearchEngine {
     });
     // (an estimated count has no match mask: vector candidates without a query word are dropped here)
     if (mode !== 'dense') items = items.filter((x) => x.lexical > 0);
-    const fused = this.fuse(items, mode, opts.alpha ?? FUSION_ALPHA, { qterms, external: !!opts.queryVector, explicitAlpha: opts.alpha !== undefined });
+    const fused = this.fuse(items, mode, opts.alpha ?? FUSION_ALPHA, { qterms, external: !!opts.queryVector, explicitAlpha: opts.alpha !== undefined, weights: opts.weights, rm3: opts.rm3 });
     // Past the pool: the other matches in BM25F order (their lexical rank is their place in it).
     const tailRank = new Map<number, number>();
     if (mode !== 'dense' && offset + limit > fused.length && qterms.length > 0) {
@@ -601,7 +616,7 @@ export class SearchEngine {
    * Final ranking of the candidates — the one place where lexical and vector scores meet:
    * lexical or dense alone, or z-score fusion (domain/fusion.ts) for hybrid.
    */
-  private fuse(items: ScoredCandidate[], mode: SearchMode, alpha: number, q?: { qterms: { term: string }[]; external: boolean; explicitAlpha: boolean }): (ScoredCandidate & { score: number })[] {
+  private fuse(items: ScoredCandidate[], mode: SearchMode, alpha: number, q?: { qterms: { term: string }[]; external: boolean; explicitAlpha: boolean; weights?: HybridWeights; rm3?: Rm3Params }): (ScoredCandidate & { score: number })[] {
     if (mode === 'lexical') return items.map((x) => ({ key: x.key, lexical: x.lexical, vector: x.vector, score: x.lexical })).sort((a, b) => b.score - a.score || a.key - b.key);
     if (mode === 'dense') return items.map((x) => ({ key: x.key, lexical: x.lexical, vector: x.vector, score: Number.isFinite(x.vector) ? x.vector : 0 })).sort((a, b) => b.score - a.score || a.key - b.key);
     // Search quality (hybrid-ranker.ts): RM3 re-scoring of the pool + dense features, linear
@@ -610,7 +625,7 @@ export class SearchEngine {
     if (q && !q.explicitAlpha) {
       // (explicit fields: an object spread per candidate cost ~0.2 ms a query)
       const cands = items.map((x) => ({ key: x.key, lexical: x.lexical, vector: x.vector, si: Math.floor(x.key / SEG_STRIDE), d: x.key % SEG_STRIDE }));
-      return rankHybrid(this.segments, cands, q.qterms.map((t) => t.term), q.external ? null : this.embedder);
+      return rankHybrid(this.segments, cands, q.qterms.map((t) => t.term), q.external ? null : this.embedder, { weights: q.weights, rm3: q.rm3 });
     }
     return zScoreFusion(items, alpha);
   }
@@ -774,6 +789,7 @@ export async function buildEngine(source: AsyncIterable<SearchDoc | SearchDoc[]>
       if (e !== undefined) lex2emb[i] = e;
     });
     const { dim, vectors, weights, common } = embedder.model;
+    const tw = embedder.model.titleWeight ?? 1;
     const tmp = new Float32Array(dim);
     const t2 = Date.now();
     vec = VectorIndex.fromVectors(
@@ -781,7 +797,7 @@ export async function buildEngine(source: AsyncIterable<SearchDoc | SearchDoc[]>
         tmp.fill(0);
         let n = 0;
         builder.forEachTerm(doc, (tid, tfT, tfA) => {
-          const c = tfT + tfA;
+          const c = tfT * tw + tfA;
           n += c;
           const e = lex2emb[tid];
           if (e < 0) return;

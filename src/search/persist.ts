@@ -132,7 +132,7 @@ export function saveEngine(engine: SearchEngine, dir: string, embedderMeta?: { i
     }
   }
   writeFileSync(join(tmp, 'index.bin'), Buffer.concat(parts));
-  writeFileSync(join(tmp, 'strings.json'), JSON.stringify({ ids: lex.ids, terms: lex.terms, catKeys, authKeys, embTerms: emb?.model.terms ?? null, embDim: emb?.dim ?? 0, vecDim: vec?.dim ?? 0 }));
+  writeFileSync(join(tmp, 'strings.json'), JSON.stringify({ ids: lex.ids, terms: lex.terms, catKeys, authKeys, embTerms: emb?.model.terms ?? null, embDim: emb?.dim ?? 0, embTitleWeight: emb?.model.titleWeight ?? 1, vecDim: vec?.dim ?? 0 }));
   const manifest: IndexManifest = {
     format: INDEX_FORMAT,
     tokenizer: TOKENIZER_ID,
@@ -268,7 +268,7 @@ function readEngine(dir: string, m: IndexManifest, expectedEmbedder: { id: strin
     return new C(buffer, f.offset, f.length) as T;
   };
   const has = (name: string) => name in m.files;
-  const s = JSON.parse(readFileSync(join(dir, names.strings), 'utf8')) as { ids: string[]; terms: string[]; catKeys: string[]; authKeys: string[]; embTerms: string[] | null; embDim: number; vecDim: number };
+  const s = JSON.parse(readFileSync(join(dir, names.strings), 'utf8')) as { ids: string[]; terms: string[]; catKeys: string[]; authKeys: string[]; embTerms: string[] | null; embDim: number; embTitleWeight?: number; vecDim: number };
   const lists = (keys: string[], offs: Uint32Array, all: Uint32Array) => {
     const mm = new Map<string, Uint32Array>();
     keys.forEach((k, i) => mm.set(k, all.subarray(offs[i], offs[i + 1])));
@@ -300,7 +300,7 @@ function readEngine(dir: string, m: IndexManifest, expectedEmbedder: { id: strin
         cellOrdered: has('vecCellOrdered'),
       })
     : null;
-  const embedder = s.embTerms ? new CorpusEmbedder({ terms: s.embTerms, dim: s.embDim, vectors: get('embVectors'), weights: get('embWeights'), common: get('embCommon') }) : null;
+  const embedder = s.embTerms ? new CorpusEmbedder({ terms: s.embTerms, dim: s.embDim, vectors: get('embVectors'), weights: get('embWeights'), common: get('embCommon'), titleWeight: s.embTitleWeight ?? 1 }) : null;
   const pos = has('posTokens') && has('posOffsets') ? new PositionStore(get('posTokens'), get('posOffsets')) : null;
   const engine = new SearchEngine({ lex, vec, pos: pos && pos.size === lex.size ? pos : null }, embedder);
   if (expectedEmbedder && expectedEmbedder !== 'builtin') engine.externalDim = expectedEmbedder.dim;

@@ -13,3 +13,14 @@ test('sentences: a function word or a sentence end makes a query a sentence', ()
   assert.equal(queryStyle('retrieval long documents'), 'keywords');
   assert.equal(queryStyle('retrieval long documents.'), 'sentence');
 });
+
+test('a hyphenated compound is one term: its stop-word parts do not make a sentence', () => {
+  for (const q of ['search-and-rescue', 'in-person', 'state-of-the-art retrieval', 'well-being', 'coherent-to-diffuse']) assert.equal(queryStyle(q), 'keywords', q);
+  assert.equal(queryStyle('search and rescue'), 'sentence');
+  assert.equal(queryStyle('state of the art retrieval'), 'sentence');
+});
+
+test("'connector' rule: stop words joining the words of a term do not make a sentence", () => {
+  for (const q of ['mixture of experts', 'co-evolution of agent policies and environments, lifelong learning', 'graph networks for molecules', 'Cryptography and Security']) assert.equal(queryStyle(q, 'connector'), 'keywords', q);
+  for (const q of ['for retrieval', 'what is a mixture of experts', 'the attention mechanism', 'models that reason', 'mixture of experts.']) assert.equal(queryStyle(q, 'connector'), 'sentence', q);
+});

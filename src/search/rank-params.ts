@@ -81,3 +81,9 @@ export const QUERY_REDUNDANCY: RedundancyParams = {
   poolThreshold: 0.5,
   poolTop: 30,
 };
+
+/**
+ * How queries read as keywords (query-style.ts) are ranked: 'lexical' = BM25F alone, or
+ * hybrid-ranker weights. Chosen on the arXiv 2015–2018 sets (docs/search.md, "arXiv sets").
+ */
+export const KEYWORD_RANKING: HybridWeights | 'lexical' = 'lexical';

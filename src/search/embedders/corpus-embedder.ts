@@ -40,6 +40,8 @@ export interface CorpusEmbedderOptions {
   oversample: number;
   /** Remove the first principal component of document vectors (Arora et al. 2017). */
   removeCommon: boolean;
+  /** A title token counts this many times in a paper's vector (query vectors are unchanged). */
+  titleWeight: number;
 }
 /**
  * Defaults chosen on SciFact train (docs/search.md, "Quality"): 200 dimensions with eigenvalue
@@ -60,7 +62,10 @@ export const DEFAULT_CORPUS_EMBEDDER: CorpusEmbedderOptions = {
   maxTrainDocs: 50_000,
   oversample: 20,
   removeCommon: true,
+  titleWeight: 1,
 };
+/** SIF a with which the evaluation cache keeps weights (finish() converts to the options' a). */
+const SIF_A0 = 1e-4;
 
 /** `max` items at an even (fractional) stride, deterministic (the same corpus always gives the same sample). */
 export function strideSample<T>(items: T[], max: number): T[] {
@@ -123,6 +128,8 @@ export interface CorpusEmbedderModel {
   weights: Float32Array; // SIF weight per term
   common: Float32Array; // first principal component of doc vectors (unit)
   dim: number;
+  /** CorpusEmbedderOptions.titleWeight (absent: 1). */
+  titleWeight?: number;
 }
 
 export class CorpusEmbedder {
@@ -135,6 +142,7 @@ export class CorpusEmbedder {
     const h = createHash('sha256');
     h.update(model.terms.join('\n'));
     h.update(new Uint8Array(model.vectors.buffer, model.vectors.byteOffset, Math.min(model.vectors.byteLength, 1 << 20)));
+    if ((model.titleWeight ?? 1) !== 1) h.update(`title ${model.titleWeight}`);
     this.id = `builtin-ppmi-svd-${model.dim}-${h.digest('hex').slice(0, 12)}`;
   }
 
@@ -143,6 +151,22 @@ export class CorpusEmbedder {
     const o = { ...DEFAULT_CORPUS_EMBEDDER, ...opts };
     const docs = strideSample(allDocs, o.maxTrainDocs);
     const tStart = Date.now();
+    // Evaluation runs only (src/search/evaluate.ts): reuse the word vectors learned on the same
+    // sample with the same options; what follows them (SIF weights, common component) is redone.
+    const cache = CorpusEmbedder.trainCache;
+    let key = '';
+    if (cache) {
+      const h = createHash('sha256');
+      const { removeCommon: _r, sifA: _a, titleWeight: _t, ...learn } = o;
+      h.update(JSON.stringify(learn));
+      for (const d of docs) h.update(d.join(' ') + '\n');
+      key = h.digest('hex').slice(0, 24);
+      const hit = cache.get(key);
+      if (hit) {
+        log(`embedder: word vectors from the evaluation cache (${key})`);
+        return CorpusEmbedder.finish(hit.terms, hit.vectors, hit.weights, hit.dim, docs, o);
+      }
+    }
     const freq = new Map<string, number>();
     let total = 0;
     for (const d of docs) for (const t of d) {
@@ -250,8 +274,23 @@ export class CorpusEmbedder {
     }
     log(`embedder: eigendecomposition done (${secs()} s)`);
     const weights = new Float32Array(V);
-    for (let i = 0; i < V; i++) weights[i] = o.sifA / (o.sifA + counts[i] / Math.max(1, total));
-    const model: CorpusEmbedderModel = { terms, vectors, weights, common: new Float32Array(dim), dim };
+    for (let i = 0; i < V; i++) weights[i] = SIF_A0 / (SIF_A0 + counts[i] / Math.max(1, total));
+    if (cache) cache.set(key, { terms, vectors, weights, dim });
+    return CorpusEmbedder.finish(terms, vectors, weights, dim, docs, o);
+  }
+
+  /** Set by evaluation runs only: word vectors keyed by training sample and options. */
+  static trainCache: { get(key: string): { terms: string[]; vectors: Float32Array; weights: Float32Array; dim: number } | undefined; set(key: string, v: { terms: string[]; vectors: Float32Array; weights: Float32Array; dim: number }): void } | null = null;
+
+  /** SIF weights for the options' a and the common component, on top of learned word vectors. */
+  private static finish(terms: string[], vectors: Float32Array, weights: Float32Array<ArrayBufferLike>, dim: number, docs: string[][], o: CorpusEmbedderOptions): CorpusEmbedder {
+    const V = terms.length;
+    if (o.sifA !== SIF_A0) {
+      // weights came with a = SIF_A0: p(w) = a0 (1/w0 − 1), then w = a / (a + p(w))
+      weights = weights.slice();
+      for (let i = 0; i < V; i++) weights[i] = o.sifA / (o.sifA + SIF_A0 * (1 / weights[i] - 1));
+    }
+    const model: CorpusEmbedderModel = { terms, vectors, weights, common: new Float32Array(dim), dim, titleWeight: o.titleWeight };
     // Common component: first principal direction of the (uncentered) doc vectors, by power iteration.
     const emb = new CorpusEmbedder(model);
     const step = Math.max(1, Math.floor(docs.length / 20000));
@@ -313,6 +352,13 @@ export class CorpusEmbedder {
     n = Math.sqrt(n);
     if (n > 0) for (let j = 0; j < this.dim; j++) v[j] /= n;
     return v;
+  }
+
+  /** A paper's vector: its title tokens count `titleWeight` times. */
+  embedDoc(title: string[], abstract: string[]): Float32Array {
+    const tw = this.model.titleWeight ?? 1;
+    if (tw === 1) return this.embedTokens([...title, ...abstract]);
+    return this.embedTokens([...title, ...abstract], [...title.map(() => tw), ...abstract.map(() => 1)]);
   }
 
   embedText(text: string): Float32Array {
