@@ -4,7 +4,9 @@
  * recommendations of src/recs). Both need an account: the subscription's own user, else the
  * verified account with the subscription's address. Only papers that arrived here since the
  * subscriber's last digest are listed (as in the trending section), so no paper is sent twice,
- * and a paper already in an earlier section of the same digest is not repeated.
+ * and a paper already in an earlier section of the same digest is not repeated. A build reads
+ * both for a page of subscribers at once (prepareSections: recs' forYouMany, the window's
+ * candidates read once per build), so a section costs no query per subscriber.
  */
 import type { AppContext } from '../context.js';
 import type { PaperRow, SubscriptionRow } from '../db/schema.js';
