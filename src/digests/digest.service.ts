@@ -25,7 +25,8 @@ import { enqueueMany, type OutgoingMail } from '../mail/outbox.repository.js';
 import { signToken } from './tokens.js';
 import { compileSearch, keywordMatcher, matchText, parseTopicsJson, searchMatches, type Topics } from './topics.js';
 import { digestHtml, digestSubject, digestText, paperHtml, paperText, sectionHtml, sectionText, type DigestPaper } from './emails.js';
-import { accountsOf, personalSections, type DigestSection, type FollowPicker } from './sections.js';
+import { accountsOf, personalSections, prepareSections, type DigestSection, type FollowPicker } from './sections.js';
+import { ForYouBatch } from '../recs/recs.service.js';
 import { followText, type FollowRow } from '../follows/follows.service.js';
 import { fallbackTerms } from '../feeds/listings.service.js';
 import { searchByTerms } from '../feeds/listings.repository.js';
@@ -378,6 +379,8 @@ export async function buildDueDigests(ctx: AppContext, opts: BuildOptions = {}):
   report.candidates = candidates.length;
   const index = new CandidateIndex(candidates);
   const renderer = new DigestRenderer(ctx.config.baseUrl, ctx.secret, listIdFor(ctx.config.baseUrl));
+  const pickFollowed = followPicker(ctx, index);
+  const forYouBatch = new ForYouBatch(ctx);
   for (const cadence of cadences) {
     const period = periodOf(cadence, now);
     let after = 0;
@@ -389,11 +392,12 @@ export async function buildDueDigests(ctx: AppContext, opts: BuildOptions = {}):
       const mails: OutgoingMail[] = [];
       const tr = performance.now();
       const accounts = await accountsOf(ctx, subs);
+      const pre = await prepareSections(ctx, subs, accounts, forYouBatch);
       for (const sub of subs) {
         const topics = parseTopicsJson(sub.topics);
         const since = windowStart(sub, now);
         const picked = index.pick(topics, since, Math.max(1, sub.max_papers));
-        const sections = await personalSections(ctx, sub, accounts.get(sub.id), since, new Set(picked.map((i) => candidates[i].id)), followPicker(ctx, index));
+        const sections = await personalSections(ctx, sub, accounts.get(sub.id), since, new Set(picked.map((i) => candidates[i].id)), pickFollowed, pre);
         if (!picked.length && !sections.length) {
           report.empty++;
           continue;

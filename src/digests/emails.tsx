@@ -125,8 +125,24 @@ export function shortAuthors(authors: string[], max = 4): string {
   return `${authors.slice(0, max - 1).join(', ')} and ${rest} others`;
 }
 
-/** The abstract's first ~280 characters, cut at a word boundary. */
+/**
+ * The abstract's first ~280 characters, cut at a word boundary. Remembered per abstract (a
+ * digest build shows the same papers to many subscribers, and a section renders its items per
+ * subscriber); bounded: emptied when full.
+ */
+const SHORT_MAX = 10_000;
+const shortMemo = new Map<string, string>();
 export function shortAbstract(abstract: string, max = 280): string {
+  if (max !== 280) return shortAbstractOf(abstract, max);
+  let v = shortMemo.get(abstract);
+  if (v === undefined) {
+    if (shortMemo.size >= SHORT_MAX) shortMemo.clear();
+    shortMemo.set(abstract, (v = shortAbstractOf(abstract, max)));
+  }
+  return v;
+}
+
+function shortAbstractOf(abstract: string, max: number): string {
   const s = latexToPlainText(abstract).replace(/\s+/g, ' ').trim();
   if (s.length <= max) return s;
   const cut = s.slice(0, max);

@@ -30,8 +30,33 @@ export async function deleteFollow(db: Db, userId: number, f: { kind: FollowKind
 }
 
 export async function listFollows(db: Db, userId: number): Promise<FollowRow[]> {
-  const rows = await db.selectFrom('follows').select(['id', 'kind', 'value', 'label', 'created_at']).where('user_id', '=', userId).orderBy('kind').orderBy('label').execute();
+  const rows = await db.selectFrom('follows').select(['id', 'kind', 'value', 'label', 'created_at']).where('user_id', '=', userId).orderBy('kind').orderBy('label').orderBy('id').execute();
   return rows.map((r) => ({ ...r, id: Number(r.id) }));
+}
+
+/** listFollows for many users in one query per 500 users: user → follows (same order; users without follows are absent). */
+export async function listFollowsMany(db: Db, userIds: number[]): Promise<Map<number, FollowRow[]>> {
+  const out = new Map<number, FollowRow[]>();
+  const ids = [...new Set(userIds)];
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db
+      .selectFrom('follows')
+      .select(['user_id', 'id', 'kind', 'value', 'label', 'created_at'])
+      .where('user_id', 'in', ids.slice(i, i + 500))
+      .orderBy('user_id')
+      .orderBy('kind')
+      .orderBy('label')
+      .orderBy('id')
+      .execute();
+    for (const { user_id, ...r } of rows) {
+      const u = Number(user_id);
+      const list = out.get(u);
+      const f = { ...r, id: Number(r.id) };
+      if (list) list.push(f);
+      else out.set(u, [f]);
+    }
+  }
+  return out;
 }
 
 export async function countFollows(db: Db, userId: number): Promise<number> {

@@ -137,7 +137,10 @@ export async function newestCandidates(db: Db, limit: number): Promise<Candidate
   return rows.map((r) => ({ id: r.id, date: r.published_at ?? r.created_at }));
 }
 
-/** Among these papers, the ones by any of these authors (name keys): paper → matching keys. */
+/** Keys in one order on both stores (SQL collations differ): the first one names a follow's reason. */
+export const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Among these papers, the ones by any of these authors (name keys): paper → matching keys, sorted. */
 export async function authorsAmong(db: Db, paperIds: string[], keys: string[]): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
   if (!paperIds.length || !keys.length) return out;
@@ -145,10 +148,11 @@ export async function authorsAmong(db: Db, paperIds: string[], keys: string[]): 
     const rows = await db.selectFrom('paper_authors').select(['paper_id', 'name_key']).where('paper_id', 'in', paperIds.slice(i, i + 500)).where('name_key', 'in', keys).execute();
     for (const r of rows) out.set(r.paper_id, [...(out.get(r.paper_id) ?? []), r.name_key]);
   }
+  for (const keys of out.values()) keys.sort(byCodeUnits);
   return out;
 }
 
-/** Among these papers, the ones in any of these categories: paper → matching categories. */
+/** Among these papers, the ones in any of these categories: paper → matching categories, sorted. */
 export async function categoriesAmong(db: Db, paperIds: string[], categories: string[]): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
   if (!paperIds.length || !categories.length) return out;
@@ -156,6 +160,7 @@ export async function categoriesAmong(db: Db, paperIds: string[], categories: st
     const rows = await db.selectFrom('paper_categories').select(['paper_id', 'category']).where('paper_id', 'in', paperIds.slice(i, i + 500)).where('category', 'in', categories).execute();
     for (const r of rows) out.set(r.paper_id, [...(out.get(r.paper_id) ?? []), r.category]);
   }
+  for (const keys of out.values()) keys.sort(byCodeUnits);
   return out;
 }
 
@@ -180,4 +185,91 @@ export async function categoryCounts(db: Db, limit: number): Promise<{ category:
     .limit(limit)
     .execute();
   return rows.map((r) => ({ category: r.category, n: Number(r.n) }));
+}
+
+// --- Many users at once (a digest build): one query per 500 users, the same rows and order as
+// the per-user functions above, grouped by user.
+
+function groupBy<R extends { user_id: number | string }, T>(rows: R[], limit: number, map: (r: R) => T): Map<number, T[]> {
+  const out = new Map<number, T[]>();
+  for (const r of rows) {
+    const u = Number(r.user_id);
+    let l = out.get(u);
+    if (!l) out.set(u, (l = []));
+    if (l.length < limit) l.push(map(r));
+  }
+  return out;
+}
+
+async function chunked<T>(userIds: number[], run: (ids: number[]) => Promise<Map<number, T[]>>): Promise<Map<number, T[]>> {
+  const ids = [...new Set(userIds)];
+  const out = new Map<number, T[]>();
+  for (let i = 0; i < ids.length; i += 500) for (const [u, l] of await run(ids.slice(i, i + 500))) out.set(u, l);
+  return out;
+}
+
+/** savedSignals of many users: user → signals (users without any are absent). */
+export async function savedSignalsMany(db: Db, userIds: number[], limit: number): Promise<Map<number, Signal[]>> {
+  return chunked(userIds, async (ids) => {
+    const rows = await db
+      .selectFrom('library_items as l')
+      .innerJoin('papers as p', 'p.id', 'l.paper_id')
+      .select(['l.user_id as user_id', 'p.id as id', 'p.title as title', 'l.created_at as at'])
+      .where('l.user_id', 'in', ids)
+      .where('p.hidden', '=', 0)
+      .orderBy('l.user_id')
+      .orderBy('l.created_at', 'desc')
+      .orderBy('l.paper_id', 'asc')
+      .execute();
+    return groupBy(rows, limit, (r) => ({ id: r.id, title: r.title, at: r.at }));
+  });
+}
+
+/** upvoteSignals of many users. */
+export async function upvoteSignalsMany(db: Db, userIds: number[], limit: number): Promise<Map<number, Signal[]>> {
+  return chunked(userIds, async (ids) => {
+    const rows = await db
+      .selectFrom('votes as v')
+      .innerJoin('papers as p', 'p.id', 'v.paper_id')
+      .select(['v.user_id as user_id', 'p.id as id', 'p.title as title', 'v.created_at as at'])
+      .where('v.user_id', 'in', ids)
+      .where('p.hidden', '=', 0)
+      .orderBy('v.user_id')
+      .orderBy('v.created_at', 'desc')
+      .orderBy('v.paper_id', 'asc')
+      .execute();
+    return groupBy(rows, limit, (r) => ({ id: r.id, title: r.title, at: r.at }));
+  });
+}
+
+/** dismissedIds of many users. */
+export async function dismissedIdsMany(db: Db, userIds: number[], limit: number): Promise<Map<number, string[]>> {
+  return chunked(userIds, async (ids) => {
+    const rows = await db
+      .selectFrom('rec_dismissals')
+      .select(['user_id', 'paper_id'])
+      .where('user_id', 'in', ids)
+      .orderBy('user_id')
+      .orderBy('created_at', 'desc')
+      .orderBy('paper_id', 'asc')
+      .execute();
+    return groupBy(rows, limit, (r) => r.paper_id);
+  });
+}
+
+/** The categories and author name keys of these papers (a build's candidate window, read once): key → papers. */
+export async function keysOfPapers(db: Db, paperIds: string[]): Promise<{ categories: Map<string, string[]>; authors: Map<string, string[]> }> {
+  const categories = new Map<string, string[]>();
+  const authors = new Map<string, string[]>();
+  const add = (m: Map<string, string[]>, k: string, id: string) => {
+    const l = m.get(k);
+    if (!l) m.set(k, [id]);
+    else if (l[l.length - 1] !== id) l.push(id);
+  };
+  for (let i = 0; i < paperIds.length; i += 500) {
+    const ids = paperIds.slice(i, i + 500);
+    for (const r of await db.selectFrom('paper_categories').select(['paper_id', 'category']).where('paper_id', 'in', ids).orderBy('paper_id').execute()) add(categories, r.category, r.paper_id);
+    for (const r of await db.selectFrom('paper_authors').select(['paper_id', 'name_key']).where('paper_id', 'in', ids).orderBy('paper_id').execute()) add(authors, r.name_key, r.paper_id);
+  }
+  return { categories, authors };
 }

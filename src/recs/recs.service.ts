@@ -15,7 +15,7 @@ import type { AppContext } from '../context.js';
 import type { PaperRow } from '../db/schema.js';
 import { AppError } from '../domain/errors.js';
 import { followText, type FollowRow } from '../follows/follows.service.js';
-import { listFollows } from '../follows/follows.repository.js';
+import { listFollows, listFollowsMany } from '../follows/follows.repository.js';
 import { requireActiveUser, type Actor } from '../users/users.service.js';
 import { engineFeatures } from './engine-features.js';
 import { rankForUser, RECS, type Boost, type LibraryItem, type RecFeatures } from './rank.js';
@@ -108,14 +108,41 @@ interface FollowMatch {
   reason: string;
 }
 
+/** A user's candidates (newest first), with a membership test and their dates (ms). */
+interface Cands {
+  list: repo.Candidate[];
+  has(id: string): boolean;
+  dateMs(id: string): number | undefined;
+}
+
+/** A plain user's candidates: the set and dates built on first use. */
+function candsOf(list: repo.Candidate[]): Cands {
+  let set: Set<string> | null = null;
+  let dates: Map<string, number> | null = null;
+  return {
+    list,
+    has: (id) => (set ??= new Set(list.map((c) => c.id))).has(id),
+    dateMs: (id) => (dates ??= new Map(list.map((c) => [c.id, Date.parse(c.date)]))).get(id),
+  };
+}
+
+/** Among these candidates, the ones with any of these keys (categories, author name keys): paper → matching keys, sorted. */
+type KeysAmong = (cands: Cands, keys: string[]) => Promise<Map<string, string[]>>;
+interface FollowLookup {
+  categoriesAmong: KeysAmong;
+  authorsAmong: KeysAmong;
+}
+const sqlLookup = (ctx: Ctx): FollowLookup => ({
+  categoriesAmong: (c, keys) => repo.categoriesAmong(ctx.store.db, c.list.map((x) => x.id), keys),
+  authorsAmong: (c, keys) => repo.authorsAmong(ctx.store.db, c.list.map((x) => x.id), keys),
+});
+
 /** The candidates matching a follow, each with its strongest follow (author > search > category). */
-async function followMatches(ctx: Ctx, follows: FollowRow[], cands: repo.Candidate[], windowStart: number, windowMs: number): Promise<Map<string, FollowMatch>> {
+async function followMatches(ctx: Ctx, look: FollowLookup, follows: FollowRow[], cands: Cands, windowStart: number, windowMs: number): Promise<Map<string, FollowMatch>> {
   const out = new Map<string, FollowMatch>();
-  if (!follows.length || !cands.length) return out;
-  const ids = cands.map((c) => c.id);
-  const dateOf = new Map(cands.map((c) => [c.id, Date.parse(c.date)]));
+  if (!follows.length || !cands.list.length) return out;
   const add = (id: string, kind: FollowRow['kind'], f: FollowRow) => {
-    const t = dateOf.get(id) ?? windowStart;
+    const t = cands.dateMs(id) ?? windowStart;
     const recency = RECENCY * Math.min(1, Math.max(0, (t - windowStart) / windowMs));
     const amount = FOLLOW_BOOST[kind] + recency;
     const cur = out.get(id);
@@ -123,15 +150,14 @@ async function followMatches(ctx: Ctx, follows: FollowRow[], cands: repo.Candida
   };
   const authors = new Map(follows.filter((f) => f.kind === 'author').map((f) => [f.value, f]));
   const cats = new Map(follows.filter((f) => f.kind === 'category').map((f) => [f.value, f]));
-  for (const [id, keys] of await repo.categoriesAmong(ctx.store.db, ids, [...cats.keys()])) add(id, 'category', cats.get(keys[0])!);
+  for (const [id, keys] of await look.categoriesAmong(cands, [...cats.keys()])) add(id, 'category', cats.get(keys[0])!);
   const queries = follows.filter((f) => f.kind === 'query');
   if (queries.length && ctx.search?.ready) {
-    const inWindow = new Set(ids);
     for (const f of queries) {
-      for (const id of await queryMatches(ctx.search, f.value)) if (inWindow.has(id)) add(id, 'query', f);
+      for (const id of await queryMatches(ctx.search, f.value)) if (cands.has(id)) add(id, 'query', f);
     }
   }
-  for (const [id, keys] of await repo.authorsAmong(ctx.store.db, ids, [...authors.keys()])) add(id, 'author', authors.get(keys[0])!);
+  for (const [id, keys] of await look.authorsAmong(cands, [...authors.keys()])) add(id, 'author', authors.get(keys[0])!);
   return out;
 }
 
@@ -143,21 +169,25 @@ function libraryOf(saved: repo.Signal[], upvoted: repo.Signal[]): LibraryItem[] 
   return all.map((s) => ({ id: s.id, title: s.title, weight: s.weight }));
 }
 
-export async function forYou(ctx: Ctx, userId: number, opts: { window: RecWindow; limit?: number }): Promise<ForYou> {
-  const limit = Math.max(1, Math.min(FOR_YOU_MAX, opts.limit ?? FOR_YOU_SIZE));
-  const db = ctx.store.db;
-  const [saved, upvoted, follows, dismissed] = await Promise.all([
-    repo.savedSignals(db, userId, SIGNALS_MAX),
-    repo.upvoteSignals(db, userId, SIGNALS_MAX),
-    listFollows(db, userId),
-    repo.dismissedIds(db, userId, DISMISSED_MAX),
-  ]);
-  const signals = { saved: saved.length, upvoted: upvoted.length, follows: follows.length, dismissed: dismissed.length };
-  const base = { window: opts.window, signals };
-  if (!saved.length && !upvoted.length && !follows.length) return { ...base, items: [], state: 'no-signal', fallback: false, candidates: 0 };
+interface UserSignals {
+  saved: repo.Signal[];
+  upvoted: repo.Signal[];
+  follows: FollowRow[];
+  dismissed: string[];
+}
 
+/** A window's candidates (with the empty-window fallback), as both paths read them. */
+interface Window {
+  cands: repo.Candidate[];
+  fallback: boolean;
+  from: number;
+  windowMs: number;
+}
+
+async function loadWindow(ctx: Ctx, window: RecWindow): Promise<Window> {
+  const db = ctx.store.db;
   const now = ctx.clock.now();
-  const windowMs = WINDOW_DAYS[opts.window] * 86_400_000;
+  const windowMs = WINDOW_DAYS[window] * 86_400_000;
   const from = new Date(now.getTime() - windowMs);
   let cands = await repo.candidatesBetween(db, from.toISOString(), new Date(now.getTime() + 60_000).toISOString(), CANDIDATES_MAX);
   let fallback = false;
@@ -165,30 +195,121 @@ export async function forYou(ctx: Ctx, userId: number, opts: { window: RecWindow
     cands = await repo.newestCandidates(db, FALLBACK_CANDIDATES);
     fallback = cands.length > 0;
   }
+  return { cands, fallback, from: from.getTime(), windowMs };
+}
+
+type Ranked = { base: Omit<ForYou, 'items'>; ids: { id: string; score: number; reason: string; like: ForYouItem['like'] }[] };
+
+/** One user's For you, up to reading the paper rows (ids in order, with score and reason). */
+async function rankUser(ctx: Ctx, sig: UserSignals, opts: { window: RecWindow; limit: number }, loadWin: () => Promise<Window & FollowLookup & { candsOf: (list: repo.Candidate[], excluded: Set<string>) => Cands }>): Promise<Ranked> {
+  const { saved, upvoted, follows, dismissed } = sig;
+  const signals = { saved: saved.length, upvoted: upvoted.length, follows: follows.length, dismissed: dismissed.length };
+  const base = { window: opts.window, signals };
+  if (!saved.length && !upvoted.length && !follows.length) return { base: { ...base, state: 'no-signal', fallback: false, candidates: 0 }, ids: [] };
+
+  const win = await loadWin();
+  const { fallback } = win;
   const excluded = new Set([...saved.map((s) => s.id), ...dismissed]);
-  cands = cands.filter((c) => !excluded.has(c.id));
+  const cands = excluded.size ? win.cands.filter((c) => !excluded.has(c.id)) : win.cands;
   // Recency of a fallback list is measured over its own span.
-  const start = fallback && cands.length ? Date.parse(cands[cands.length - 1].date) : from.getTime();
-  const span = fallback && cands.length ? Math.max(1, Date.parse(cands[0].date) - start) : windowMs;
-  const matches = await followMatches(ctx, follows, cands, start, span);
+  const start = fallback && cands.length ? Date.parse(cands[cands.length - 1].date) : win.from;
+  const span = fallback && cands.length ? Math.max(1, Date.parse(cands[0].date) - start) : win.windowMs;
+  const matches = await followMatches(ctx, win, follows, win.candsOf(cands, excluded), start, span);
 
   const engine = ctx.search?.ready ? ctx.search.engine : null;
   if (!engine) {
     // No features: what the follows match, newest first (candidates are in that order already).
-    const hits = cands.filter((c) => matches.has(c.id)).slice(0, limit);
-    const rows = await repo.papersByIds(db, hits.map((h) => h.id));
-    const items = rows.map((paper) => ({ paper, score: matches.get(paper.id)!.amount, reason: matches.get(paper.id)!.reason, like: null }));
-    return { ...base, items, state: 'index-not-ready', fallback, candidates: cands.length };
+    const hits = cands.filter((c) => matches.has(c.id)).slice(0, opts.limit);
+    const ids = hits.map((h) => ({ id: h.id, score: matches.get(h.id)!.amount, reason: matches.get(h.id)!.reason, like: null }));
+    return { base: { ...base, state: 'index-not-ready', fallback, candidates: cands.length }, ids };
   }
 
   const boosts = new Map<string, Boost>([...matches].map(([id, m]) => [id, { amount: m.amount, reason: m.reason }]));
-  const ranked = rankForUser({ library: libraryOf(saved, upvoted), dismissed, candidates: cands.map((c) => c.id), boosts, limit }, featuresOf(engine));
-  const rows = new Map((await repo.papersByIds(db, ranked.map((r) => r.id))).map((p) => [p.id, p]));
-  const items = ranked.flatMap((r) => {
-    const paper = rows.get(r.id);
-    return paper ? [{ paper, score: r.score, reason: r.reason, like: r.like }] : [];
-  });
-  return { ...base, items, state: 'ready', fallback, candidates: cands.length };
+  const ranked = rankForUser({ library: libraryOf(saved, upvoted), dismissed, candidates: cands.map((c) => c.id), boosts, limit: opts.limit }, featuresOf(engine));
+  return { base: { ...base, state: 'ready', fallback, candidates: cands.length }, ids: ranked.map((r) => ({ id: r.id, score: r.score, reason: r.reason, like: r.like })) };
+}
+
+const withRows = (r: Ranked, rows: Map<string, PaperRow>): ForYou => ({
+  ...r.base,
+  items: r.ids.flatMap((x) => {
+    const paper = rows.get(x.id);
+    return paper ? [{ paper, score: x.score, reason: x.reason, like: x.like }] : [];
+  }),
+});
+
+const clampLimit = (limit: number | undefined) => Math.max(1, Math.min(FOR_YOU_MAX, limit ?? FOR_YOU_SIZE));
+
+export async function forYou(ctx: Ctx, userId: number, opts: { window: RecWindow; limit?: number }): Promise<ForYou> {
+  const db = ctx.store.db;
+  const [saved, upvoted, follows, dismissed] = await Promise.all([
+    repo.savedSignals(db, userId, SIGNALS_MAX),
+    repo.upvoteSignals(db, userId, SIGNALS_MAX),
+    listFollows(db, userId),
+    repo.dismissedIds(db, userId, DISMISSED_MAX),
+  ]);
+  const r = await rankUser(ctx, { saved, upvoted, follows, dismissed }, { window: opts.window, limit: clampLimit(opts.limit) }, async () => ({ ...(await loadWindow(ctx, opts.window)), ...sqlLookup(ctx), candsOf }));
+  return withRows(r, new Map((await repo.papersByIds(db, r.ids.map((x) => x.id))).map((p) => [p.id, p])));
+}
+
+/**
+ * Shared by the forYouMany calls of one build (a digest run): each window's candidates and
+ * their categories and authors are read once, at the first call that needs them. Make a new one
+ * per build: it does not see papers arriving after.
+ */
+export class ForYouBatch {
+  private readonly windows = new Map<RecWindow, ReturnType<ForYouBatch['window']>>();
+  constructor(private readonly ctx: Ctx) {}
+
+  window(w: RecWindow): Promise<Window & FollowLookup & { candsOf: (list: repo.Candidate[], excluded: Set<string>) => Cands }> {
+    let p = this.windows.get(w);
+    if (!p) {
+      p = (async () => {
+        const win = await loadWindow(this.ctx, w);
+        const keys = await repo.keysOfPapers(this.ctx.store.db, win.cands.map((c) => c.id));
+        // Built once per window: a user's candidates are the window's less their excluded papers.
+        const dates = new Map(win.cands.map((c) => [c.id, Date.parse(c.date)]));
+        const candsOf = (list: repo.Candidate[], excluded: Set<string>): Cands => ({ list, has: (id) => dates.has(id) && !excluded.has(id), dateMs: (id) => dates.get(id) });
+        const among = (index: Map<string, string[]>): KeysAmong => async (cands, wanted) => {
+          const out = new Map<string, string[]>();
+          if (!cands.list.length || !wanted.length) return out;
+          for (const k of wanted) for (const id of index.get(k) ?? []) if (cands.has(id)) out.set(id, [...(out.get(id) ?? []), k]);
+          for (const l of out.values()) l.sort(repo.byCodeUnits);
+          return out;
+        };
+        return { ...win, categoriesAmong: among(keys.categories), authorsAmong: among(keys.authors), candsOf };
+      })();
+      this.windows.set(w, p);
+    }
+    return p;
+  }
+}
+
+/**
+ * For you of many users at once, the same as `forYou` for each (test/contract/recs.contract):
+ * their signals in a few queries per 500 users, the window's candidates and features once per
+ * `batch`, the paper rows in one query per 500. `limit` may differ per user.
+ */
+export async function forYouMany(ctx: Ctx, userIds: number[], opts: { window: RecWindow; limit?: number | ((userId: number) => number); batch?: ForYouBatch }): Promise<Map<number, ForYou>> {
+  const db = ctx.store.db;
+  const ids = [...new Set(userIds)];
+  const batch = opts.batch ?? new ForYouBatch(ctx);
+  const [saved, upvoted, follows, dismissed] = await Promise.all([
+    repo.savedSignalsMany(db, ids, SIGNALS_MAX),
+    repo.upvoteSignalsMany(db, ids, SIGNALS_MAX),
+    listFollowsMany(db, ids),
+    repo.dismissedIdsMany(db, ids, DISMISSED_MAX),
+  ]);
+  const ranked = new Map<number, Ranked>();
+  for (const u of ids) {
+    const limit = clampLimit(typeof opts.limit === 'function' ? opts.limit(u) : opts.limit);
+    const sig = { saved: saved.get(u) ?? [], upvoted: upvoted.get(u) ?? [], follows: follows.get(u) ?? [], dismissed: dismissed.get(u) ?? [] };
+    // The window is read only once someone has a signal (as forYou does), then kept by the batch.
+    ranked.set(u, await rankUser(ctx, sig, { window: opts.window, limit }, () => batch.window(opts.window)));
+  }
+  const want = [...new Set([...ranked.values()].flatMap((r) => r.ids.map((x) => x.id)))];
+  const rows = new Map<string, PaperRow>();
+  for (let i = 0; i < want.length; i += 500) for (const p of await repo.papersByIds(db, want.slice(i, i + 500))) rows.set(p.id, p);
+  return new Map([...ranked].map(([u, r]) => [u, withRows(r, rows)]));
 }
 
 /** A paper the user may act on: stored and visible. */

@@ -14,7 +14,7 @@ import { insertUser } from '../../src/users/users.repository.js';
 import { saveItem } from '../../src/library/library.repository.js';
 import { insertVote } from '../../src/votes/votes.repository.js';
 import { setFollow } from '../../src/follows/follows.service.js';
-import { forYou, dismiss, undismiss, recentDismissals } from '../../src/recs/recs.service.js';
+import { forYou, forYouMany, ForYouBatch, dismiss, undismiss, recentDismissals } from '../../src/recs/recs.service.js';
 import { sql } from 'kysely';
 import { migrate, migrationStatus } from '../../src/db/index.js';
 import type { PaperInput } from '../../src/domain/paper.js';
@@ -185,6 +185,58 @@ test(`[${store}] an empty window falls back to the newest papers and says so; wi
     assert.equal(plain.state, 'index-not-ready');
     assert.deepEqual(ids(plain), ['2506.00101', '2506.00102', '2505.00301'], 'cs.LG papers of the month, newest first');
     assert.ok(plain.items.every((i) => i.reason === 'you follow cat:cs.LG'));
+  } finally {
+    await app.close();
+  }
+});
+
+test(`[${store}] forYouMany (a digest build) gives every user what forYou gives them, with and without an index, and on an empty window`, async () => {
+  const { app, alice } = await setup();
+  try {
+    const db = app.ctx.store.db;
+    const user = async (name: string) => ({ id: await insertUser(db, { name, email: `${name}@example.org`, passwordHash: null, role: 'user', verifiedAt: NOW, now: NOW }), name, role: 'user' as const });
+    const [bob, carol, dave, erin] = [await user('bob'), await user('carol'), await user('dave'), await user('erin')];
+    // alice: saves and a dismissal; bob: an upvote and two categories of one paper (the reason names the first);
+    // carol: an author, a category and a saved search; dave: everything; erin: nothing.
+    await saveItem(db, alice.id, '2501.00001', daysAgo(10));
+    await saveItem(db, alice.id, '2506.00102', daysAgo(1));
+    await dismiss(app.ctx, alice, '2506.00101');
+    await insertVote(db, bob.id, '2506.00201', daysAgo(0.1));
+    await setFollow(app.ctx, bob, 'category', 'eess.AS', true);
+    await setFollow(app.ctx, bob, 'category', 'cs.CL', true);
+    await setFollow(app.ctx, carol, 'author', 'Emilie du Chatelet', true);
+    await setFollow(app.ctx, carol, 'category', 'cs.LG', true);
+    await setFollow(app.ctx, carol, 'query', 'robotic grasping', true);
+    await saveItem(db, dave.id, '2506.00103', daysAgo(1));
+    await insertVote(db, dave.id, '2501.00002', daysAgo(2));
+    await setFollow(app.ctx, dave, 'category', 'cs.RO', true);
+    await dismiss(app.ctx, dave, '2506.00201');
+    const users = [alice.id, bob.id, carol.id, dave.id, erin.id];
+    const limitOf = (u: number) => (u === dave.id ? 2 : 5);
+    const compare = async (ctx: typeof app.ctx, what: string) => {
+      for (const window of ['day', 'week', 'month'] as const) {
+        const batch = new ForYouBatch(ctx);
+        const many = await forYouMany(ctx, users, { window, limit: limitOf, batch });
+        const again = await forYouMany(ctx, [carol.id, bob.id], { window, limit: limitOf, batch }); // the batch's window, read once, serves a second page
+        for (const u of users) {
+          const one = await forYou(ctx, u, { window, limit: limitOf(u) });
+          assert.deepEqual(many.get(u), one, `${what}, ${window}, user ${u}`);
+          if (again.has(u)) assert.deepEqual(again.get(u), one, `${what}, ${window}, user ${u}, second page`);
+        }
+      }
+      return forYouMany(ctx, users, { window: 'week', limit: limitOf });
+    };
+    const ready = await compare(app.ctx, 'with the index');
+    assert.equal(ready.get(alice.id)!.state, 'ready');
+    assert.equal(ready.get(erin.id)!.state, 'no-signal');
+    assert.equal(ready.get(dave.id)!.items.length, 2);
+    const plain = await compare({ ...app.ctx, search: null }, 'without an index');
+    assert.deepEqual(ids(plain.get(carol.id)!), ['2506.00101', '2506.00102', '2506.00104'], 'follow matches newest first');
+    assert.equal(plain.get(carol.id)!.items[2].reason, 'you follow author:"Emilie du Chatelet"');
+    assert.equal(plain.get(bob.id)!.items.find((i) => i.paper.id === '2506.00103')?.reason, 'you follow cat:cs.CL', 'two followed categories: the first one (sorted) is the reason');
+    app.clock.set(new Date(Date.parse(NOW) + 90 * 86_400_000).toISOString());
+    const fallback = await compare(app.ctx, 'an empty window');
+    assert.equal(fallback.get(carol.id)!.fallback, true);
   } finally {
     await app.close();
   }
