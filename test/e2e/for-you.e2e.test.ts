@@ -145,8 +145,21 @@ test('sign up → two categories → three papers → For you explains → dismi
     await item.waitFor();
     assert.match(await item.locator('.why-here').innerText(), new RegExp(`you follow author:("${author}"|${author})`.replace(/\./g, '\\.')));
     assert.equal(await page.locator('ol.paper-list > li').first().locator(`a[href="/papers/${newId}"]`).count(), 1, 'newest first');
-    // TODO(h-feedsapi): the private Following feed (a revocable secret-token URL, built on branch
-    // h-feedsapi) must list ${newId} too: fetch it here once that branch is merged.
+    // The private Following feed lists it too: make the secret URL from Following's own link, read
+    // it as a feed reader would (no cookie), then revoke it: the same URL is a 404.
+    await page.locator('a[href="/settings/feeds"]').first().click();
+    await page.getByRole('button', { name: 'Make a URL for Following' }).click();
+    const shown = await page.locator('.private-feed-urls input').evaluateAll((els) => (els as HTMLInputElement[]).map((e) => e.value).find((v) => v.endsWith('.atom')));
+    assert.ok(shown, 'the Atom URL is shown once');
+    const atomUrl = base + new URL(shown!).pathname; // the page names the configured BASE_URL
+    const feed = await fetch(atomUrl!);
+    assert.equal(feed.status, 200);
+    const xml = await feed.text();
+    assert.match(xml, /<entry>\s*<title type="html"><!\[CDATA\[A brand new result on tidal attention\]\]><\/title>/, 'the new paper is in the private Following feed, first');
+    assert.ok(xml.includes(`/papers/${newId}</id>`));
+    await page.getByRole('button', { name: 'Revoke the URL of Following' }).click();
+    await page.waitForLoadState();
+    assert.equal((await fetch(atomUrl!)).status, 404, 'a revoked URL is a 404');
 
     assert.deepEqual(errors, [], 'no script errors (CSP included)');
   } finally {
