@@ -25,7 +25,7 @@ import { sessionMiddleware } from './middleware/session.js';
 import { csrfProtection } from './middleware/csrf.js';
 import { listen } from './server.js';
 import type { ServerType } from '@hono/node-server';
-import { SEARCH_PATHS, searchGuard, type EarlyAnswer, type SearchGate } from './middleware/search-guard.js';
+import { SEARCH_PATHS, searchGuard, type EarlyAnswer, type RawRequest, type SearchGate } from './middleware/search-guard.js';
 import { inputGuard } from './middleware/input-guard.js';
 import { authRoutes } from './pages/auth.js';
 import { trendingRoutes } from './pages/trending.js';
@@ -143,7 +143,7 @@ export interface WebApp {
   /** Search's concurrency gate (null when off). */
   searchGate: SearchGate | null;
   /** Answers the HTTP server gives before the app sees the request (src/web/server.ts). */
-  early(method: string | undefined, url: string | undefined): EarlyAnswer | null;
+  early(req: RawRequest): EarlyAnswer | null;
   /** Serve the app over HTTP on one port (src/web/server.ts). */
   listen(opts: { port: number; hostname?: string }, onListening?: () => void): ServerType;
 }
@@ -184,7 +184,7 @@ export function createWebApp(ctx: AppContext): WebApp {
   app.get('/healthz', (c) => c.json({ ok: true, search: ctx.search?.state.kind ?? 'off' }));
 
   // --- search's own rate limit and concurrency gate, shared by the page, suggestions and the API
-  const guard = searchGuard({ perMinute: ctx.config.SEARCH_RATE_PER_MINUTE, concurrency: ctx.config.SEARCH_CONCURRENCY, queue: ctx.config.SEARCH_QUEUE, https: ctx.config.baseUrl.startsWith('https:') });
+  const guard = searchGuard({ perMinute: ctx.config.SEARCH_RATE_PER_MINUTE, concurrency: ctx.config.SEARCH_CONCURRENCY, queue: ctx.config.SEARCH_QUEUE, https: ctx.config.baseUrl.startsWith('https:'), trustProxy: !!ctx.config.TRUST_PROXY });
   for (const p of SEARCH_PATHS) app.use(p, guard.middleware);
 
   // --- middleware of features (sessions, CSRF, rate limits) mount here, before pages

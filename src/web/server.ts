@@ -7,17 +7,17 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
-import type { EarlyAnswer } from './middleware/search-guard.js';
+import type { EarlyAnswer, RawRequest } from './middleware/search-guard.js';
 
 export interface Servable {
   fetch: (request: Request, env: any) => Response | Promise<Response>;
-  early(method: string | undefined, url: string | undefined): EarlyAnswer | null;
+  early(req: RawRequest): EarlyAnswer | null;
 }
 
 export function listen(web: Servable, opts: { port: number; hostname?: string }, onListening?: (info: AddressInfo) => void): ServerType {
   const createServer = ((options: http.ServerOptions, listener: http.RequestListener) =>
     http.createServer(options, (req, res) => {
-      const answer = web.early(req.method, req.url);
+      const answer = web.early(req);
       if (!answer) return listener(req, res);
       res.writeHead(answer.status, answer.headers);
       res.end(req.method === 'HEAD' ? undefined : answer.body);

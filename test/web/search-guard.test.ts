@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testApp } from '../helpers/app.js';
 import { seedPapers } from '../accounts/seed.js';
-import { SearchGate } from '../../src/web/middleware/search-guard.js';
+import { BlockedClients, SearchGate } from '../../src/web/middleware/search-guard.js';
 import { listen } from '../../src/web/server.js';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
@@ -121,4 +121,51 @@ test('a full line is refused by the HTTP server itself: the refused searches nev
     server.close();
     await app.close();
   }
+});
+
+test('a client over its search budget is refused by the listener after the first refusal, with the same message and headers; other clients and pages pass', async () => {
+  const app = await testApp({ now: '2025-06-05T12:00:00Z', env: { SEARCH_RATE_PER_MINUTE: '2', SEARCH_CONCURRENCY: '0', TRUST_PROXY: 'true' } });
+  let reached = 0;
+  const server = listen({ fetch: (r, env) => (reached++, app.web.app.fetch(r, env)), early: app.web.early }, { port: 0, hostname: '127.0.0.1' });
+  try {
+    await seedPapers(app, [{ id: '2506.00001', featuredAt: '2025-06-05T08:00:00.000Z' }]);
+    if (!server.listening) await once(server, 'listening');
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const from = (ip: string) => ({ headers: { 'x-forwarded-for': ip } });
+    assert.equal((await fetch(`${base}/search?q=study`, from('10.0.0.1'))).status, 200);
+    assert.equal((await fetch(`${base}/search?q=study`, from('10.0.0.1'))).status, 200);
+    const first = await fetch(`${base}/search?q=study`, from('10.0.0.1'));
+    assert.equal(first.status, 429, 'the limiter refuses the third');
+    assert.equal(reached, 3);
+    const again = await fetch(`${base}/api/papers/search?q=study`, from('10.0.0.1'));
+    assert.equal(again.status, 429);
+    assert.equal(reached, 3, 'the next refusal is the listener’s: the app is not reached');
+    assert.match((await again.json()).error, /^Too many search requests\. Try again in \d+ seconds\.$/);
+    for (const h of ['retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-policy', 'ratelimit']) assert.ok(again.headers.get(h), h);
+    assert.equal(again.headers.get('ratelimit-remaining'), '0');
+    assert.equal(again.headers.get('ratelimit-policy'), first.headers.get('ratelimit-policy'));
+    assert.match(await (await fetch(`${base}/search?q=x`, from('10.0.0.1'))).text(), /Too many search requests\. Try again in \d+ seconds\./);
+    assert.equal(reached, 3);
+    assert.equal((await fetch(`${base}/search?q=study`, from('10.0.0.2'))).status, 200, 'another client has its own budget');
+    assert.equal((await fetch(`${base}/papers/2506.00001`, from('10.0.0.1'))).status, 200, 'other pages are not limited by search');
+    assert.equal(reached, 5);
+  } finally {
+    server.close();
+    await app.close();
+  }
+});
+
+test('BlockedClients: a block lasts until its end and not a millisecond more; at most `max` clients are kept, the oldest goes', () => {
+  const b = new BlockedClients(2);
+  b.block('10.0.0.1', 1_000);
+  assert.equal(b.left('10.0.0.1', 0), 1_000);
+  assert.equal(b.left('10.0.0.1', 999), 1);
+  assert.equal(b.left('10.0.0.1', 1_000), 0, 'ended');
+  assert.equal(b.left('10.0.0.1', 500), 0, 'and forgotten');
+  b.block('a', 5_000);
+  b.block('b', 5_000);
+  b.block('c', 5_000);
+  assert.equal(b.left('a', 0), 0, 'the oldest went');
+  assert.equal(b.left('b', 0), 5_000);
+  assert.equal(b.left('c', 0), 5_000);
 });

@@ -49,13 +49,13 @@ async function runServer(config: Config, jobs: boolean): Promise<void> {
   try {
     // PORT=0: listen first, so the OS picks the port and the app is made knowing it (its base
     // URL names it); requests before the app is ready get a 503. Tests read the port from the log.
-    let app: { fetch: (req: Request, env: any) => Response | Promise<Response>; early: (m: string | undefined, u: string | undefined) => unknown } | null = null;
+    let app: { fetch: (req: Request, env: any) => Response | Promise<Response>; early: (req: Parameters<Parameters<typeof listen>[0]['early']>[0]) => ReturnType<Parameters<typeof listen>[0]['early']> } | null = null;
     let early: ServerType | null = null;
     if (config.PORT === 0) {
       const s = listen(
         {
           fetch: (req, env) => (app ? app.fetch(req, env) : new Response('Starting up.\n', { status: 503, headers: { 'retry-after': '1' } })),
-          early: (method, url) => (app ? (app.early(method, url) as ReturnType<Parameters<typeof listen>[0]['early']>) : null),
+          early: (req) => (app ? app.early(req) : null),
         },
         { port: 0, hostname: config.HOST },
       );

@@ -6,6 +6,7 @@
  * setImmediate, so the requests that arrived meanwhile (paper pages, /healthz) are served between
  * two searches instead of behind all of them.
  */
+import type { IncomingMessage } from 'node:http';
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv, WebContext } from '../types.js';
 import { Limiter, clientIp } from './rate-limit.js';
@@ -122,7 +123,35 @@ export interface SearchGuard {
    * middleware chain (CSP nonce, session lookup, input checks) and the router, which leaves more
    * of the one event loop to the pages being read meanwhile (src/web/server.ts).
    */
-  early(method: string | undefined, url: string | undefined): EarlyAnswer | null;
+  early(req: RawRequest): EarlyAnswer | null;
+}
+
+/** What the early answer reads of a Node request. */
+export type RawRequest = Pick<IncomingMessage, 'method' | 'url' | 'headers'> & { socket: { remoteAddress?: string } };
+
+/**
+ * Clients over their search budget and until when (epoch ms): a copy of refusals the limiter
+ * has already made (in the store or Redis), so the listener can repeat them without a store
+ * round trip or the middleware chain. Bounded: past `max` clients the oldest entry goes.
+ */
+export class BlockedClients {
+  private readonly until = new Map<string, number>();
+  constructor(private readonly max = 10_000) {}
+  block(ip: string, untilMs: number): void {
+    this.until.delete(ip);
+    if (this.until.size >= this.max) this.until.delete(this.until.keys().next().value as string);
+    this.until.set(ip, untilMs);
+  }
+  /** Milliseconds left of the block, or 0. */
+  left(ip: string, now: number): number {
+    const u = this.until.get(ip);
+    if (u === undefined) return 0;
+    if (u <= now) {
+      this.until.delete(ip);
+      return 0;
+    }
+    return u - now;
+  }
 }
 
 const BUSY = `Search is busy right now. Try again in ${RETRY_AFTER_FULL_S} second.`;
@@ -142,29 +171,55 @@ function earlyHeaders(type: string, https: boolean): Record<string, string> {
   };
 }
 
-export function searchGuard(opts: SearchGuardOptions & { https?: boolean }): SearchGuard {
+export function searchGuard(opts: SearchGuardOptions & { https?: boolean; trustProxy?: boolean }): SearchGuard {
   const byIp = opts.perMinute > 0 ? new Limiter({ name: 'search', points: opts.perMinute, duration: 60 }) : null;
   const gate = opts.concurrency > 0 ? new SearchGate(opts.concurrency, opts.queue) : null;
-  const html: EarlyAnswer = { status: 429, headers: earlyHeaders('text/html; charset=UTF-8', !!opts.https), body: busyPage(BUSY) };
-  const json: EarlyAnswer = { status: 429, headers: earlyHeaders('application/json', !!opts.https), body: JSON.stringify({ error: BUSY }) };
-  const early = (method: string | undefined, url: string | undefined): EarlyAnswer | null => {
-    if (!gate?.full || (method !== 'GET' && method !== 'HEAD') || !url) return null;
-    const q = url.indexOf('?');
-    const path = q < 0 ? url : url.slice(0, q);
-    if (!SEARCH_PATHS.includes(path)) return null;
-    return path.startsWith('/api/') ? json : html;
+  const blocked = byIp ? new BlockedClients() : null;
+  const https = !!opts.https;
+  const html: EarlyAnswer = { status: 429, headers: earlyHeaders('text/html; charset=UTF-8', https), body: busyPage(BUSY) };
+  const json: EarlyAnswer = { status: 429, headers: earlyHeaders('application/json', https), body: JSON.stringify({ error: BUSY }) };
+  // The client's IP as clientIp() (rate-limit.ts) reads it.
+  const ipOf = (req: RawRequest): string => {
+    const fwd = opts.trustProxy ? req.headers['x-forwarded-for'] : undefined;
+    if (typeof fwd === 'string' && fwd) return fwd.split(',')[0].trim();
+    return req.socket.remoteAddress ?? '127.0.0.1';
   };
-  return { middleware: middleware(byIp, gate), gate, early };
+  const early = (req: RawRequest): EarlyAnswer | null => {
+    if ((!gate?.full && !blocked) || (req.method !== 'GET' && req.method !== 'HEAD') || !req.url) return null;
+    const q = req.url.indexOf('?');
+    const path = q < 0 ? req.url : req.url.slice(0, q);
+    if (!SEARCH_PATHS.includes(path)) return null;
+    const api = path.startsWith('/api/');
+    if (gate?.full) return api ? json : html;
+    const ms = blocked!.left(ipOf(req), Date.now());
+    if (!ms) return null;
+    // Over budget: the limiter's own refusal, repeated (message and headers as the middleware's).
+    const s = Math.max(1, Math.ceil(ms / 1000));
+    const message = `Too many search requests. Try again in ${s} seconds.`;
+    const headers = {
+      ...earlyHeaders(api ? 'application/json' : 'text/html; charset=UTF-8', https),
+      'Retry-After': String(s),
+      RateLimit: `"search";r=0;t=${s}`,
+      'RateLimit-Policy': `"search";q=${opts.perMinute};w=60`,
+      'RateLimit-Limit': String(opts.perMinute),
+      'RateLimit-Remaining': '0',
+      'RateLimit-Reset': String(s),
+    };
+    return { status: 429, headers, body: api ? JSON.stringify({ error: message }) : busyPage(message) };
+  };
+  return { middleware: middleware(byIp, gate, blocked), gate, early };
 }
 
-function middleware(byIp: Limiter | null, gate: SearchGate | null): MiddlewareHandler<AppEnv> {
+function middleware(byIp: Limiter | null, gate: SearchGate | null, blocked: BlockedClients | null): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     // A full line refuses before the per-IP budget is counted: the budget lives in the store when
     // several processes share it (a write per request), and under a flood spread over many IPs
     // most requests would otherwise each cost a write only to be turned away by the gate.
     if (gate?.full) return refuse(c, BUSY, RETRY_AFTER_FULL_S);
     if (byIp) {
-      const r = await byIp.check(clientIp(c), c);
+      const ip = clientIp(c);
+      const r = await byIp.check(ip, c);
+      if (!r.ok) blocked?.block(ip, Date.now() + r.msBeforeNext);
       if (!r.ok) return refuse(c, `Too many search requests. Try again in ${r.retryAfter} seconds.`, r.retryAfter);
     }
     if (!gate) return next();
