@@ -10,6 +10,7 @@ import { createMail } from './mail/mail.service.js';
 import { createWebApp, type WebApp } from './web/app.js';
 import { openSearchService, indexHealthCheck } from './search/search.service.js';
 import { followStore } from './changes/follower.js';
+import { searchThreadFor } from './search/query-thread.js';
 import { registerTrending } from './jobs/trending.job.js';
 import { mailJobs } from './jobs/digest.job.js';
 import { ingestJobs } from './jobs/ingest.job.js';
@@ -44,7 +45,8 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   const server = (deps.role ?? 'server') === 'server';
   if (server) {
     // search: the index (loaded, caught up from the change log, or built), following the store
-    ctx.search = await openSearchService(ctx);
+    // queries answered in a lower-priority worker thread when configured (query-thread.ts)
+    ctx.search = searchThreadFor(ctx, await openSearchService(ctx));
     const follower = await followStore(ctx.store, ctx.events, {
       intervalMs: deps.followMs,
       onError: (e) => ctx.logger.warn({ error: String(e) }, `change log: ${e instanceof Error ? e.message : String(e)}`),

@@ -177,6 +177,8 @@ export interface SearchService {
   /** Stop a background build (on shutdown). */
   close(): Promise<void>;
   readonly engine: SearchEngine | null;
+  /** The search thread answering queries (query-thread.ts), when there is one. */
+  readonly thread?: { readonly ready: boolean; readonly answered: number; stop(): Promise<void> };
 }
 
 async function defaultSource(db: Kysely<Database>): Promise<AsyncIterable<SearchDoc[]>> {
