@@ -62,3 +62,8 @@ export function* recombined(real: SearchDoc[], n: number, idOf: (i: number) => s
     };
   }
 }
+
+/** A document as a line of arxiv-recent-ai's format, which `papertide import` reads. */
+export function arxivRecentLine(d: SearchDoc): string {
+  return JSON.stringify({ id: d.id, title: d.title, abstract: d.abstract, authors: d.authors, categories: d.categories, first_seen: (d.publishedAt ?? '2025-01-01').slice(0, 10), comment: null });
+}

@@ -26,7 +26,7 @@ import autocannon from 'autocannon';
 import { sql } from 'kysely';
 import { testConfig } from '../src/config.js';
 import { createApp } from '../src/app.js';
-import { generatedArxivId, readRealDocs, recombined } from './recombined.js';
+import { arxivRecentLine, generatedArxivId, readRealDocs, recombined } from './recombined.js';
 import { ensureDatabase, getFresh, load1m, pct, pgUrl, processTree, searchQueries, serve, waitReady } from './serve-helpers.js';
 
 const args = process.argv.slice(2);
@@ -53,7 +53,7 @@ async function writeCorpus(): Promise<string> {
   const out = fs.createWriteStream(file);
   let i = 0;
   for (const d of recombined(real, N, generatedArxivId)) {
-    const line = JSON.stringify({ id: d.id, title: d.title, abstract: d.abstract, authors: d.authors, categories: d.categories, first_seen: (d.publishedAt ?? '2025-01-01').slice(0, 10), comment: null }) + '\n';
+    const line = arxivRecentLine(d) + '\n';
     if (!out.write(line)) await new Promise<void>((r) => out.once('drain', () => r()));
     if (++i % 200_000 === 0) log(`wrote ${i} papers`);
   }
