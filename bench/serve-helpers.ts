@@ -50,7 +50,7 @@ export function serve(opts: { dataDir: string; workers: number; env?: Record<str
   const port = 3900 + Math.floor(Math.random() * 90);
   const args = [...(opts.nodeArgs ?? []), 'bin/papertide.js', 'serve', '--no-jobs', ...(opts.workers > 1 ? ['--workers', String(opts.workers)] : [])];
   const proc = spawn(process.execPath, args, {
-    env: { ...process.env, DATA_DIR: opts.dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', DEMO_DATA: 'false', INGEST_SCHEDULE: 'off', ...opts.env },
+    env: { ...process.env, DATA_DIR: opts.dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: process.env.BENCH_SERVER_LOG_LEVEL ?? 'warn', DEMO_DATA: 'false', INGEST_SCHEDULE: 'off', ...opts.env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   return {
