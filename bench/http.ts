@@ -29,7 +29,7 @@ import { createApp, papersChanged } from '../src/app.js';
 import { importFile } from '../src/papers/import.service.js';
 import { sql } from 'kysely';
 import { createSession, createUserDirect } from '../src/users/users.service.js';
-import { ensureDatabase, load1m, pct, pgUrl, processTree, searchQueries, serve, waitReady } from './serve-helpers.js';
+import { cpuMs, ensureDatabase, load1m, pct, pgUrl, processTree, searchQueries, serve, waitReady } from './serve-helpers.js';
 
 /** Common words of ML paper titles: the flood's queries are random pairs of them. */
 const WORDS = ['diffusion', 'language', 'model', 'learning', 'graph', 'vision', 'transformer', 'retrieval', 'agents', 'benchmark', 'robot', 'video', 'generation', 'reasoning', 'reinforcement', 'attention', 'efficient', 'training', 'neural', 'network', 'data', 'large', 'multimodal', 'segmentation', 'detection', 'speech', 'alignment', 'evaluation', 'optimization', 'survey'];
@@ -261,8 +261,8 @@ async function mixedScenario(base: string, workers: number, s: Sample) {
   };
   const readerPaths = [...T.map((id) => `/papers/${id}`), '/'];
   const t0 = performance.now();
-  const [readers] = await Promise.all([cannon(base, readerPaths, duration, Number(opt('readers', '20'))), Promise.all(users.map(runUser))]);
-  const writersS = (performance.now() - t0) / 1000;
+  let writersS = 0;
+  const [readers] = await Promise.all([cannon(base, readerPaths, duration, Number(opt('readers', '20'))), Promise.all(users.map(runUser)).then(() => (writersS = (performance.now() - t0) / 1000))]);
   // Every process has committed (the writes were answered); the store is the judge.
   const { ctx: ctx2 } = await createApp(testConfig({ DATA_DIR: dataDir, ...storeEnv, SECRET: BENCH_SECRET }), { role: 'cli' });
   const after = await countsOf(ctx2.store.db, T).finally(() => ctx2.close());
@@ -280,7 +280,8 @@ async function mixedScenario(base: string, workers: number, s: Sample) {
     users: USERS,
     writes,
     write_errors: failures.length,
-    writes_s: Math.round(writes / Math.min(writersS, duration)),
+    writes_s: Math.round(writes / writersS),
+    writers_s: Math.round(writersS * 10) / 10,
     write_p50_ms: pct(writeMs, 50),
     write_p99_ms: pct(writeMs, 99),
     expected_votes: sum(expVotes),
@@ -293,7 +294,7 @@ async function mixedScenario(base: string, workers: number, s: Sample) {
   };
 }
 
-type PageRow = { page: string; paths: number; req_s: number; p50_ms: number; p99_ms: number; errors: number; bytes: number };
+type PageRow = { page: string; paths: number; req_s: number; server_cpu_ms_per_req: number; p50_ms: number; p99_ms: number; errors: number; bytes: number };
 
 /** One server (`serve --workers N`): each page, then the mixed scenario; one JSON line. */
 async function pagesRun(workers: number, s: Sample) {
@@ -311,9 +312,11 @@ async function pagesRun(workers: number, s: Sample) {
       await first.arrayBuffer();
       if (first.status !== 200) throw new Error(`${paths[0]} answered ${first.status}`);
       await cannon(srv.base, paths, 2); // warm-up
+      const cpu0 = cpuMs(srv.proc.pid!);
       const r = await cannon(srv.base, paths, duration);
-      const row = { page: name, paths: paths.length, req_s: Math.round(r.requests.average), p50_ms: r.latency.p50, p99_ms: r.latency.p99, errors: r.errors + r.non2xx, bytes: Math.round(r.throughput.average / Math.max(1, r.requests.average)) };
-      console.log(`${workers}w ${name.padEnd(6)} (${String(paths.length).padStart(4)} paths) ${String(row.req_s).padStart(6)} req/s  p50 ${row.p50_ms} ms  p99 ${row.p99_ms} ms  errors ${row.errors}  load ${load1m()}`);
+      const cpuPerReq = (cpuMs(srv.proc.pid!) - cpu0) / Math.max(1, r.requests.total);
+      const row = { page: name, paths: paths.length, req_s: Math.round(r.requests.average), server_cpu_ms_per_req: Math.round(cpuPerReq * 100) / 100, p50_ms: r.latency.p50, p99_ms: r.latency.p99, errors: r.errors + r.non2xx, bytes: Math.round(r.throughput.average / Math.max(1, r.requests.average)) };
+      console.log(`${workers}w ${name.padEnd(6)} (${String(paths.length).padStart(4)} paths) ${String(row.req_s).padStart(6)} req/s  p50 ${row.p50_ms} ms  p99 ${row.p99_ms} ms  errors ${row.errors}  server CPU ${row.server_cpu_ms_per_req} ms/req  load ${load1m()}`);
       results.push(row);
     }
     const mixed = flag('no-mixed') ? null : await mixedScenario(srv.base, workers, s);

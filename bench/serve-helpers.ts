@@ -124,7 +124,8 @@ export function processTree(pid: number): { pid: number; role: 'primary' | 'work
     try {
       const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === pid) children.push(Number(d));
+      // Node's children only: tsx's esbuild service is a child too, and not a server process.
+      if (ppid === pid && !/esbuild/.test(fs.readFileSync(`/proc/${d}/comm`, 'utf8'))) children.push(Number(d));
     } catch {}
   }
   if (!children.length) return [{ pid, role: 'server', rss_mb: rss(pid) }];
@@ -166,6 +167,22 @@ export async function searchQueries(sharedData: string, titles: string[], n: num
     if (i < k.length) mixed.push(k[i]);
   }
   return mixed.slice(0, n);
+}
+
+/**
+ * CPU time (user + system, ms) the process `pid` and its server children have used: per request,
+ * a figure the other jobs of a shared machine do not inflate the way they inflate latency.
+ */
+export function cpuMs(pid: number): number {
+  let ticks = 0;
+  for (const p of processTree(pid)) {
+    try {
+      const stat = fs.readFileSync(`/proc/${p.pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(f[11]) + Number(f[12]); // utime, stime (fields 14 and 15)
+    } catch {}
+  }
+  return ticks * 10; // USER_HZ = 100
 }
 
 export function pct(xs: number[], p: number): number {
