@@ -12,6 +12,7 @@ import Database from 'better-sqlite3';
 import { loadavg } from 'node:os';
 import { parseSearchQuery } from '../src/domain/search-query.js';
 import { readJsonl } from '../src/search/beir.js';
+import { readRealDocs, recombined } from './recombined.js';
 import { buildEngine } from '../src/search/engine.js';
 import type { SearchDoc } from '../src/search/lexical-index.js';
 import { rng } from '../src/search/linalg.js';
@@ -35,46 +36,9 @@ function pct(xs: number[], p: number): number {
   return s.length ? Math.round(s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] * 100) / 100 : NaN;
 }
 
-/**
- * A global regex replace returns a rope (V8 cons string: one node per piece, ~10 KB per abstract)
- * until something reads it; reading one character flattens it. Without this, the 74k documents
- * held here took 1.4 GB of heap instead of 150 MB, and the bench's RSS was mostly its own data.
- */
-const flat = (s: string): string => {
-  s.charCodeAt(0);
-  return s;
-};
-const real: SearchDoc[] = [];
-for await (const o of readJsonl(`${DATA}/arxiv-recent-ai/papers.jsonl.gz`)) {
-  const r = o as { id: string; title: string; abstract: string; authors: string[]; categories: string[]; first_seen: string; comment: string | null };
-  real.push({ id: r.id, title: flat(r.title.replace(/\s+/g, ' ')), abstract: flat(r.abstract.replace(/\s+/g, ' ')), authors: r.authors, categories: r.categories, publishedAt: r.first_seen, codeUrl: /github\.com/.test(r.abstract + (r.comment ?? '')) ? 'https://github.com/x/y' : null, upvotes: 0 });
-}
+const real = await readRealDocs(DATA);
 log(`read ${real.length} papers`);
-
-/** Deterministic recombination: title of one paper, abstract sentences of two others. */
-function* generated(n: number): Generator<SearchDoc> {
-  const r = rng(12345);
-  const pick = () => real[Math.floor(r() * real.length)];
-  for (let i = 0; i < n; i++) {
-    if (i < real.length) {
-      yield real[i];
-      continue;
-    }
-    const a = pick(), b = pick(), c = pick();
-    const sa = a.abstract.split(/(?<=\.)\s+/), sb = b.abstract.split(/(?<=\.)\s+/);
-    const half = (s: string[], first: boolean) => (first ? s.slice(0, Math.ceil(s.length / 2)) : s.slice(Math.ceil(s.length / 2)));
-    yield {
-      id: `g${String(i).padStart(7, '0')}`,
-      title: c.title,
-      abstract: [...half(sa, true), ...half(sb, false)].join(' '),
-      authors: [...a.authors.slice(0, 3), ...b.authors.slice(0, 2)],
-      categories: c.categories,
-      publishedAt: c.publishedAt,
-      codeUrl: c.codeUrl,
-      upvotes: Math.floor(r() * 50),
-    };
-  }
-}
+const generated = (n: number) => recombined(real, n);
 const N = SCALE > 0 ? SCALE : real.length;
 
 // Queries.

@@ -36,7 +36,7 @@ import { buildEngine, SearchEngine, type SearchMode, type SortOrder } from './en
 import type { SearchDoc } from './lexical-index.js';
 import { checkManifest, openIndex, readManifest, removeStaleFiles, saveEngine } from './persist.js';
 import { latestChange, oldestChange, papersChangedAfter } from '../changes/changes.repository.js';
-import { countPapers, iterateSearchDocs } from '../papers/papers.repository.js';
+import { countPapers, getPapers, iterateSearchDocs } from '../papers/papers.repository.js';
 import { planStart, servingEngine, type IndexState, type SearchLog } from './index-state.js';
 import type { Logger } from '../logger.js';
 import { IndexFollower } from './follow.js';
@@ -45,7 +45,8 @@ import type { HealthCheck } from '../health.js';
 import type { EventBus } from '../events.js';
 import type { Config } from '../config.js';
 import type { Store } from '../db/index.js';
-import { escapeHtml, highlight, snippet } from './snippet.js';
+import { escapeHtml, highlight, matchedAuthors, snippet } from './snippet.js';
+import { suggestions } from './suggest.js';
 
 export interface SearchOptions {
   filters?: Partial<QueryFilters>;
@@ -474,10 +475,8 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
       if (smallRebuildDue) await settle();
       if (!engine) return { ...base, suggestions: [], tookMs: performance.now() - t0 };
       const cands = engine.suggestCandidates(query ?? '');
-      const { getPapers } = await import('../papers/papers.repository.js');
       const papers = await getPapers(deps.db, [...new Set([...cands.titles, ...cands.authors])]);
       const pick = (ids: string[]) => ids.map((id) => papers.get(id)).filter((p) => !!p);
-      const { suggestions } = await import('./suggest.js');
       return { ...base, suggestions: suggestions(query ?? '', pick(cands.titles), pick(cands.authors)), tookMs: performance.now() - t0 };
     }
     const q = (query ?? '').trim();
@@ -510,8 +509,6 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
       }
     }
     const r = engine.search({ ...parsed.query, filters }, { mode, sort: opts.sort ?? 'relevance', offset: (page - 1) * limit, limit, queryVector });
-    const { getPapers } = await import('../papers/papers.repository.js');
-    const { matchedAuthors } = await import('./snippet.js');
     const papers = await getPapers(deps.db, r.hits.map((h) => h.id));
     const hits: SearchHit[] = [];
     for (const h of r.hits) {

@@ -10,7 +10,7 @@ import { buildEngine } from './engine.js';
 import type { SearchDoc } from './lexical-index.js';
 import { IndexMismatchError, loadEngine, saveEngine, appendDelta } from './persist.js';
 import { createOpenAIEmbedder } from './embedders/openai.js';
-import { snippet, highlight } from './snippet.js';
+import { snippet, highlight, rememberedStems } from './snippet.js';
 
 const topics = [
   ['Graph neural networks for molecules', 'We train graph neural networks on molecular graphs to predict chemical properties of molecules and atoms.'],
@@ -120,6 +120,18 @@ test('snippets are escaped and highlighted', () => {
   const long = Array.from({ length: 100 }, (_, i) => (i === 70 ? 'retrieval' : `w${i}`)).join(' ');
   const s = snippet(long, ['retriev'], 20);
   assert.match(s, /^… .*<mark>retrieval<\/mark>.* …$/);
+});
+
+test('snippets remember stems, boundedly, and highlight the same words the second time', () => {
+  const text = 'Retrieval models retrieve; the retrieved graphs.';
+  const first = highlight(text, ['retriev']);
+  assert.equal(first, '<mark>Retrieval</mark> models <mark>retrieve</mark>; the <mark>retrieved</mark> graphs.');
+  assert.equal(highlight(text, ['retriev']), first);
+  assert.equal(highlight(text, ['graph']), 'Retrieval models retrieve; the retrieved <mark>graphs</mark>.');
+  // Many distinct words: what is remembered stays bounded, and stems stay right past the bound.
+  for (let i = 0; i < 51_000; i++) highlight(`zq${i.toString(36)}ing`, []);
+  assert.ok(rememberedStems() <= 50_000, `${rememberedStems()} stems remembered`);
+  assert.equal(highlight(text, ['retriev']), first);
 });
 
 async function server(handler: (body: string, res: import('node:http').ServerResponse) => void) {
