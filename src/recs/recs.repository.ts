@@ -64,11 +64,6 @@ export async function recentDismissals(db: Db, userId: number, limit: number): P
   return rows.map(({ dismissed_at, ...paper }) => ({ paper: paper as PaperRow, at: dismissed_at }));
 }
 
-export async function countDismissals(db: Db, userId: number): Promise<number> {
-  const r = await db.selectFrom('rec_dismissals').select((eb) => eb.fn.countAll<number>().as('n')).where('user_id', '=', userId).executeTakeFirstOrThrow();
-  return Number(r.n);
-}
-
 /** True when the row was new. */
 export async function insertDismissal(db: Db, userId: number, paperId: string, now: string): Promise<boolean> {
   const r = await db

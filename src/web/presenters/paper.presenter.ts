@@ -14,7 +14,7 @@
 import type { PaperRow } from '../../db/schema.js';
 import type { ApiItemT, ApiPaperT } from '../api/schemas.js';
 import { safeHttpUrl } from '../../domain/safe-url.js';
-import { storedHfAuthorLinks, storedHfOrganization, storedHfUser, hfDiscussionId, isHfHandle, type HfUser } from '../../domain/hf-profile.js';
+import { storedHfAuthorLinks, storedHfOrganization, storedHfUser, hfDiscussionId, type HfUser } from '../../domain/hf-profile.js';
 import { normalizeSpace } from '../../domain/paper.js';
 
 export interface FeaturedInfo {
@@ -51,11 +51,6 @@ function presentAuthors(p: PaperRow): ApiPaperT['authors'] {
     const l = links.get(normalizeSpace(name).toLowerCase());
     return compact({ _id: l?._id, name, hidden: false, user: l?.user });
   });
-}
-
-/** Hugging Face's handle of a paper's submitter, for links to huggingface.co (or null). */
-export function hfHandleOf(u: HfUser | undefined): string | null {
-  return u && isHfHandle(u.name) ? u.name : null;
 }
 
 function jsonList(s: string | null): string[] {
