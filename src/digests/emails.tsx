@@ -11,6 +11,7 @@
 import type { Child } from 'hono/jsx';
 import { raw } from 'hono/html';
 import { safeHttpUrl } from '../domain/safe-url.js';
+import { escapeHtml } from '../domain/html.js';
 import { latexToPlainText } from '../domain/clean-text.js';
 
 export interface DigestPaper {
@@ -253,8 +254,6 @@ function DigestTemplate(frame: Record<keyof DigestFrame, string>, blocks: string
     </Shell>
   );
 }
-
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => (ch === '&' ? '&amp;' : ch === '<' ? '&lt;' : ch === '>' ? '&gt;' : ch === '"' ? '&quot;' : '&#39;'));
 
 /**
  * The digest's frame is rendered by JSX once, with markers where per-subscriber values go, then

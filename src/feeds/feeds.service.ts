@@ -9,7 +9,7 @@ import { arxivAbsUrl, arxivPdfUrl } from '../domain/arxiv-id.js';
 import { safeHttpUrl } from '../domain/safe-url.js';
 import { isHfHandle, storedHfOrganization } from '../domain/hf-profile.js';
 import { authorPapers, categoryPapers, organizationPapers, recentlyFeatured, searchPapers, trendingPapers, type ListingDeps } from './listings.service.js';
-import { escapeHtml, type FeedDoc, type FeedEntry, type FeedFormat } from './feed.render.js';
+import { escapeFeedText, type FeedDoc, type FeedEntry, type FeedFormat } from './feed.render.js';
 
 export const FEED_SIZE = 50;
 export const CATEGORY_PATTERN = /^[a-z][a-z-]{0,15}(\.[A-Za-z][A-Za-z-]{0,15})?$/;
@@ -37,17 +37,17 @@ function date(s: string | null | undefined): Date | null {
 export function entryHtml(p: PaperRow, baseUrl: string, extra?: { featuredOn?: string; submitter?: string | null }): string {
   const authors = jsonList(p.authors);
   const parts = [
-    `<p><strong>${escapeHtml(authors.slice(0, 20).join(', '))}${authors.length > 20 ? ` and ${authors.length - 20} more` : ''}</strong></p>`,
-    `<p>${escapeHtml(p.abstract)}</p>`,
+    `<p><strong>${escapeFeedText(authors.slice(0, 20).join(', '))}${authors.length > 20 ? ` and ${authors.length - 20} more` : ''}</strong></p>`,
+    `<p>${escapeFeedText(p.abstract)}</p>`,
   ];
-  const links = [`<a href="${escapeHtml(`${baseUrl}/papers/${p.id}`)}">Papertide</a>`, `<a href="${escapeHtml(arxivAbsUrl(p.id))}">arXiv:${escapeHtml(p.id)}</a>`, `<a href="${escapeHtml(arxivPdfUrl(p.id))}">PDF</a>`];
+  const links = [`<a href="${escapeFeedText(`${baseUrl}/papers/${p.id}`)}">Papertide</a>`, `<a href="${escapeFeedText(arxivAbsUrl(p.id))}">arXiv:${escapeFeedText(p.id)}</a>`, `<a href="${escapeFeedText(arxivPdfUrl(p.id))}">PDF</a>`];
   const code = safeHttpUrl(p.code_url);
   const project = safeHttpUrl(p.project_page);
-  if (code) links.push(`<a href="${escapeHtml(code)}">Code${p.github_stars != null ? ` (★ ${p.github_stars})` : ''}</a>`);
-  if (project) links.push(`<a href="${escapeHtml(project)}">Project page</a>`);
+  if (code) links.push(`<a href="${escapeFeedText(code)}">Code${p.github_stars != null ? ` (★ ${p.github_stars})` : ''}</a>`);
+  if (project) links.push(`<a href="${escapeFeedText(project)}">Project page</a>`);
   parts.push(`<p>${links.join(' · ')}</p>`);
   const meta = [`${p.upvotes} upvote${p.upvotes === 1 ? '' : 's'}`, `${p.num_comments} comment${p.num_comments === 1 ? '' : 's'}`];
-  if (extra?.featuredOn) meta.push(`featured on ${escapeHtml(extra.featuredOn)}${extra.submitter ? ` by ${escapeHtml(extra.submitter)}` : ''}`);
+  if (extra?.featuredOn) meta.push(`featured on ${escapeFeedText(extra.featuredOn)}${extra.submitter ? ` by ${escapeFeedText(extra.submitter)}` : ''}`);
   parts.push(`<p>${meta.join(' · ')}</p>`);
   return parts.join('\n');
 }
