@@ -13,6 +13,7 @@ import { raw } from 'hono/html';
 import { safeHttpUrl } from '../domain/safe-url.js';
 import { escapeHtml } from '../domain/html.js';
 import { latexToPlainText } from '../domain/clean-text.js';
+import type { Paper } from '../domain/paper.js';
 
 export interface DigestPaper {
   id: string;
@@ -22,6 +23,11 @@ export interface DigestPaper {
   upvotes: number;
   codeUrl: string | null;
   categories: string[];
+}
+
+/** A paper as a digest item (the fields a digest shows; the title on one line). */
+export function digestPaperOf(p: Pick<Paper, 'id' | 'title' | 'abstract' | 'authors' | 'categories' | 'upvotes' | 'codeUrl'>): DigestPaper {
+  return { id: p.id, title: p.title.replace(/\s+/g, ' ').trim(), abstract: p.abstract, authors: p.authors, categories: p.categories, upvotes: p.upvotes, codeUrl: p.codeUrl };
 }
 
 const C = {

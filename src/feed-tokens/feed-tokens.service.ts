@@ -86,7 +86,7 @@ export async function privateFeed(ctx: Ctx, token: string, baseUrl: string, opts
   if (record.kind === 'following') {
     const { items } = await following(ctx, owner, FEED_SIZE);
     const entries = items.map((it) => {
-      const e = entry(it.paper, baseUrl, new Date(it.paper.published_at ?? it.paper.created_at));
+      const e = entry(it.paper, baseUrl, new Date(it.paper.publishedAt ?? it.paper.storedAt));
       return { ...e, contentHtml: `<p><em>${escapeFeedText(it.reasons.map((r) => `You follow ${r}`).join(' · '))}</em></p>\n${e.contentHtml}` };
     });
     return {
@@ -104,7 +104,7 @@ export async function privateFeed(ctx: Ctx, token: string, baseUrl: string, opts
     const window = opts.window ?? 'week';
     const r = await forYou(ctx, owner.id, { window, limit: FEED_SIZE });
     const entries = r.items.map((it) => {
-      const e = entry(it.paper, baseUrl, new Date(it.paper.published_at ?? it.paper.created_at));
+      const e = entry(it.paper, baseUrl, new Date(it.paper.publishedAt ?? it.paper.storedAt));
       return { ...e, contentHtml: `<p><em>${escapeFeedText(it.reason)}</em></p>\n${e.contentHtml}` };
     });
     return {
