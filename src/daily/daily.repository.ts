@@ -1,6 +1,8 @@
 /** SQL for daily entries: a paper featured on a date, by whom, when. */
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Database, PaperRow } from '../db/schema.js';
+import type { Database } from '../db/schema.js';
+import type { Paper } from '../domain/paper.js';
+import { toPaper } from '../papers/paper-row.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -69,7 +71,7 @@ export interface DailyItem {
   submittedByUserId: number | null;
   /** JSON of Hugging Face's user object for an imported entry (domain/hf-profile.ts). */
   submitterProfile: string | null;
-  paper: PaperRow;
+  paper: Paper;
 }
 
 /** Entries featured in [from, to] (inclusive dates), most upvoted first. */
@@ -95,7 +97,7 @@ export async function listDaily(db: Db, from: string, to: string, opts: { limit:
   const rows = await q.limit(opts.limit).offset(opts.offset).execute();
   return rows.map((r: any) => {
     const { entry_id, entry_date, entry_submitted_at, entry_submitter, entry_user_id, entry_profile, user_name, ...paper } = r;
-    return { entryId: entry_id, date: entry_date, submittedAt: entry_submitted_at, submitterName: user_name ?? entry_submitter, submittedByUserId: entry_user_id, submitterProfile: entry_user_id ? null : entry_profile, paper: paper as PaperRow };
+    return { entryId: entry_id, date: entry_date, submittedAt: entry_submitted_at, submitterName: user_name ?? entry_submitter, submittedByUserId: entry_user_id, submitterProfile: entry_user_id ? null : entry_profile, paper: toPaper(paper) };
   });
 }
 

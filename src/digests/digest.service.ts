@@ -24,7 +24,8 @@ import { WINDOW_DAYS } from '../domain/trending.js';
 import { enqueueMany, type OutgoingMail } from '../mail/outbox.repository.js';
 import { signToken } from './tokens.js';
 import { compileSearch, keywordMatcher, matchText, parseTopicsJson, searchMatches, type Topics } from './topics.js';
-import { digestHtml, digestSubject, digestText, paperHtml, paperText, sectionHtml, sectionText, type DigestPaper } from './emails.js';
+import { arrivedSince } from './candidates.repository.js';
+import { digestHtml, digestPaperOf, digestSubject, digestText, paperHtml, paperText, sectionHtml, sectionText, type DigestPaper } from './emails.js';
 import { accountsOf, personalSections, prepareSections, type DigestSection, type FollowPicker } from './sections.js';
 import { ForYouBatch } from '../recs/recs.service.js';
 import { followText, type FollowRow } from '../follows/follows.service.js';
@@ -51,24 +52,12 @@ export interface Candidate extends DigestPaper {
 
 /**
  * Papers that arrived since `since`, visible, in trending order — the same order as
- * `listTrending` (src/trending: the stored key `trending_score` desc, upvotes desc, id). One bulk
- * query instead of `listTrending` itself: it pages at most 200 rows per call and by trending
- * window, while a build needs every candidate of the look-back at once.
+ * `listTrending` (src/trending: the stored key `trending_score` desc, upvotes desc, id).
  */
 export async function loadCandidates(ctx: AppContext, since: Date): Promise<Candidate[]> {
-  const rows = await ctx.store.db
-    .selectFrom('papers')
-    .select(['id', 'title', 'abstract', 'authors', 'categories', 'upvotes', 'code_url', 'created_at', 'trending_since'])
-    .where('created_at', '>=', since.toISOString())
-    .where('hidden', '=', 0)
-    .where('withdrawn', '=', 0)
-    .orderBy('trending_score', 'desc')
-    .orderBy('upvotes', 'desc')
-    .orderBy('id')
-    .execute();
-  return rows.map((r) => {
-    const p = { id: r.id, title: r.title.replace(/\s+/g, ' ').trim(), abstract: r.abstract, authors: JSON.parse(r.authors) as string[], categories: JSON.parse(r.categories) as string[], upvotes: r.upvotes, codeUrl: r.code_url };
-    return { ...p, arrivedAt: Date.parse(r.created_at), since: r.trending_since, text: matchText(p) };
+  return (await arrivedSince(ctx.store.db, since.toISOString())).map((r) => {
+    const p = digestPaperOf(r.paper);
+    return { ...p, arrivedAt: Date.parse(r.storedAt), since: r.since, text: matchText(p) };
   });
 }
 

@@ -11,7 +11,9 @@
 import type { Child } from 'hono/jsx';
 import { raw } from 'hono/html';
 import { safeHttpUrl } from '../domain/safe-url.js';
+import { escapeHtml } from '../domain/html.js';
 import { latexToPlainText } from '../domain/clean-text.js';
+import type { Paper } from '../domain/paper.js';
 
 export interface DigestPaper {
   id: string;
@@ -21,6 +23,11 @@ export interface DigestPaper {
   upvotes: number;
   codeUrl: string | null;
   categories: string[];
+}
+
+/** A paper as a digest item (the fields a digest shows; the title on one line). */
+export function digestPaperOf(p: Pick<Paper, 'id' | 'title' | 'abstract' | 'authors' | 'categories' | 'upvotes' | 'codeUrl'>): DigestPaper {
+  return { id: p.id, title: p.title.replace(/\s+/g, ' ').trim(), abstract: p.abstract, authors: p.authors, categories: p.categories, upvotes: p.upvotes, codeUrl: p.codeUrl };
 }
 
 const C = {
@@ -253,8 +260,6 @@ function DigestTemplate(frame: Record<keyof DigestFrame, string>, blocks: string
     </Shell>
   );
 }
-
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => (ch === '&' ? '&amp;' : ch === '<' ? '&lt;' : ch === '>' ? '&gt;' : ch === '"' ? '&quot;' : '&#39;'));
 
 /**
  * The digest's frame is rendered by JSX once, with markers where per-subscriber values go, then

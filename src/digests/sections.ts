@@ -9,12 +9,13 @@
  * candidates read once per build), so a section costs no query per subscriber.
  */
 import type { AppContext } from '../context.js';
-import type { PaperRow, SubscriptionRow } from '../db/schema.js';
+import type { SubscriptionRow } from '../db/schema.js';
+import type { Paper } from '../domain/paper.js';
 import { listFollows, listFollowsMany } from '../follows/follows.repository.js';
 import type { FollowRow } from '../follows/follows.service.js';
 import { forYou, forYouMany, ForYouBatch, type ForYou, type RecWindow } from '../recs/recs.service.js';
 import type { Actor } from '../users/users.service.js';
-import type { DigestPaper } from './emails.js';
+import { digestPaperOf, type DigestPaper } from './emails.js';
 
 export interface SectionItem {
   paper: DigestPaper;
@@ -34,18 +35,6 @@ export type FollowPicker = (follows: FollowRow[], sinceMs: number, n: number, ex
 type Sub = Pick<SubscriptionRow, 'id' | 'email' | 'user_id' | 'cadence' | 'max_papers' | 'digest_following' | 'digest_foryou'>;
 
 export const wantsSections = (s: Pick<SubscriptionRow, 'digest_following' | 'digest_foryou'>) => !!s.digest_following || !!s.digest_foryou;
-
-export function digestPaperOf(p: PaperRow): DigestPaper {
-  const list = (s: string | null) => {
-    try {
-      const v = JSON.parse(s ?? '[]');
-      return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-    } catch {
-      return [];
-    }
-  };
-  return { id: p.id, title: p.title.replace(/\s+/g, ' ').trim(), abstract: p.abstract, authors: list(p.authors), categories: list(p.categories), upvotes: p.upvotes, codeUrl: p.code_url };
-}
 
 /** The accounts of these subscriptions (own user, else a verified, unbanned user with the address). */
 export async function accountsOf(ctx: Pick<AppContext, 'store'>, subs: Sub[]): Promise<Map<number, Actor>> {
@@ -105,7 +94,7 @@ export async function prepareSections(ctx: AppContext, subs: Sub[], accounts: Ma
 export async function personalSections(ctx: AppContext, sub: Sub, user: Actor | undefined, sinceMs: number, shown: Set<string>, pickFollowed: FollowPicker, pre?: PreparedSections): Promise<DigestSection[]> {
   if (!user || !wantsSections(sub)) return [];
   const n = Math.max(1, sub.max_papers);
-  const arrived = (p: PaperRow) => Date.parse(p.created_at) >= sinceMs && !shown.has(p.id);
+  const arrived = (p: Paper) => Date.parse(p.storedAt) >= sinceMs && !shown.has(p.id);
   const out: DigestSection[] = [];
   if (sub.digest_following) {
     const follows = pre ? (pre.follows.get(user.id) ?? []) : await listFollows(ctx.store.db, user.id);

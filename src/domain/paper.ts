@@ -3,6 +3,8 @@
  * Every source (JSONL dumps, arXiv API/OAI-PMH/RSS, Hugging Face daily papers)
  * is normalised into `PaperInput` before it reaches the store.
  */
+import type { HfAuthorLink, HfOrganization } from './hf-profile.js';
+
 export interface PaperVersion {
   version: number; // 1, 2, ...
   date: string | null; // ISO date-time or YYYY-MM-DD of that version's submission
@@ -31,14 +33,29 @@ export interface PaperInput {
   aiKeywords?: string[] | null;
 }
 
-/** A paper row as read back from the store. */
-export interface Paper extends Required<Omit<PaperInput, 'versions'>> {
+/**
+ * A paper as read back from the store: the one shape every page, API answer, feed entry and
+ * digest item is rendered from (src/papers/paper-row.ts decodes the stored row into it).
+ */
+export interface Paper extends Required<Omit<PaperInput, 'version' | 'versions'>> {
+  /** The latest version the store knows (1 when none was given). */
+  version: number;
   versions: PaperVersion[];
   upvotes: number;
   numComments: number;
+  /** Of numComments, those imported from Hugging Face (a count: the text stays there). */
+  externalComments: number;
   trendingScore: number;
   hidden: boolean;
   isDemo: boolean;
+  /** Kept from Hugging Face's archive: its discussion id, thumbnail, organization, authors' ids and claimed users. */
+  hfDiscussionId: string | null;
+  thumbnail: string | null;
+  organization: HfOrganization | null;
+  authorLinks: HfAuthorLink[];
+  /** When the paper was first stored here, and last changed here (ISO). */
+  storedAt: string;
+  changedAt: string;
 }
 
 /** Collapse whitespace (arXiv hard-wraps titles and abstracts at ~80 columns). */

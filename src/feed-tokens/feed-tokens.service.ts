@@ -16,7 +16,7 @@ import { collectionFeed, ownCollection } from '../library/library.service.js';
 import { following } from '../follows/follows.service.js';
 import { forYou, type RecWindow } from '../recs/recs.service.js';
 import { entry, FEED_SIZE } from '../feeds/feeds.service.js';
-import { escapeHtml, type FeedDoc, type FeedFormat } from '../feeds/feed.render.js';
+import { escapeFeedText, type FeedDoc, type FeedFormat } from '../feeds/feed.render.js';
 import * as repo from './feed-tokens.repository.js';
 
 type Ctx = Pick<AppContext, 'store' | 'clock' | 'events' | 'search'>;
@@ -86,8 +86,8 @@ export async function privateFeed(ctx: Ctx, token: string, baseUrl: string, opts
   if (record.kind === 'following') {
     const { items } = await following(ctx, owner, FEED_SIZE);
     const entries = items.map((it) => {
-      const e = entry(it.paper, baseUrl, new Date(it.paper.published_at ?? it.paper.created_at));
-      return { ...e, contentHtml: `<p><em>${escapeHtml(it.reasons.map((r) => `You follow ${r}`).join(' · '))}</em></p>\n${e.contentHtml}` };
+      const e = entry(it.paper, baseUrl, new Date(it.paper.publishedAt ?? it.paper.storedAt));
+      return { ...e, contentHtml: `<p><em>${escapeFeedText(it.reasons.map((r) => `You follow ${r}`).join(' · '))}</em></p>\n${e.contentHtml}` };
     });
     return {
       key: `private/${record.id}`,
@@ -104,8 +104,8 @@ export async function privateFeed(ctx: Ctx, token: string, baseUrl: string, opts
     const window = opts.window ?? 'week';
     const r = await forYou(ctx, owner.id, { window, limit: FEED_SIZE });
     const entries = r.items.map((it) => {
-      const e = entry(it.paper, baseUrl, new Date(it.paper.published_at ?? it.paper.created_at));
-      return { ...e, contentHtml: `<p><em>${escapeHtml(it.reason)}</em></p>\n${e.contentHtml}` };
+      const e = entry(it.paper, baseUrl, new Date(it.paper.publishedAt ?? it.paper.storedAt));
+      return { ...e, contentHtml: `<p><em>${escapeFeedText(it.reason)}</em></p>\n${e.contentHtml}` };
     });
     return {
       key: `private/${record.id}`,

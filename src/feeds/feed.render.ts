@@ -12,6 +12,7 @@
  */
 import crypto from 'node:crypto';
 import { Feed } from 'feed';
+import { escapeHtml } from '../domain/html.js';
 
 export type FeedFormat = 'rss' | 'atom' | 'json';
 
@@ -51,8 +52,9 @@ export function cleanText(s: string): string {
   return s.replace(XML_INVALID, '');
 }
 
-export function escapeHtml(s: string): string {
-  return cleanText(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+/** Text for a feed's HTML: characters XML cannot carry dropped, then HTML-escaped. */
+export function escapeFeedText(s: string): string {
+  return escapeHtml(cleanText(s));
 }
 
 function feedObject(doc: FeedDoc, format: 'rss' | 'atom'): Feed {
@@ -72,13 +74,13 @@ function feedObject(doc: FeedDoc, format: 'rss' | 'atom'): Feed {
       // Atom titles are type="html": escape them. RSS 2.0 does not say whether a title is text or
       // HTML and many readers render it as HTML, so RSS titles are escaped too: a title reading
       // `<img onerror=…>` must show as text, never run, in every reader.
-      title: escapeHtml(e.title),
+      title: escapeFeedText(e.title),
       id: e.url,
       guid: e.url,
       link: e.url,
       date: e.date,
       published: e.published ?? undefined,
-      description: escapeHtml(e.summary),
+      description: escapeFeedText(e.summary),
       content: cleanText(e.contentHtml),
       author: e.authors.slice(0, 50).map((name) => ({ name: cleanText(name) })),
       category: e.categories.map((c) => ({ name: c, term: c })),

@@ -3,13 +3,13 @@
  * the same use cases as the pages and the API (listings.service.ts), turned into a FeedDoc
  * that feed.render.ts writes as RSS, Atom or JSON Feed.
  */
-import type { PaperRow } from '../db/schema.js';
+import type { Paper } from '../domain/paper.js';
 import { AppError } from '../domain/errors.js';
 import { arxivAbsUrl, arxivPdfUrl } from '../domain/arxiv-id.js';
 import { safeHttpUrl } from '../domain/safe-url.js';
-import { isHfHandle, storedHfOrganization } from '../domain/hf-profile.js';
+import { isHfHandle } from '../domain/hf-profile.js';
 import { authorPapers, categoryPapers, organizationPapers, recentlyFeatured, searchPapers, trendingPapers, type ListingDeps } from './listings.service.js';
-import { escapeHtml, type FeedDoc, type FeedEntry, type FeedFormat } from './feed.render.js';
+import { escapeFeedText, type FeedDoc, type FeedEntry, type FeedFormat } from './feed.render.js';
 
 export const FEED_SIZE = 50;
 export const CATEGORY_PATTERN = /^[a-z][a-z-]{0,15}(\.[A-Za-z][A-Za-z-]{0,15})?$/;
@@ -18,15 +18,6 @@ export const QUERY_MAX = 250;
 
 export type FeedSpec = { kind: 'daily' } | { kind: 'trending' } | { kind: 'category'; category: string } | { kind: 'author'; name: string } | { kind: 'organization'; name: string } | { kind: 'search'; q: string };
 
-function jsonList(s: string | null): string[] {
-  try {
-    const v = s ? JSON.parse(s) : [];
-    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-  } catch {
-    return [];
-  }
-}
-
 function date(s: string | null | undefined): Date | null {
   if (!s) return null;
   const d = new Date(s);
@@ -34,41 +25,41 @@ function date(s: string | null | undefined): Date | null {
 }
 
 /** The HTML body of an entry: every piece of text escaped, every link absolute. */
-export function entryHtml(p: PaperRow, baseUrl: string, extra?: { featuredOn?: string; submitter?: string | null }): string {
-  const authors = jsonList(p.authors);
+export function entryHtml(p: Paper, baseUrl: string, extra?: { featuredOn?: string; submitter?: string | null }): string {
+  const authors = p.authors;
   const parts = [
-    `<p><strong>${escapeHtml(authors.slice(0, 20).join(', '))}${authors.length > 20 ? ` and ${authors.length - 20} more` : ''}</strong></p>`,
-    `<p>${escapeHtml(p.abstract)}</p>`,
+    `<p><strong>${escapeFeedText(authors.slice(0, 20).join(', '))}${authors.length > 20 ? ` and ${authors.length - 20} more` : ''}</strong></p>`,
+    `<p>${escapeFeedText(p.abstract)}</p>`,
   ];
-  const links = [`<a href="${escapeHtml(`${baseUrl}/papers/${p.id}`)}">Papertide</a>`, `<a href="${escapeHtml(arxivAbsUrl(p.id))}">arXiv:${escapeHtml(p.id)}</a>`, `<a href="${escapeHtml(arxivPdfUrl(p.id))}">PDF</a>`];
-  const code = safeHttpUrl(p.code_url);
-  const project = safeHttpUrl(p.project_page);
-  if (code) links.push(`<a href="${escapeHtml(code)}">Code${p.github_stars != null ? ` (★ ${p.github_stars})` : ''}</a>`);
-  if (project) links.push(`<a href="${escapeHtml(project)}">Project page</a>`);
+  const links = [`<a href="${escapeFeedText(`${baseUrl}/papers/${p.id}`)}">Papertide</a>`, `<a href="${escapeFeedText(arxivAbsUrl(p.id))}">arXiv:${escapeFeedText(p.id)}</a>`, `<a href="${escapeFeedText(arxivPdfUrl(p.id))}">PDF</a>`];
+  const code = safeHttpUrl(p.codeUrl);
+  const project = safeHttpUrl(p.projectPage);
+  if (code) links.push(`<a href="${escapeFeedText(code)}">Code${p.githubStars != null ? ` (★ ${p.githubStars})` : ''}</a>`);
+  if (project) links.push(`<a href="${escapeFeedText(project)}">Project page</a>`);
   parts.push(`<p>${links.join(' · ')}</p>`);
-  const meta = [`${p.upvotes} upvote${p.upvotes === 1 ? '' : 's'}`, `${p.num_comments} comment${p.num_comments === 1 ? '' : 's'}`];
-  if (extra?.featuredOn) meta.push(`featured on ${escapeHtml(extra.featuredOn)}${extra.submitter ? ` by ${escapeHtml(extra.submitter)}` : ''}`);
+  const meta = [`${p.upvotes} upvote${p.upvotes === 1 ? '' : 's'}`, `${p.numComments} comment${p.numComments === 1 ? '' : 's'}`];
+  if (extra?.featuredOn) meta.push(`featured on ${escapeFeedText(extra.featuredOn)}${extra.submitter ? ` by ${escapeFeedText(extra.submitter)}` : ''}`);
   parts.push(`<p>${meta.join(' · ')}</p>`);
   return parts.join('\n');
 }
 
 /** One paper as a feed entry (collections' feeds use it too). */
-export function entry(p: PaperRow, baseUrl: string, when: Date, extra?: { featuredOn?: string; submitter?: string | null }): FeedEntry {
+export function entry(p: Paper, baseUrl: string, when: Date, extra?: { featuredOn?: string; submitter?: string | null }): FeedEntry {
   return {
     id: p.id,
     title: p.title,
     url: `${baseUrl}/papers/${p.id}`,
     date: when,
-    published: date(p.published_at),
-    authors: jsonList(p.authors),
+    published: date(p.publishedAt),
+    authors: p.authors,
     summary: p.abstract,
     contentHtml: entryHtml(p, baseUrl, extra),
-    categories: jsonList(p.categories),
+    categories: p.categories,
   };
 }
 
-function paperDate(p: PaperRow): Date {
-  return date(p.updated_at_arxiv) ?? date(p.published_at) ?? date(p.updated_at) ?? new Date(0);
+function paperDate(p: Paper): Date {
+  return date(p.updatedAt) ?? date(p.publishedAt) ?? date(p.changedAt) ?? new Date(0);
 }
 
 /** Validate a feed's parameters; a bad one is a readable 400. */
@@ -157,7 +148,7 @@ export async function buildFeed(deps: ListingDeps, input: FeedSpec, baseUrl: str
     }
     case 'organization': {
       const rows = await organizationPapers(deps, spec.name, FEED_SIZE);
-      const org = rows.map((r) => storedHfOrganization(r.paper.organization)).find(Boolean);
+      const org = rows.map((r) => r.paper.organization).find(Boolean);
       const label = org?.fullname ?? spec.name;
       title = `Papertide · ${label}`;
       description = `Newest papers listed under the organization ${label}.`;

@@ -4,7 +4,9 @@
  * "similar" fallback. Visible papers only (not hidden by a moderator).
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Database, PaperRow } from '../db/schema.js';
+import type { Database } from '../db/schema.js';
+import type { Paper } from '../domain/paper.js';
+import { toPaper } from '../papers/paper-row.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -15,18 +17,18 @@ export interface PaperCursor {
 }
 
 /** Papers newest first (arXiv v1 date, then id), strictly after `after`; keyset paging. */
-export async function listPapersAfter(db: Db, after: PaperCursor | null, limit: number): Promise<PaperRow[]> {
+export async function listPapersAfter(db: Db, after: PaperCursor | null, limit: number): Promise<Paper[]> {
   const pub = sql<string>`coalesce(published_at, '')`;
   let q = db.selectFrom('papers').selectAll().where('hidden', '=', 0);
   if (after) {
     q = q.where((eb) => eb.or([eb(pub, '<', after.publishedAt), eb.and([eb(pub, '=', after.publishedAt), eb('id', '<', after.id)])]));
   }
-  return q.orderBy(pub, 'desc').orderBy('id', 'desc').limit(limit).execute();
+  return (await q.orderBy(pub, 'desc').orderBy('id', 'desc').limit(limit).execute()).map(toPaper);
 }
 
 /** Papers in an arXiv category (primary or cross-list), newest first. */
-export async function listByCategory(db: Db, category: string, limit: number): Promise<PaperRow[]> {
-  return db
+export async function listByCategory(db: Db, category: string, limit: number): Promise<Paper[]> {
+  const rows = await db
     .selectFrom('paper_categories as c')
     .innerJoin('papers as p', 'p.id', 'c.paper_id')
     .selectAll('p')
@@ -36,11 +38,12 @@ export async function listByCategory(db: Db, category: string, limit: number): P
     .orderBy('p.id', 'desc')
     .limit(limit)
     .execute();
+  return rows.map(toPaper);
 }
 
 /** Papers by an author (matched on the folded name key), newest first. */
-export async function listByAuthor(db: Db, nameKey: string, limit: number): Promise<PaperRow[]> {
-  return db
+export async function listByAuthor(db: Db, nameKey: string, limit: number): Promise<Paper[]> {
+  const rows = await db
     .selectFrom('paper_authors as a')
     .innerJoin('papers as p', 'p.id', 'a.paper_id')
     .selectAll('p')
@@ -50,11 +53,12 @@ export async function listByAuthor(db: Db, nameKey: string, limit: number): Prom
     .orderBy('p.id', 'desc')
     .limit(limit)
     .execute();
+  return rows.map(toPaper);
 }
 
 /** Papers listed under an organization (its Hugging Face handle), newest first. */
-export async function listByOrganization(db: Db, name: string, limit: number): Promise<PaperRow[]> {
-  return db
+export async function listByOrganization(db: Db, name: string, limit: number): Promise<Paper[]> {
+  const rows = await db
     .selectFrom('papers')
     .selectAll()
     .where('organization_name', '=', name)
@@ -63,6 +67,7 @@ export async function listByOrganization(db: Db, name: string, limit: number): P
     .orderBy('id', 'desc')
     .limit(limit)
     .execute();
+  return rows.map(toPaper);
 }
 
 /** An author's spelling as stored (the first seen), their co-authors by shared papers, and categories per year. */
@@ -104,7 +109,7 @@ export async function authorStats(db: Db, nameKey: string): Promise<{ name: stri
 }
 
 export interface FeaturedRow {
-  paper: PaperRow;
+  paper: Paper;
   date: string;
   submittedAt: string;
   submitterName: string | null;
@@ -126,7 +131,7 @@ export async function listRecentlyFeatured(db: Db, limit: number): Promise<Featu
     .execute();
   return rows.map((r: any) => {
     const { entry_date, entry_submitted_at, entry_submitter, user_name, ...paper } = r;
-    return { paper: paper as PaperRow, date: entry_date, submittedAt: entry_submitted_at, submitterName: user_name ?? entry_submitter };
+    return { paper: toPaper(paper), date: entry_date, submittedAt: entry_submitted_at, submitterName: user_name ?? entry_submitter };
   });
 }
 
@@ -138,21 +143,21 @@ function likePattern(term: string): string {
  * Fallback text search: every term must appear in the title or abstract (case-insensitive
  * substring), most upvoted first. Used only when the search service is not wired in.
  */
-export async function searchByTerms(db: Db, terms: string[], limit: number): Promise<PaperRow[]> {
+export async function searchByTerms(db: Db, terms: string[], limit: number): Promise<Paper[]> {
   if (!terms.length) return [];
   let q = db.selectFrom('papers').selectAll().where('hidden', '=', 0);
   for (const t of terms.slice(0, 16)) {
     const pat = likePattern(t);
     q = q.where((eb) => eb.or([eb(sql`lower(title)`, 'like', sql`${pat} escape '\\'`), eb(sql`lower(abstract)`, 'like', sql`${pat} escape '\\'`)]));
   }
-  return q.orderBy('upvotes', 'desc').orderBy('published_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+  return (await q.orderBy('upvotes', 'desc').orderBy('published_at', 'desc').orderBy('id', 'desc').limit(limit).execute()).map(toPaper);
 }
 
 /**
  * Fallback "similar papers": papers sharing the most authors, then papers of the same primary
  * category, most upvoted first. Used only when the search service (vector similarity) is absent.
  */
-export async function similarByMetadata(db: Db, paper: PaperRow, k: number): Promise<PaperRow[]> {
+export async function similarByMetadata(db: Db, paper: Paper, k: number): Promise<Paper[]> {
   const byAuthors = await db
     .selectFrom('paper_authors as a')
     .innerJoin('paper_authors as b', 'b.name_key', 'a.name_key')
@@ -168,12 +173,12 @@ export async function similarByMetadata(db: Db, paper: PaperRow, k: number): Pro
     .limit(k)
     .execute();
   const ids = byAuthors.map((r) => r.id);
-  if (ids.length < k && paper.primary_category) {
+  if (ids.length < k && paper.primaryCategory) {
     const more = await db
       .selectFrom('paper_categories as c')
       .innerJoin('papers as p', 'p.id', 'c.paper_id')
       .select('p.id')
-      .where('c.category', '=', paper.primary_category)
+      .where('c.category', '=', paper.primaryCategory)
       .where('p.id', '!=', paper.id)
       .where('p.hidden', '=', 0)
       .$if(ids.length > 0, (q) => q.where('p.id', 'not in', ids))
@@ -183,15 +188,18 @@ export async function similarByMetadata(db: Db, paper: PaperRow, k: number): Pro
       .execute();
     ids.push(...more.map((r) => r.id));
   }
-  return rowsByIds(db, ids);
+  return papersByIds(db, ids);
 }
 
-/** Visible rows for ids, in the order of `ids`. */
-export async function rowsByIds(db: Db, ids: string[]): Promise<PaperRow[]> {
+/** Visible papers for ids, in the order of `ids`. */
+export async function papersByIds(db: Db, ids: string[]): Promise<Paper[]> {
   if (!ids.length) return [];
   const rows = await db.selectFrom('papers').selectAll().where('id', 'in', ids.slice(0, 1000)).where('hidden', '=', 0).execute();
   const byId = new Map(rows.map((r) => [r.id, r]));
-  return ids.map((id) => byId.get(id)).filter((r): r is PaperRow => !!r);
+  return ids.flatMap((id) => {
+    const r = byId.get(id);
+    return r ? [toPaper(r)] : [];
+  });
 }
 
 /** A paper's featured entry as lists present it: when, and who submitted it. */

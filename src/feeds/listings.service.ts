@@ -5,14 +5,15 @@
  * its index is ready; without it search falls back to plain SQL (substring match).
  */
 import type { Kysely } from 'kysely';
-import type { Database, PaperRow } from '../db/schema.js';
+import type { Database } from '../db/schema.js';
+import type { Paper } from '../domain/paper.js';
 import { AppError } from '../domain/errors.js';
 import { toDate } from '../domain/dates.js';
 import { extractArxivId } from '../domain/arxiv-id.js';
 import { getDailyView, parsePeriod, type Period } from '../daily/daily.service.js';
 import { listDaily, type DailyItem } from '../daily/daily.repository.js';
 import { authorKey } from '../papers/papers.repository.js';
-import { storedHfAuthorLinks, type HfUser } from '../domain/hf-profile.js';
+import type { HfUser } from '../domain/hf-profile.js';
 import { approvedClaimant } from '../claims/claims.repository.js';
 import { listTrending, type TrendingWindow } from '../trending/trending.service.js';
 import type { SearchService } from '../search/search.service.js';
@@ -24,7 +25,7 @@ import {
   listByOrganization,
   listPapersAfter,
   listRecentlyFeatured,
-  rowsByIds,
+  papersByIds,
   searchByTerms,
   similarByMetadata,
   topCategories,
@@ -37,7 +38,7 @@ type Db = Kysely<Database>;
 
 /** A paper in a list, with the daily entry that featured it when there is one. */
 export interface ListedPaper {
-  paper: PaperRow;
+  paper: Paper;
   featured: EntryInfo | null;
   /** In trending lists: the paper's score now and its rank in the window. */
   trending?: { score: number; rank: number };
@@ -50,7 +51,7 @@ export interface ListingDeps {
   search?: Pick<SearchService, 'search' | 'similar' | 'settle'> | null;
 }
 
-async function withEntries(db: Db, rows: PaperRow[]): Promise<ListedPaper[]> {
+async function withEntries(db: Db, rows: Paper[]): Promise<ListedPaper[]> {
   const entries = await latestEntries(db, rows.map((r) => r.id));
   return rows.map((paper) => ({ paper, featured: entries.get(paper.id) ?? null }));
 }
@@ -114,7 +115,7 @@ export async function papersPage(deps: ListingDeps, opts: { cursor?: string; lim
   const rows = await listPapersAfter(deps.db, after, opts.limit + 1);
   const page = rows.slice(0, opts.limit);
   const last = page[page.length - 1];
-  const nextCursor = rows.length > opts.limit && last ? encodeCursor({ publishedAt: last.published_at ?? '', id: last.id }) : null;
+  const nextCursor = rows.length > opts.limit && last ? encodeCursor({ publishedAt: last.publishedAt ?? '', id: last.id }) : null;
   return { items: await withEntries(deps.db, page), nextCursor };
 }
 
@@ -133,20 +134,20 @@ export async function searchPapers(deps: ListingDeps, q: string, limit: number):
   // An arXiv id or an arXiv / Hugging Face URL as the whole query is that paper (as the web
   // search goes to it): the paper when the store has it, else nothing.
   const asId = /\s/.test(q.trim()) ? null : extractArxivId(q.trim());
-  if (asId) return { items: await withEntries(deps.db, await rowsByIds(deps.db, [asId.id])), engine: deps.search ? 'search' : 'fallback' };
+  if (asId) return { items: await withEntries(deps.db, await papersByIds(deps.db, [asId.id])), engine: deps.search ? 'search' : 'fallback' };
   if (deps.search) {
     const ids = (await deps.search.search(q, { limit })).hits.map((h) => h.id);
-    return { items: await withEntries(deps.db, await rowsByIds(deps.db, ids.slice(0, limit))), engine: 'search' };
+    return { items: await withEntries(deps.db, await papersByIds(deps.db, ids.slice(0, limit))), engine: 'search' };
   }
   const rows = await searchByTerms(deps.db, fallbackTerms(q), limit);
   return { items: await withEntries(deps.db, rows), engine: 'fallback' };
 }
 
-export async function similarPapers(deps: ListingDeps, paper: PaperRow, k: number): Promise<ListedPaper[]> {
+export async function similarPapers(deps: ListingDeps, paper: Paper, k: number): Promise<ListedPaper[]> {
   if (deps.search) {
     await deps.search.settle();
     const ids = deps.search.similar(paper.id, k).map((h) => h.id).filter((id) => id !== paper.id);
-    return withEntries(deps.db, await rowsByIds(deps.db, ids.slice(0, k)));
+    return withEntries(deps.db, await papersByIds(deps.db, ids.slice(0, k)));
   }
   return withEntries(deps.db, await similarByMetadata(deps.db, paper, k));
 }
@@ -192,7 +193,7 @@ export async function authorView(deps: ListingDeps, name: string, limit: number)
   const papers = await withEntries(deps.db, await listByAuthor(deps.db, key, limit));
   let claimedBy: HfUser | null = null;
   for (const x of papers) {
-    const link = storedHfAuthorLinks(x.paper.author_links).find((l) => authorKey(l.name) === key && l.user);
+    const link = x.paper.authorLinks.find((l) => authorKey(l.name) === key && l.user);
     if (link?.user) {
       claimedBy = link.user;
       break;
@@ -206,14 +207,15 @@ export async function organizationPapers(deps: ListingDeps, name: string, limit:
   return withEntries(deps.db, await listByOrganization(deps.db, name, limit));
 }
 
-export async function paperRow(deps: ListingDeps, id: string): Promise<PaperRow | null> {
-  const [row] = await rowsByIds(deps.db, [id]);
-  return row ?? null;
+/** A visible paper, or null. */
+export async function visiblePaper(deps: ListingDeps, id: string): Promise<Paper | null> {
+  const [paper] = await papersByIds(deps.db, [id]);
+  return paper ?? null;
 }
 
 export async function listedPaper(deps: ListingDeps, id: string): Promise<ListedPaper | null> {
-  const row = await paperRow(deps, id);
-  return row ? (await withEntries(deps.db, [row]))[0] : null;
+  const paper = await visiblePaper(deps, id);
+  return paper ? (await withEntries(deps.db, [paper]))[0] : null;
 }
 
 export async function categoriesWithPapers(deps: ListingDeps, limit: number): Promise<{ category: string; n: number }[]> {

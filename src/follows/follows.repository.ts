@@ -1,6 +1,8 @@
 /** SQL of follows (authors, arXiv categories, saved searches) and the papers they match. */
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, PaperRow } from '../db/schema.js';
+import type { Paper } from '../domain/paper.js';
+import { toPaper } from '../papers/paper-row.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 export type FollowKind = 'author' | 'category' | 'query';
@@ -69,7 +71,7 @@ export async function hasFollow(db: Db, userId: number, kind: FollowKind, value:
 }
 
 /** Newest visible papers by any of these authors (name keys), with the key that matched. */
-export async function newestByAuthors(db: Db, keys: string[], limit: number): Promise<{ paper: PaperRow; key: string }[]> {
+export async function newestByAuthors(db: Db, keys: string[], limit: number): Promise<{ paper: Paper; key: string }[]> {
   if (keys.length === 0) return [];
   const rows = await db
     .selectFrom('paper_authors as a')
@@ -83,11 +85,11 @@ export async function newestByAuthors(db: Db, keys: string[], limit: number): Pr
     .orderBy('p.id', 'desc')
     .limit(limit * 2)
     .execute();
-  return rows.map(({ matched_key, ...paper }) => ({ paper: paper as PaperRow, key: matched_key }));
+  return rows.map(({ matched_key, ...paper }) => ({ paper: toPaper(paper as PaperRow), key: matched_key }));
 }
 
 /** Newest visible papers in any of these categories, with the category that matched. */
-export async function newestInCategories(db: Db, categories: string[], limit: number): Promise<{ paper: PaperRow; key: string }[]> {
+export async function newestInCategories(db: Db, categories: string[], limit: number): Promise<{ paper: Paper; key: string }[]> {
   if (categories.length === 0) return [];
   const rows = await db
     .selectFrom('paper_categories as c')
@@ -101,5 +103,5 @@ export async function newestInCategories(db: Db, categories: string[], limit: nu
     .orderBy('p.id', 'desc')
     .limit(limit * 2)
     .execute();
-  return rows.map(({ matched_key, ...paper }) => ({ paper: paper as PaperRow, key: matched_key }));
+  return rows.map(({ matched_key, ...paper }) => ({ paper: toPaper(paper as PaperRow), key: matched_key }));
 }

@@ -4,13 +4,13 @@
  * each with the follows that put it there.
  */
 import type { AppContext } from '../context.js';
-import type { PaperRow } from '../db/schema.js';
+import type { Paper } from '../domain/paper.js';
 import { AppError } from '../domain/errors.js';
 import { parseSearchQuery } from '../domain/search-query.js';
 import { authorKey } from '../papers/papers.repository.js';
 import { CATEGORY_PATTERN, QUERY_MAX, AUTHOR_MAX } from '../feeds/feeds.service.js';
 import { fallbackTerms } from '../feeds/listings.service.js';
-import { rowsByIds, searchByTerms } from '../feeds/listings.repository.js';
+import { papersByIds, searchByTerms } from '../feeds/listings.repository.js';
 import { requireActiveUser, type Actor } from '../users/users.service.js';
 import * as repo from './follows.repository.js';
 
@@ -78,7 +78,7 @@ export async function myFollows(ctx: Pick<AppContext, 'store'>, user: Actor): Pr
 }
 
 export interface FollowedPaper {
-  paper: PaperRow;
+  paper: Paper;
   /** "author:…", "cat:cs.CL", "the search “…”": every follow that matched. */
   reasons: string[];
 }
@@ -87,7 +87,7 @@ export interface FollowedPaper {
 export async function following(ctx: Ctx, user: Actor, limit = FOLLOWING_SIZE): Promise<{ follows: repo.FollowRow[]; items: FollowedPaper[] }> {
   const follows = await repo.listFollows(ctx.store.db, user.id);
   const byId = new Map<string, FollowedPaper>();
-  const add = (paper: PaperRow, reason: string) => {
+  const add = (paper: Paper, reason: string) => {
     const cur = byId.get(paper.id) ?? { paper, reasons: [] };
     if (!cur.reasons.includes(reason)) cur.reasons.push(reason);
     byId.set(paper.id, cur);
@@ -104,9 +104,9 @@ export async function following(ctx: Ctx, user: Actor, limit = FOLLOWING_SIZE): 
       const res = await ctx.search.search(f.value, { sort: 'newest', limit });
       ids = res.error ? [] : res.hits.map((h) => h.id);
     } else ids = (await searchByTerms(ctx.store.db, fallbackTerms(f.value), limit)).map((p) => p.id);
-    for (const p of await rowsByIds(ctx.store.db, ids)) if (!p.withdrawn) add(p, followText(f));
+    for (const p of await papersByIds(ctx.store.db, ids)) if (!p.withdrawn) add(p, followText(f));
   }
-  const items = [...byId.values()].sort((a, b) => cmpDesc(a.paper.published_at, b.paper.published_at) || (a.paper.id < b.paper.id ? 1 : -1));
+  const items = [...byId.values()].sort((a, b) => cmpDesc(a.paper.publishedAt, b.paper.publishedAt) || (a.paper.id < b.paper.id ? 1 : -1));
   return { follows, items: items.slice(0, limit) };
 }
 

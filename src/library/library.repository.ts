@@ -4,11 +4,13 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, PaperRow } from '../db/schema.js';
+import type { Paper } from '../domain/paper.js';
+import { toPaper } from '../papers/paper-row.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
 export interface SavedPaper {
-  paper: PaperRow;
+  paper: Paper;
   note: string;
   savedAt: string;
 }
@@ -73,7 +75,7 @@ export async function listItems(db: Db, userId: number, opts: { limit: number; o
     .limit(opts.limit)
     .offset(opts.offset)
     .execute();
-  return rows.map(({ lib_note, lib_saved_at, ...paper }) => ({ paper: paper as PaperRow, note: lib_note, savedAt: lib_saved_at }));
+  return rows.map(({ lib_note, lib_saved_at, ...paper }) => ({ paper: toPaper(paper as PaperRow), note: lib_note, savedAt: lib_saved_at }));
 }
 
 export async function countItems(db: Db, userId: number): Promise<number> {
@@ -140,7 +142,7 @@ export async function removeFromCollection(db: Db, collectionId: number, paperId
 }
 
 /** A collection's visible papers, most recently added first. */
-export async function collectionPapers(db: Db, collectionId: number, limit: number): Promise<{ paper: PaperRow; addedAt: string }[]> {
+export async function collectionPapers(db: Db, collectionId: number, limit: number): Promise<{ paper: Paper; addedAt: string }[]> {
   const rows = await db
     .selectFrom('collection_items as ci')
     .innerJoin('papers as p', 'p.id', 'ci.paper_id')
@@ -152,7 +154,7 @@ export async function collectionPapers(db: Db, collectionId: number, limit: numb
     .orderBy('ci.paper_id', 'asc')
     .limit(limit)
     .execute();
-  return rows.map(({ ci_added_at, ...paper }) => ({ paper: paper as PaperRow, addedAt: ci_added_at }));
+  return rows.map(({ ci_added_at, ...paper }) => ({ paper: toPaper(paper as PaperRow), addedAt: ci_added_at }));
 }
 
 /** Which of the user's collections hold the paper. */

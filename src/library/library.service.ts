@@ -5,7 +5,8 @@
  * query per 50). Pages, feeds and the CLI call these; authorization lives here.
  */
 import type { AppContext } from '../context.js';
-import type { PaperRow } from '../db/schema.js';
+import type { Paper } from '../domain/paper.js';
+import { toPaper } from '../papers/paper-row.js';
 import { AppError } from '../domain/errors.js';
 import { bibtexFile, readImportText, type BibProblem, type CitablePaper } from '../domain/bibtex.js';
 import { risFile } from '../domain/ris.js';
@@ -113,7 +114,7 @@ export async function ownCollection(ctx: Ctx, user: Actor, id: number): Promise<
 }
 
 /** A collection as a visitor may see it: its owner always, anyone else only when it is public. */
-export async function viewCollection(ctx: Ctx, viewer: Actor | null, id: number): Promise<{ collection: repo.CollectionRow; owner: string; papers: { paper: PaperRow; addedAt: string }[]; mine: boolean }> {
+export async function viewCollection(ctx: Ctx, viewer: Actor | null, id: number): Promise<{ collection: repo.CollectionRow; owner: string; papers: { paper: Paper; addedAt: string }[]; mine: boolean }> {
   const c = await repo.getCollection(ctx.store.db, id);
   const mine = !!viewer && !!c && c.user_id === viewer.id;
   if (!c || (!c.is_public && !mine)) throw new AppError('not_found', 'There is no such collection, or it is private.');
@@ -167,38 +168,30 @@ export async function setInCollection(ctx: Ctx, user: Actor, id: number, paperId
 
 // ------------------------------------------------------------------------------ export, import
 
-export function citable(p: PaperRow): CitablePaper {
-  const list = (s: string | null) => {
-    try {
-      const v = JSON.parse(s ?? '[]');
-      return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-    } catch {
-      return [];
-    }
-  };
+export function citable(p: Paper): CitablePaper {
   return {
     id: p.id,
     title: p.title,
-    authors: cleanAuthors(list(p.authors)),
-    primaryCategory: p.primary_category,
-    publishedAt: p.published_at,
+    authors: cleanAuthors(p.authors),
+    primaryCategory: p.primaryCategory,
+    publishedAt: p.publishedAt,
     doi: p.doi,
-    journalRef: p.journal_ref,
+    journalRef: p.journalRef,
     abstract: p.abstract,
-    categories: cleanCategories(list(p.categories)),
+    categories: cleanCategories(p.categories),
   };
 }
 
 export type ExportFormat = 'bib' | 'ris';
 
 /** A paper anyone may cite: stored and not hidden. */
-export async function visiblePaperRow(ctx: Pick<AppContext, 'store'>, id: string): Promise<PaperRow> {
+export async function visiblePaper(ctx: Pick<AppContext, 'store'>, id: string): Promise<Paper> {
   const row = await ctx.store.db.selectFrom('papers').selectAll().where('id', '=', id).where('hidden', '=', 0).executeTakeFirst();
   if (!row) throw new AppError('not_found', `Papertide does not have arXiv:${id}.`, { arxivId: id });
-  return row;
+  return toPaper(row);
 }
 
-export function renderExport(papers: PaperRow[], format: ExportFormat): string {
+export function renderExport(papers: Paper[], format: ExportFormat): string {
   const list = papers.map(citable);
   return format === 'bib' ? bibtexFile(list) : risFile(list);
 }

@@ -7,6 +7,8 @@ import type { Kysely, Transaction } from 'kysely';
 import { sqliteHandleOf, type Store } from '../db/index.js';
 import type { Database, PaperRow, NewPaperRow } from '../db/schema.js';
 import type { Paper, PaperInput, PaperVersion, SearchDoc } from '../domain/paper.js';
+import { decodeStringList, toPaper } from './paper-row.js';
+
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -230,36 +232,6 @@ function applyRaw(h: SqliteHandle, plan: UpsertPlan): void {
   }
 }
 
-export function toPaper(r: PaperRow): Paper {
-  return {
-    id: r.id,
-    version: r.version,
-    versions: JSON.parse(r.versions),
-    title: r.title,
-    abstract: r.abstract,
-    authors: JSON.parse(r.authors),
-    categories: JSON.parse(r.categories),
-    primaryCategory: r.primary_category,
-    publishedAt: r.published_at,
-    updatedAt: r.updated_at_arxiv,
-    comment: r.comment,
-    journalRef: r.journal_ref,
-    doi: r.doi,
-    license: r.license,
-    codeUrl: r.code_url,
-    githubStars: r.github_stars,
-    projectPage: r.project_page,
-    withdrawn: !!r.withdrawn,
-    aiSummary: r.ai_summary,
-    aiKeywords: r.ai_keywords ? JSON.parse(r.ai_keywords) : null,
-    upvotes: r.upvotes,
-    numComments: r.num_comments,
-    trendingScore: r.trending_score,
-    hidden: !!r.hidden,
-    isDemo: !!r.is_demo,
-  };
-}
-
 export async function getPaper(db: Db, id: string): Promise<Paper | null> {
   const r = await db.selectFrom('papers').selectAll().where('id', '=', id).executeTakeFirst();
   return r ? toPaper(r) : null;
@@ -288,8 +260,8 @@ export async function* iterateSearchDocs(db: Db, batchSize = 5000, ids?: string[
     id: r.id,
     title: r.title,
     abstract: r.abstract,
-    authors: JSON.parse(r.authors),
-    categories: JSON.parse(r.categories),
+    authors: decodeStringList(r.authors),
+    categories: decodeStringList(r.categories),
     publishedAt: r.published_at,
     codeUrl: r.code_url,
     upvotes: r.upvotes,

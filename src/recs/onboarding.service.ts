@@ -5,7 +5,7 @@
  * its reason and the others still count.
  */
 import type { AppContext } from '../context.js';
-import type { PaperRow } from '../db/schema.js';
+import type { Paper } from '../domain/paper.js';
 import { AppError, isAppError } from '../domain/errors.js';
 import { extractArxivId } from '../domain/arxiv-id.js';
 import { isArxivCategory } from '../domain/clean-text.js';
@@ -41,7 +41,7 @@ export async function onboardingChoices(ctx: Pick<AppContext, 'store'>, user: Ac
 }
 
 /** Papers for the onboarding search box: an id or URL is that paper; else the search engine (or its SQL fallback). */
-export async function findPapers(ctx: Ctx, user: Actor, q: string, limit = 10): Promise<{ paper: PaperRow; saved: boolean }[]> {
+export async function findPapers(ctx: Ctx, user: Actor, q: string, limit = 10): Promise<{ paper: Paper; saved: boolean }[]> {
   const text = q.replace(/\s+/g, ' ').trim().slice(0, 250);
   if (!text) return [];
   const r = await searchPapers({ db: ctx.store.db, now: () => ctx.clock.now(), search: ctx.search?.ready ? ctx.search : null }, text, limit);

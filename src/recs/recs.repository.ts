@@ -5,6 +5,8 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, PaperRow } from '../db/schema.js';
+import type { Paper } from '../domain/paper.js';
+import { toPaper } from '../papers/paper-row.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -49,7 +51,7 @@ export async function dismissedIds(db: Db, userId: number, limit: number): Promi
 }
 
 /** The most recent dismissals with their papers (visible ones), for the page's "undo" list. */
-export async function recentDismissals(db: Db, userId: number, limit: number): Promise<{ paper: PaperRow; at: string }[]> {
+export async function recentDismissals(db: Db, userId: number, limit: number): Promise<{ paper: Paper; at: string }[]> {
   const rows = await db
     .selectFrom('rec_dismissals as d')
     .innerJoin('papers as p', 'p.id', 'd.paper_id')
@@ -61,12 +63,7 @@ export async function recentDismissals(db: Db, userId: number, limit: number): P
     .orderBy('d.paper_id', 'asc')
     .limit(limit)
     .execute();
-  return rows.map(({ dismissed_at, ...paper }) => ({ paper: paper as PaperRow, at: dismissed_at }));
-}
-
-export async function countDismissals(db: Db, userId: number): Promise<number> {
-  const r = await db.selectFrom('rec_dismissals').select((eb) => eb.fn.countAll<number>().as('n')).where('user_id', '=', userId).executeTakeFirstOrThrow();
-  return Number(r.n);
+  return rows.map(({ dismissed_at, ...paper }) => ({ paper: toPaper(paper as PaperRow), at: dismissed_at }));
 }
 
 /** True when the row was new. */
@@ -164,12 +161,12 @@ export async function categoriesAmong(db: Db, paperIds: string[], categories: st
   return out;
 }
 
-/** Visible paper rows by id, in the order given (missing ones left out). */
-export async function papersByIds(db: Db, ids: string[]): Promise<PaperRow[]> {
+/** Visible papers by id, in the order given (missing ones left out). */
+export async function papersByIds(db: Db, ids: string[]): Promise<Paper[]> {
   if (!ids.length) return [];
   const rows = await db.selectFrom('papers').selectAll().where('id', 'in', ids).where('hidden', '=', 0).execute();
   const byId = new Map(rows.map((r) => [r.id, r]));
-  return ids.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []));
+  return ids.flatMap((id) => (byId.has(id) ? [toPaper(byId.get(id)!)] : []));
 }
 
 /** arXiv categories of the store's visible papers, most papers first (onboarding's checkboxes). */

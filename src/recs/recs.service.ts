@@ -12,7 +12,7 @@
  * shows on the next page load.
  */
 import type { AppContext } from '../context.js';
-import type { PaperRow } from '../db/schema.js';
+import type { Paper } from '../domain/paper.js';
 import { AppError } from '../domain/errors.js';
 import { followText, type FollowRow } from '../follows/follows.service.js';
 import { listFollows, listFollowsMany } from '../follows/follows.repository.js';
@@ -47,7 +47,7 @@ export const FOLLOW_BOOST = { author: 0.3, query: 0.15, category: 0.08 } as cons
 const RECENCY = 0.02;
 
 export interface ForYouItem {
-  paper: PaperRow;
+  paper: Paper;
   score: number;
   /** One line: "like “X” in your library", "you follow cat:cs.CL", "recent". */
   reason: string;
@@ -229,7 +229,7 @@ async function rankUser(ctx: Ctx, sig: UserSignals, opts: { window: RecWindow; l
   return { base: { ...base, state: 'ready', fallback, candidates: cands.length }, ids: ranked.map((r) => ({ id: r.id, score: r.score, reason: r.reason, like: r.like })) };
 }
 
-const withRows = (r: Ranked, rows: Map<string, PaperRow>): ForYou => ({
+const withRows = (r: Ranked, rows: Map<string, Paper>): ForYou => ({
   ...r.base,
   items: r.ids.flatMap((x) => {
     const paper = rows.get(x.id);
@@ -307,7 +307,7 @@ export async function forYouMany(ctx: Ctx, userIds: number[], opts: { window: Re
     ranked.set(u, await rankUser(ctx, sig, { window: opts.window, limit }, () => batch.window(opts.window)));
   }
   const want = [...new Set([...ranked.values()].flatMap((r) => r.ids.map((x) => x.id)))];
-  const rows = new Map<string, PaperRow>();
+  const rows = new Map<string, Paper>();
   for (let i = 0; i < want.length; i += 500) for (const p of await repo.papersByIds(db, want.slice(i, i + 500))) rows.set(p.id, p);
   return new Map([...ranked].map(([u, r]) => [u, withRows(r, rows)]));
 }

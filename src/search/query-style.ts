@@ -19,7 +19,7 @@ import { STOPWORDS, words } from './tokenizer.js';
 
 export type QueryStyle = 'keywords' | 'sentence';
 /**
- * 'stopword': any stop word makes a sentence (issue 4's rule).
+ * 'stopword': any stop word makes a sentence (the first rule).
  * 'connector': stop words that join the words of a term ("mixture of experts", "question
  * answering and retrieval", "graph networks for molecules") do not; a sentence needs a word that
  * only sentences have (articles, pronouns, auxiliaries, question words, …) or a sentence end.

@@ -45,7 +45,7 @@ import type { HealthCheck } from '../health.js';
 import type { EventBus } from '../events.js';
 import type { Config } from '../config.js';
 import type { Store } from '../db/index.js';
-import { escapeHtml, highlight, matchedAuthors, snippet } from './snippet.js';
+import { highlight, matchedAuthors, snippet } from './snippet.js';
 import { suggestions } from './suggest.js';
 
 export interface SearchOptions {
@@ -608,7 +608,6 @@ export async function createSearchService(deps: SearchServiceDeps): Promise<Sear
   };
 }
 
-export { escapeHtml };
 
 /** The part of the application context (src/context.ts) a server's search service is wired into. */
 interface SearchHost {

@@ -4,10 +4,7 @@
  * <mark>. Everything else is escaped, so the result can be inserted as HTML.
  */
 import { normalize, stem, STOPWORDS, tokenizeName, words } from './tokenizer.js';
-
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
+import { escapeHtml } from '../domain/html.js';
 
 const WORD = /[\p{L}\p{N}]+/gu;
 

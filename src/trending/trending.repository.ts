@@ -1,6 +1,16 @@
 /** SQL for trending: the inputs of the formula, the stored key, and the windowed ranking. */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, PaperRow } from '../db/schema.js';
+import type { Paper } from '../domain/paper.js';
+import { toPaper } from '../papers/paper-row.js';
+
+/** A paper in a trending list, with when it entered trending (null: never scored). */
+export interface TrendingRow {
+  paper: Paper;
+  since: string | null;
+}
+
+const trendingRow = (r: PaperRow): TrendingRow => ({ paper: toPaper(r), since: r.trending_since });
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -53,7 +63,7 @@ export async function idsToRecompute(db: Db, sinceCutoff: string, starsSince: st
   return rows.map((r) => r.id);
 }
 
-export async function listByKey(db: Db, opts: { sinceCutoff: string; until?: string; limit: number; offset: number; categories?: string[] }): Promise<{ rows: PaperRow[]; total: number }> {
+export async function listByKey(db: Db, opts: { sinceCutoff: string; until?: string; limit: number; offset: number; categories?: string[] }): Promise<{ rows: TrendingRow[]; total: number }> {
   let q = db.selectFrom('papers as p').where('p.trending_since', '>=', opts.sinceCutoff).where('p.hidden', '=', 0).where('p.withdrawn', '=', 0);
   if (opts.until) q = q.where('p.trending_since', '<=', opts.until);
   if (opts.categories?.length) {
@@ -67,7 +77,7 @@ export async function listByKey(db: Db, opts: { sinceCutoff: string; until?: str
     q.selectAll('p').orderBy(sql`+p.trending_score`, 'desc').orderBy('p.upvotes', 'desc').orderBy('p.id').limit(opts.limit).offset(opts.offset).execute(),
     q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
-  return { rows: rows as PaperRow[], total: Number(count.n) };
+  return { rows: (rows as PaperRow[]).map(trendingRow), total: Number(count.n) };
 }
 
 /** 1-based rank of a paper among its window's papers, or null when outside the window. */
@@ -90,7 +100,7 @@ export async function latestSince(db: Db, categories?: string[]): Promise<string
 }
 
 /** Every visible paper by its points without decay: upvotes, then comments (the all-time view). */
-export async function listByPoints(db: Db, opts: { limit: number; offset: number; categories?: string[] }): Promise<{ rows: PaperRow[]; total: number }> {
+export async function listByPoints(db: Db, opts: { limit: number; offset: number; categories?: string[] }): Promise<{ rows: TrendingRow[]; total: number }> {
   let q = db.selectFrom('papers as p').where('p.hidden', '=', 0).where('p.withdrawn', '=', 0);
   if (opts.categories?.length) {
     const cats = opts.categories;
@@ -109,5 +119,5 @@ export async function listByPoints(db: Db, opts: { limit: number; offset: number
   const order = ids.map((r) => r.id);
   const rows = order.length ? await db.selectFrom('papers').selectAll().where('id', 'in', order).execute() : [];
   const byId = new Map(rows.map((r) => [r.id, r]));
-  return { rows: order.map((id) => byId.get(id)!).filter(Boolean) as PaperRow[], total };
+  return { rows: order.flatMap((id) => { const r = byId.get(id); return r ? [trendingRow(r)] : []; }), total };
 }

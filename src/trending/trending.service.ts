@@ -4,7 +4,8 @@
  * many renderings: the page, the API, feeds and digests all call `listTrending`.
  */
 import type { Kysely, Transaction } from 'kysely';
-import type { Database, PaperRow } from '../db/schema.js';
+import type { Database } from '../db/schema.js';
+import type { Paper } from '../domain/paper.js';
 import { AppError } from '../domain/errors.js';
 import { TRENDING, WINDOW_DAYS, explainTrending, scoreFromKey, trendingSince, type StarSnapshot, type TrendingExplanation, type TrendingWindow } from '../domain/trending.js';
 import { idsToRecompute, latestSince, listByKey, listByPoints, rankOf, starSnapshots, storeTrending, trendingInputs } from './trending.repository.js';
@@ -85,7 +86,7 @@ export interface TrendingItem {
   /** score(now) = points × decay, from the stored key */
   score: number;
   since: string;
-  paper: PaperRow;
+  paper: Paper;
 }
 
 export interface TrendingList {
@@ -106,7 +107,7 @@ export async function listTrending(db: Db, opts: { window: TrendingWindow; now: 
     window: opts.window,
     now: opts.now.toISOString(),
     total,
-    items: rows.map((paper, i) => ({ rank: offset + i + 1, score: scoreFromKey(paper.trending_score, opts.now), since: paper.trending_since!, paper })),
+    items: rows.map(({ paper, since }, i) => ({ rank: offset + i + 1, score: scoreFromKey(paper.trendingScore, opts.now), since: since!, paper })),
   };
 }
 
@@ -142,7 +143,7 @@ export async function trendingPage(db: Db, opts: { view: TrendingView; now: Date
       asOf: opts.now,
       fallback: null,
       headline: trendingHeadline('all', { stale: false }),
-      items: rows.map((paper, i) => ({ rank: offset + i + 1, score: scoreFromKey(paper.trending_score, opts.now), since: paper.trending_since ?? paper.created_at, paper })),
+      items: rows.map(({ paper, since }, i) => ({ rank: offset + i + 1, score: scoreFromKey(paper.trendingScore, opts.now), since: since ?? paper.storedAt, paper })),
     };
   }
   const window = opts.view;
@@ -160,7 +161,7 @@ export async function trendingPage(db: Db, opts: { view: TrendingView; now: Date
     asOf: to,
     fallback: { from, to: latest },
     headline: trendingHeadline(window, { stale: true, latest, shown: 'latest-window' }),
-    items: rows.map((paper, i) => ({ rank: offset + i + 1, score: scoreFromKey(paper.trending_score, to), since: paper.trending_since!, paper })),
+    items: rows.map(({ paper, since }, i) => ({ rank: offset + i + 1, score: scoreFromKey(paper.trendingScore, to), since: since!, paper })),
   };
 }
 

@@ -1,9 +1,8 @@
 /** The account emails (verification, password reset, "you already have an account"): text and HTML. */
 import type { OutgoingMail } from '../mail/outbox.repository.js';
+import { escapeHtml } from '../domain/html.js';
 
-function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
-}
+const esc = escapeHtml;
 
 function html(paragraphs: string[], link: { href: string; label: string }): string {
   return `<!doctype html><html><body style="font-family:system-ui,sans-serif;line-height:1.5;max-width:36em">${paragraphs.map((p) => `<p>${esc(p)}</p>`).join('')}<p><a href="${esc(link.href)}" style="display:inline-block;padding:.5em 1em;background:#1d4ed8;color:#fff;border-radius:6px;text-decoration:none">${esc(link.label)}</a></p><p style="color:#666;font-size:90%">Or copy this address into your browser: ${esc(link.href)}</p></body></html>`;

@@ -1,6 +1,8 @@
 /** SQL for upvotes: one row per (user, paper); papers.upvotes is kept by increments. */
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Database } from '../db/schema.js';
+import type { Database, PaperRow } from '../db/schema.js';
+import type { Paper } from '../domain/paper.js';
+import { toPaper } from '../papers/paper-row.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -37,8 +39,9 @@ export async function votedAmong(db: Db, userId: number, paperIds: string[]): Pr
   return new Set(rows.map((r) => r.paper_id));
 }
 
-export async function votesOfUser(db: Db, userId: number, limit: number) {
-  return db
+/** The visible papers a user upvoted, latest vote first. */
+export async function votesOfUser(db: Db, userId: number, limit: number): Promise<{ paper: Paper; votedAt: string }[]> {
+  const rows = await db
     .selectFrom('votes as v')
     .innerJoin('papers as p', 'p.id', 'v.paper_id')
     .selectAll('p')
@@ -48,4 +51,5 @@ export async function votesOfUser(db: Db, userId: number, limit: number) {
     .orderBy('v.created_at', 'desc')
     .limit(limit)
     .execute();
+  return rows.map(({ voted_at, ...paper }) => ({ paper: toPaper(paper as PaperRow), votedAt: voted_at }));
 }

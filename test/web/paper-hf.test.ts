@@ -13,7 +13,7 @@ import zlib from 'node:zlib';
 import { testApp, SHARED_DATA, writeJsonl, type TestApp } from '../helpers/app.js';
 import { importFile } from '../../src/papers/import.service.js';
 import { upsertPapers } from '../../src/papers/papers.repository.js';
-import { escapeHtml } from '../../src/web/render/math.js';
+import { escapeHtml } from '../../src/domain/html.js';
 
 const RAW = path.join(SHARED_DATA, 'hf-daily-papers', 'daily_papers_raw.jsonl.gz');
 let app: TestApp;

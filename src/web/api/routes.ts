@@ -12,7 +12,7 @@ import type { AppEnv } from '../types.js';
 import { AppError } from '../../domain/errors.js';
 import { Limiter, clientIp } from '../middleware/rate-limit.js';
 import { bearerAuth } from '../middleware/bearer.js';
-import { dailyPapers, listedPaper, papersPage, paperRow, searchPapers, similarPapers, trendingPapers } from '../../feeds/listings.service.js';
+import { dailyPapers, listedPaper, papersPage, searchPapers, visiblePaper, similarPapers, trendingPapers } from '../../feeds/listings.service.js';
 import { presentDailyItem, presentItems, presentPaper, presentTrendingItem } from '../presenters/paper.presenter.js';
 import { DailyPapersQuery, PapersQuery, SearchQuery, SimilarQuery, TrendingQuery } from './schemas.js';
 import { parse, pathArxivId, query } from '../validate.js';
@@ -86,9 +86,9 @@ export function apiRoutes(ctx: AppContext) {
     if (rest.endsWith('/similar')) {
       const id = pathArxivId(rest.slice(0, -'/similar'.length));
       const q = parse(SimilarQuery, c.req.query());
-      const row = await paperRow(deps, id);
-      if (!row) throw new AppError('not_found', `No paper with arXiv id ${id} here.`);
-      return c.json(presentItems(await similarPapers(deps, row, q.limit ?? 10)));
+      const paper = await visiblePaper(deps, id);
+      if (!paper) throw new AppError('not_found', `No paper with arXiv id ${id} here.`);
+      return c.json(presentItems(await similarPapers(deps, paper, q.limit ?? 10)));
     }
     const id = pathArxivId(rest);
     const found = await listedPaper(deps, id);

@@ -1,14 +1,14 @@
 import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
-import type { PaperRow } from '../../db/schema.js';
+import type { Paper } from '../../domain/paper.js';
 import { excerpt, renderMathText } from '../render/math.js';
 import { safeHttpUrl } from '../../domain/safe-url.js';
 import { cleanAuthors, isArxivCategory } from '../../domain/clean-text.js';
-import { storedHfOrganization } from '../../domain/hf-profile.js';
+import type { HfOrganization } from '../../domain/hf-profile.js';
 
-export function authorsLine(authorsJson: string, max = 4): string {
+export function authorsLine(names: readonly string[], max = 4): string {
   // Cleaned again when shown: records imported before the cleaning still hold ":" authors.
-  const authors = cleanAuthors(JSON.parse(authorsJson) as string[]);
+  const authors = cleanAuthors(names);
   if (authors.length <= max) return authors.join(', ');
   return `${authors.slice(0, max).join(', ')} and ${authors.length - max} more`;
 }
@@ -39,14 +39,13 @@ export function CommentCounts({ paperId, local, external, here }: { paperId: str
   );
 }
 
-/** One paper in a list: rank, upvotes, title with math, authors, excerpt, code and comments. */
 /** The organization a paper is listed under, linked to its page here. */
-function OrganizationChip({ json }: { json: string | null }) {
-  const org = storedHfOrganization(json);
+function OrganizationChip({ org }: { org: HfOrganization | null }) {
   return org ? <a class="chip org" href={`/organizations/${encodeURIComponent(org.name)}`}>{org.fullname}</a> : null;
 }
 
-export function PaperCard({ paper, rank, submitter, date, vote, save, extra }: { paper: PaperRow; rank?: number; submitter?: string | null; date?: string; vote?: Child; save?: Child; extra?: Child }) {
+/** One paper in a list: rank, upvotes, title with math, authors, excerpt, code and comments. */
+export function PaperCard({ paper, rank, submitter, date, vote, save, extra }: { paper: Paper; rank?: number; submitter?: string | null; date?: string; vote?: Child; save?: Child; extra?: Child }) {
   const href = `/papers/${paper.id}`;
   return (
     <article class="paper-card" aria-labelledby={`t-${paper.id}`}>
@@ -66,17 +65,17 @@ export function PaperCard({ paper, rank, submitter, date, vote, save, extra }: {
         {/* A div: it holds forms (Save), which a <p> cannot contain (the parser would close it). */}
         <div class="meta">
           <span class="arxiv-id">arXiv:{paper.id}</span>
-          {paper.primary_category && isArxivCategory(paper.primary_category) ? <span class="chip">{paper.primary_category}</span> : null}
-          {safeHttpUrl(paper.code_url) ? (
-            <a class="code" href={safeHttpUrl(paper.code_url)!} rel="noopener nofollow">
-              Code{paper.github_stars != null ? ` · ★ ${paper.github_stars.toLocaleString('en')}` : ''}
+          {paper.primaryCategory && isArxivCategory(paper.primaryCategory) ? <span class="chip">{paper.primaryCategory}</span> : null}
+          {safeHttpUrl(paper.codeUrl) ? (
+            <a class="code" href={safeHttpUrl(paper.codeUrl)!} rel="noopener nofollow">
+              Code{paper.githubStars != null ? ` · ★ ${paper.githubStars.toLocaleString('en')}` : ''}
             </a>
           ) : null}
-          <CommentCounts paperId={paper.id} local={Math.max(0, paper.num_comments - paper.external_comments)} external={paper.external_comments} />
-          <OrganizationChip json={paper.organization} />
+          <CommentCounts paperId={paper.id} local={Math.max(0, paper.numComments - paper.externalComments)} external={paper.externalComments} />
+          <OrganizationChip org={paper.organization} />
           {submitter ? <span class="muted">submitted by {submitter}</span> : null}
           {date ? <span class="muted">{date}</span> : null}
-          {paper.is_demo ? <span class="chip demo" title="Demo data: remove with papertide demo --remove">demo</span> : null}
+          {paper.isDemo ? <span class="chip demo" title="Demo data: remove with papertide demo --remove">demo</span> : null}
           {save ?? null}
         </div>
         {extra ?? null}

@@ -42,7 +42,7 @@ function DailyList({ c, voted, saved, view, heading, note }: { c: WebContext; vo
   const here = c.req.path + (view.page ? `?p=${view.page}` : '');
   const pages = Math.ceil(view.total / view.pageSize);
   const base = `/papers/${PATH[view.period.kind]}/${view.period.key}`;
-  const anyDemo = view.items.some((i) => i.paper.is_demo);
+  const anyDemo = view.items.some((i) => i.paper.isDemo);
   return (
     <>
       <div class="page-head">

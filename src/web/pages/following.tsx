@@ -137,7 +137,7 @@ export function followingRoutes() {
               <li>
                 <PaperCard
                   paper={it.paper}
-                  date={it.paper.published_at?.slice(0, 10)}
+                  date={it.paper.publishedAt?.slice(0, 10)}
                   save={<SaveButton c={c} paperId={it.paper.id} saved={saved.has(it.paper.id)} back="/following" compact />}
                   extra={<p class="why-here muted small">{it.reasons.map((r) => `you follow ${r}`).join(' · ')}</p>}
                 />

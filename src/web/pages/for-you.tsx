@@ -20,7 +20,7 @@ import { fieldsOf, firstIssue, multiFieldsOf, type MultiFields } from '../valida
 import { safeNext } from './auth.js';
 import { LIBRARY_LIMITS } from './library.js';
 import { dismiss, forYou, recentDismissals, undismiss, REC_WINDOWS, type ForYouItem, type RecWindow } from '../../recs/recs.service.js';
-import type { PaperRow } from '../../db/schema.js';
+import type { Paper } from '../../domain/paper.js';
 import { findPapers, onboard, onboardingChoices, ONBOARD_MAX } from '../../recs/onboarding.service.js';
 import { authorsLine } from '../components/paper-card.js';
 
@@ -80,7 +80,7 @@ function Why({ item }: { item: ForYouItem }) {
   return <span class="why-text">{item.reason === 'recent' ? 'new, and close to nothing you saved yet' : item.reason}</span>;
 }
 
-function DismissForm({ c, paper, back, undo }: { c: WebContext; paper: PaperRow; back: string; undo?: boolean }) {
+function DismissForm({ c, paper, back, undo }: { c: WebContext; paper: Pick<Paper, 'id'>; back: string; undo?: boolean }) {
   return (
     <form method="post" action={undo ? '/for-you/undismiss' : '/for-you/dismiss'} class="dismiss-form" data-dismiss={undo ? undefined : paper.id} data-undismiss={undo ? paper.id : undefined}>
       <Hidden c={c} />
@@ -279,7 +279,7 @@ export function forYouRoutes() {
                   <li data-paper={it.paper.id}>
                     <PaperCard
                       paper={it.paper}
-                      date={it.paper.published_at?.slice(0, 10)}
+                      date={it.paper.publishedAt?.slice(0, 10)}
                       save={<SaveButton c={c} paperId={it.paper.id} saved={saved.has(it.paper.id)} back={here} compact />}
                       extra={
                         <div class="why-here small">

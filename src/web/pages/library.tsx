@@ -258,10 +258,10 @@ export function libraryRoutes() {
     if (!m) throw new AppError('not_found', 'Citations are /cite/{arXiv id}.bib or .ris.');
     const id = paperIdOf(m[1]);
     const format = m[2] as lib.ExportFormat;
-    const row = await lib.visiblePaperRow(c.get('ctx'), id);
-    return c.body(lib.renderExport([row], format), 200, {
+    const paper = await lib.visiblePaper(c.get('ctx'), id);
+    return c.body(lib.renderExport([paper], format), 200, {
       'Content-Type': format === 'bib' ? 'application/x-bibtex; charset=utf-8' : 'application/x-research-info-systems; charset=utf-8',
-      'Content-Disposition': `inline; filename="${citationKeys([lib.citable(row)]).get(id)}.${format}"`,
+      'Content-Disposition': `inline; filename="${citationKeys([lib.citable(paper)]).get(id)}.${format}"`,
     });
   });
 

@@ -9,7 +9,7 @@ import type { AppEnv } from '../types.js';
 import { renderPage } from '../layout.js';
 import { PaperCard } from '../components/paper-card.js';
 import { AppError } from '../../domain/errors.js';
-import { HF_ORIGIN, isHfHandle, storedHfOrganization } from '../../domain/hf-profile.js';
+import { HF_ORIGIN, isHfHandle } from '../../domain/hf-profile.js';
 import { safeHttpUrl } from '../../domain/safe-url.js';
 import { organizationPapers } from '../../feeds/listings.service.js';
 import { listingDeps } from '../api/deps.js';
@@ -25,7 +25,7 @@ export function organizationRoutes() {
     if (!isHfHandle(name)) throw new AppError('not_found', `“${shown}” is not an organization's name here.`);
     const items = await organizationPapers(listingDeps(c.get('ctx')), name, LIMIT);
     if (!items.length) throw new AppError('not_found', `No papers are listed under the organization “${name}” here.`);
-    const org = items.map((x) => storedHfOrganization(x.paper.organization)).find(Boolean) ?? { name, fullname: name };
+    const org = items.map((x) => x.paper.organization).find(Boolean) ?? { name, fullname: name };
     const logo = safeHttpUrl(org.avatar);
     const spec = { kind: 'organization' as const, name };
     const feeds = feedLinks(spec, `${org.fullname} papers`);

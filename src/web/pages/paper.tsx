@@ -4,7 +4,7 @@ import { raw } from 'hono/html';
 import type { AppEnv } from '../types.js';
 import type { Slots } from '../slots.js';
 import { renderPage } from '../layout.js';
-import { renderMathText, escapeHtml } from '../render/math.js';
+import { renderMathText } from '../render/math.js';
 import { repoName } from '../components/paper-card.js';
 import { authorHref } from './author.js';
 import { parseArxivId, arxivAbsUrl, arxivPdfUrl } from '../../domain/arxiv-id.js';
@@ -323,4 +323,3 @@ export function paperRoutes(slots: Slots) {
   return app;
 }
 
-export { escapeHtml };

@@ -21,7 +21,7 @@ export function userRoutes() {
     const mod = viewer && (viewer.role === 'moderator' || viewer.role === 'admin');
     const collections = p.user.banned ? [] : await publicCollections(c.get('ctx'), p.user.id);
     const here = `/u/${encodeURIComponent(p.user.name)}`;
-    const saved = await savedIn(c, [...p.submissions.map((x) => x.id), ...p.upvotes.map((x) => x.id)]);
+    const saved = await savedIn(c, [...p.submissions.map((x) => x.paper.id), ...p.upvotes.map((x) => x.paper.id)]);
     return renderPage(c, { title: p.user.name, noindex: p.user.banned }, (
       <div class="profile">
         <div class="page-head">
@@ -86,7 +86,7 @@ export function userRoutes() {
             <ol class="paper-list">
               {p.submissions.map((s) => (
                 <li>
-                  <PaperCard paper={s as any} date={s.featured_date} save={<SaveButton c={c} paperId={s.id} saved={saved.has(s.id)} back={here} compact />} />
+                  <PaperCard paper={s.paper} date={s.featuredDate} save={<SaveButton c={c} paperId={s.paper.id} saved={saved.has(s.paper.id)} back={here} compact />} />
                 </li>
               ))}
             </ol>
@@ -100,7 +100,7 @@ export function userRoutes() {
             <ol class="paper-list">
               {p.upvotes.map((v) => (
                 <li>
-                  <PaperCard paper={v as any} save={<SaveButton c={c} paperId={v.id} saved={saved.has(v.id)} back={here} compact />} />
+                  <PaperCard paper={v.paper} save={<SaveButton c={c} paperId={v.paper.id} saved={saved.has(v.paper.id)} back={here} compact />} />
                 </li>
               ))}
             </ol>

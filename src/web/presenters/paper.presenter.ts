@@ -11,11 +11,10 @@
  * the discussion id, each author's id and claimed user, the thumbnail. Linked models, datasets
  * and Spaces are not tracked here: empty lists and zero counts, as the client types them.
  */
-import type { PaperRow } from '../../db/schema.js';
 import type { ApiItemT, ApiPaperT } from '../api/schemas.js';
 import { safeHttpUrl } from '../../domain/safe-url.js';
-import { storedHfAuthorLinks, storedHfOrganization, storedHfUser, hfDiscussionId, isHfHandle, type HfUser } from '../../domain/hf-profile.js';
-import { normalizeSpace } from '../../domain/paper.js';
+import { storedHfUser, hfDiscussionId, type HfUser } from '../../domain/hf-profile.js';
+import { normalizeSpace, type Paper } from '../../domain/paper.js';
 
 export interface FeaturedInfo {
   date: string;
@@ -45,27 +44,12 @@ export function presentSubmitter(f: FeaturedInfo | null | undefined): HfUser | u
 }
 
 /** The authors in Hugging Face's shape: hidden false, with its id and claimed user where the archive had them. */
-function presentAuthors(p: PaperRow): ApiPaperT['authors'] {
-  const links = new Map(storedHfAuthorLinks(p.author_links).map((l) => [normalizeSpace(l.name).toLowerCase(), l]));
-  return jsonList(p.authors).map((name) => {
+function presentAuthors(p: Paper): ApiPaperT['authors'] {
+  const links = new Map(p.authorLinks.map((l) => [normalizeSpace(l.name).toLowerCase(), l]));
+  return p.authors.map((name) => {
     const l = links.get(normalizeSpace(name).toLowerCase());
     return compact({ _id: l?._id, name, hidden: false, user: l?.user });
   });
-}
-
-/** Hugging Face's handle of a paper's submitter, for links to huggingface.co (or null). */
-export function hfHandleOf(u: HfUser | undefined): string | null {
-  return u && isHfHandle(u.name) ? u.name : null;
-}
-
-function jsonList(s: string | null): string[] {
-  if (!s) return [];
-  try {
-    const v = JSON.parse(s);
-    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-  } catch {
-    return [];
-  }
 }
 
 /** Drop undefined members so the JSON has no `"x": null` for absent values. */
@@ -74,63 +58,63 @@ function compact<T extends object>(o: T): T {
   return o;
 }
 
-export function presentPaper(p: PaperRow, featured?: FeaturedInfo | null): ApiPaperT {
-  const keywords = jsonList(p.ai_keywords);
+export function presentPaper(p: Paper, featured?: FeaturedInfo | null): ApiPaperT {
+  const keywords = p.aiKeywords ?? [];
   return compact({
     id: p.id,
     title: p.title,
     summary: p.abstract,
     authors: presentAuthors(p),
-    publishedAt: p.published_at ?? undefined,
+    publishedAt: p.publishedAt ?? undefined,
     upvotes: p.upvotes,
-    numComments: p.num_comments,
+    numComments: p.numComments,
     // Links are http(s) or absent, whatever the store holds (src/domain/safe-url.ts).
-    githubRepo: safeHttpUrl(p.code_url) ?? undefined,
-    githubStars: p.github_stars ?? undefined,
-    projectPage: safeHttpUrl(p.project_page) ?? undefined,
+    githubRepo: safeHttpUrl(p.codeUrl) ?? undefined,
+    githubStars: p.githubStars ?? undefined,
+    projectPage: safeHttpUrl(p.projectPage) ?? undefined,
     submittedOnDailyAt: featured?.submittedAt ?? undefined,
     submittedOnDailyBy: presentSubmitter(featured),
-    discussionId: hfDiscussionId(p.hf_discussion_id) ?? undefined,
-    organization: storedHfOrganization(p.organization) ?? undefined,
+    discussionId: hfDiscussionId(p.hfDiscussionId) ?? undefined,
+    organization: p.organization ?? undefined,
     linkedModels: [],
     numTotalModels: 0,
     linkedDatasets: [],
     numTotalDatasets: 0,
     linkedSpaces: [],
     numTotalSpaces: 0,
-    ai_summary: p.ai_summary ?? undefined,
+    ai_summary: p.aiSummary ?? undefined,
     ai_keywords: keywords.length ? keywords : undefined,
-    categories: jsonList(p.categories),
+    categories: p.categories,
     version: p.version,
     withdrawn: p.withdrawn ? true : undefined,
   });
 }
 
 /** One element of a daily_papers-style list. `publishedAt` is when it was featured. */
-export function presentItem(p: PaperRow, featured?: FeaturedInfo | null): ApiItemT {
+export function presentItem(p: Paper, featured?: FeaturedInfo | null): ApiItemT {
   return compact({
     paper: presentPaper(p, featured),
-    publishedAt: featured?.submittedAt ?? p.published_at ?? undefined,
+    publishedAt: featured?.submittedAt ?? p.publishedAt ?? undefined,
     title: p.title,
     summary: p.abstract,
-    numComments: p.num_comments,
+    numComments: p.numComments,
     submittedBy: presentSubmitter(featured),
-    organization: storedHfOrganization(p.organization) ?? undefined,
+    organization: p.organization ?? undefined,
     thumbnail: safeHttpUrl(p.thumbnail) ?? undefined,
     isAuthorParticipating: false,
   });
 }
 
-export function presentItems(list: { paper: PaperRow; featured: FeaturedInfo | null }[]): ApiItemT[] {
+export function presentItems(list: { paper: Paper; featured: FeaturedInfo | null }[]): ApiItemT[] {
   return list.map((x) => presentItem(x.paper, x.featured));
 }
 
 /** A daily repository item (web/api daily_papers). */
-export function presentDailyItem(item: { paper: PaperRow; date: string; submittedAt: string; submitterName: string | null; submittedByUserId?: number | null; submitterProfile?: string | null }): ApiItemT {
+export function presentDailyItem(item: { paper: Paper; date: string; submittedAt: string; submitterName: string | null; submittedByUserId?: number | null; submitterProfile?: string | null }): ApiItemT {
   return presentItem(item.paper, { date: item.date, submittedAt: item.submittedAt, submitterName: item.submitterName, submitterUserId: item.submittedByUserId, submitterProfile: item.submitterProfile });
 }
 
-export function presentTrendingItem(x: { paper: PaperRow; featured: FeaturedInfo | null; trending?: { score: number; rank: number } }): ApiItemT {
+export function presentTrendingItem(x: { paper: Paper; featured: FeaturedInfo | null; trending?: { score: number; rank: number } }): ApiItemT {
   const item = presentItem(x.paper, x.featured);
   if (x.trending) item.paper.trendingScore = Math.round(x.trending.score * 1000) / 1000;
   return item;

@@ -9,13 +9,10 @@
  */
 import katex from 'katex';
 import { BoundedCache, stringEntrySize } from '../cache.js';
+import { escapeHtml } from '../../domain/html.js';
 
 /** A formula starting exactly here (sticky). Bounded: a formula longer than that is not one. */
 const MATH_AT = /\$\$([\s\S]{1,4000}?)\$\$|\\\[([\s\S]{1,4000}?)\\\]|\\\(([\s\S]{1,4000}?)\\\)|\$((?:\\\$|[^$]){1,4000}?)\$/y;
-
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&#39;'));
-}
 
 function renderFormula(tex: string, displayMode: boolean): string {
   if (tex.length > 2000) return escapeHtml(displayMode ? `$$${tex}$$` : `$${tex}$`);
