@@ -152,6 +152,90 @@ async function followMatches(ctx: Ctx, follows: FollowRow[], cands: Cands, windo
   return out;
 }
 
+/**
+ * For you of a user with follows only (no library, no dismissals) in a batch, without looking at
+ * every candidate their follows match: the same list rankUser gives (contract test), read from
+ * each followed key's candidates kept in order with the batch's window.
+ * - 'newest' (no index): the matches in the window's order (newest first), up to `limit`.
+ * - 'score' (index): rank.ts scores such a user's candidates by their boost alone, so the order
+ *   is author matches, then saved-search matches, then category matches (the boosts' ranges do
+ *   not overlap), newer first and then by id within a kind (the recency part is increasing in the
+ *   date), then the unmatched candidates by id with score 0. Null (use the general path) when a
+ *   candidate's recency would be clamped (dated after the window's end) or on a fallback list.
+ */
+async function followOnly(ctx: Ctx, win: Window, follows: FollowRow[], limit: number, mode: 'newest' | 'score', start: number, span: number): Promise<Ranked['ids'] | null> {
+  const view = win.view;
+  const rows = view.cands;
+  if (!rows.length) return [];
+  if (mode === 'score' && (win.fallback || Date.parse(rows[0].date) > start + span || Date.parse(rows[rows.length - 1].date) < start)) return null;
+  const ms = (k: number) => view.dateMs(rows[k].id)!;
+  const before = mode === 'newest' ? (a: number, b: number) => a < b : (a: number, b: number) => ms(a) > ms(b) || (ms(a) === ms(b) && rows[a].id < rows[b].id);
+  const lists = (win.lists ??= new Map());
+  const sorted = (key: string, ids: Iterable<string>) => {
+    const k = `${mode}\u0000${key}`;
+    let l = lists.get(k);
+    if (!l) {
+      const pos: number[] = [];
+      for (const id of ids) {
+        const p = view.position(id);
+        if (p !== undefined) pos.push(p);
+      }
+      pos.sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
+      lists.set(k, (l = Int32Array.from(pos)));
+    }
+    return l;
+  };
+  const authors = follows.filter((f) => f.kind === 'author');
+  const cats = follows.filter((f) => f.kind === 'category');
+  const queries = ctx.search?.ready ? follows.filter((f) => f.kind === 'query') : [];
+  const keys = authors.length || cats.length ? await view.keys() : null;
+  const queryHits = new Map<FollowRow, Set<string>>();
+  for (const f of queries) queryHits.set(f, new Set(await queryMatches(ctx.search!, f.value)));
+  const listOf = (f: FollowRow): Int32Array =>
+    f.kind === 'query' ? sorted(`q:${f.value}`, queryHits.get(f)!) : sorted(`${f.kind}:${f.value}`, (f.kind === 'author' ? keys!.authors : keys!.categories).get(f.value) ?? []);
+  // The strongest follow matching a candidate, as followMatches picks it.
+  const strongest = (id: string): FollowRow | undefined => {
+    const minKey = (fs: FollowRow[], index: Map<string, Set<string>>) => {
+      let best: FollowRow | undefined;
+      for (const f of fs) if (index.get(f.value)?.has(id) && (!best || f.value < best.value)) best = f;
+      return best;
+    };
+    return (keys && minKey(authors, keys.authors)) || queries.find((f) => queryHits.get(f)!.has(id)) || (keys ? minKey(cats, keys.categories) : undefined);
+  };
+  const out: Ranked['ids'] = [];
+  const seen = new Set<number>();
+  const emit = (p: number) => {
+    const id = rows[p].id;
+    const f = strongest(id)!;
+    const recency = RECENCY * Math.min(1, Math.max(0, (ms(p) - start) / span));
+    out.push({ id, score: FOLLOW_BOOST[f.kind] + recency, reason: `you follow ${followText(f)}`, like: null });
+  };
+  const merge = (fs: FollowRow[]) => {
+    const ls = fs.map(listOf);
+    const at = ls.map(() => 0);
+    while (out.length < limit) {
+      let b = -1;
+      for (let i = 0; i < ls.length; i++) if (at[i] < ls[i].length && (b < 0 || before(ls[i][at[i]], ls[b][at[b]]))) b = i;
+      if (b < 0) return;
+      const p = ls[b][at[b]++];
+      if (seen.has(p)) continue;
+      seen.add(p);
+      emit(p);
+    }
+  };
+  if (mode === 'newest') merge([...authors, ...queries, ...cats]);
+  else {
+    merge(authors);
+    merge(queries);
+    merge(cats);
+    if (out.length < limit) {
+      const byId = (win.byId ??= Int32Array.from(rows.keys()).sort((a, b) => (rows[a].id < rows[b].id ? -1 : rows[a].id > rows[b].id ? 1 : 0)));
+      for (let k = 0; k < byId.length && out.length < limit; k++) if (!seen.has(byId[k])) out.push({ id: rows[byId[k]].id, score: 0, reason: 'recent', like: null });
+    }
+  }
+  return out;
+}
+
 /** The user's library for rank.ts: saved (1) and upvoted-only (RECS.upvoteWeight) papers, oldest first. */
 function libraryOf(saved: repo.Signal[], upvoted: repo.Signal[]): LibraryItem[] {
   const savedIds = new Set(saved.map((s) => s.id));
@@ -173,6 +257,10 @@ interface Window {
   fallback: boolean;
   from: number;
   windowMs: number;
+  /** Kept for a batch: each followed key's candidates (positions) in an order (followOnly). */
+  lists?: Map<string, Int32Array>;
+  /** Candidate positions in id order (followOnly). */
+  byId?: Int32Array;
 }
 
 async function loadWindow(ctx: Ctx, window: RecWindow): Promise<Window> {
@@ -194,7 +282,7 @@ async function loadWindow(ctx: Ctx, window: RecWindow): Promise<Window> {
 type Ranked = { base: Omit<ForYou, 'items'>; ids: { id: string; score: number; reason: string; like: ForYouItem['like'] }[] };
 
 /** One user's For you, up to reading the paper rows (ids in order, with score and reason). */
-async function rankUser(ctx: Ctx, sig: UserSignals, opts: { window: RecWindow; limit: number }, loadWin: () => Promise<Window>): Promise<Ranked> {
+async function rankUser(ctx: Ctx, sig: UserSignals, opts: { window: RecWindow; limit: number; batch?: boolean }, loadWin: () => Promise<Window>): Promise<Ranked> {
   const { saved, upvoted, follows, dismissed } = sig;
   const signals = { saved: saved.length, upvoted: upvoted.length, follows: follows.length, dismissed: dismissed.length };
   const base = { window: opts.window, signals };
@@ -210,9 +298,13 @@ async function rankUser(ctx: Ctx, sig: UserSignals, opts: { window: RecWindow; l
   const list = view.cands;
   const start = fallback && list.length ? Date.parse(list[list.length - 1].date) : win.from;
   const span = fallback && list.length ? Math.max(1, Date.parse(list[0].date) - start) : win.windowMs;
+  const engine = ctx.search?.ready ? ctx.search.engine : null;
+  if (opts.batch && !saved.length && !upvoted.length && !dismissed.length && follows.length) {
+    const ids = await followOnly(ctx, win, follows, opts.limit, engine ? 'score' : 'newest', start, span);
+    if (ids) return { base: { ...base, state: engine ? 'ready' : 'index-not-ready', fallback, candidates: count }, ids };
+  }
   const matches = await followMatches(ctx, follows, cands, start, span);
 
-  const engine = ctx.search?.ready ? ctx.search.engine : null;
   if (!engine) {
     // No features: what the follows match, newest first (candidates are in that order already).
     const ids: Ranked['ids'] = [];
@@ -290,7 +382,7 @@ export async function forYouMany(ctx: Ctx, userIds: number[], opts: { window: Re
     const limit = clampLimit(typeof opts.limit === 'function' ? opts.limit(u) : opts.limit);
     const sig = { saved: saved.get(u) ?? [], upvoted: upvoted.get(u) ?? [], follows: follows.get(u) ?? [], dismissed: dismissed.get(u) ?? [] };
     // The window is read only once someone has a signal (as forYou does), then kept by the batch.
-    ranked.set(u, await rankUser(ctx, sig, { window: opts.window, limit }, () => batch.window(opts.window)));
+    ranked.set(u, await rankUser(ctx, sig, { window: opts.window, limit, batch: true }, () => batch.window(opts.window)));
   }
   const want = [...new Set([...ranked.values()].flatMap((r) => r.ids.map((x) => x.id)))];
   const rows = new Map<string, PaperRow>();

@@ -49,8 +49,8 @@ interface Entry {
   dates: Map<string, string>;
   keys: Promise<KeyIndex & { byPaper: Map<string, { categories: string[]; authors: string[] }> }> | null;
   set: { i: number; j: number; f: RecFeatures; set: CandidateSet } | null;
-  /** Dates (ms) of the last slice viewed. */
-  sliceDates: { i: number; j: number; dates: Map<string, number> } | null;
+  /** Dates (ms) and positions of the last slice viewed. */
+  sliceDates: { i: number; j: number; dates: Map<string, number>; pos: Map<string, number> } | null;
   /** The fallback list's length asked for. */
   limit: number;
 }
@@ -69,6 +69,8 @@ export interface WindowView {
   cands: repo.Candidate[];
   /** A candidate's date (ms); undefined for a paper that is not a candidate. */
   dateMs(id: string): number | undefined;
+  /** A candidate's index in `cands`; undefined for a paper that is not a candidate. */
+  position(id: string): number | undefined;
   /** The ranking's candidate set for these candidates and features (kept with the window). */
   candidateSet(f: RecFeatures): CandidateSet;
   /** Categories and authors of the candidates (kept with the window, re-read for changed papers). */
@@ -164,13 +166,14 @@ async function fresh(ctx: Ctx): Promise<StoreWindows> {
 
 function viewOf(ctx: Ctx, e: Entry, i: number, j: number): WindowView {
   const cands = e.rows.slice(i, j);
-  const dates = () => {
-    if (!e.sliceDates || e.sliceDates.i !== i || e.sliceDates.j !== j) e.sliceDates = { i, j, dates: new Map(cands.map((c) => [c.id, Date.parse(c.date)])) };
-    return e.sliceDates.dates;
+  const slice = () => {
+    if (!e.sliceDates || e.sliceDates.i !== i || e.sliceDates.j !== j) e.sliceDates = { i, j, dates: new Map(cands.map((c) => [c.id, Date.parse(c.date)])), pos: new Map(cands.map((c, k) => [c.id, k])) };
+    return e.sliceDates;
   };
   return {
     cands,
-    dateMs: (id) => dates().get(id),
+    dateMs: (id) => slice().dates.get(id),
+    position: (id) => slice().pos.get(id),
     candidateSet(f) {
       if (e.set && e.set.i === i && e.set.j === j && e.set.f === f) return e.set.set;
       const set = new CandidateSet(
