@@ -255,7 +255,10 @@ export async function newestCandidates(ctx: Ctx, limit: number): Promise<WindowV
   return viewOf(ctx, e, 0, Math.min(limit, e.rows.length));
 }
 
-/** For tests and the bench: how many windows are kept for this store. */
+/** For tests: how many windows are kept for this store, and the kept rows of one (the same array while it is kept). */
 export function keptWindows(store: Store): number {
   return perStore.get(store)?.entries.size ?? 0;
+}
+export function keptRows(store: Store, kind: WindowKind | 'fallback'): readonly repo.Candidate[] | undefined {
+  return perStore.get(store)?.entries.get(kind)?.rows;
 }
