@@ -122,12 +122,13 @@ const timed = async (u: (typeof users)[number]) => {
 const first = await timed(users[0]);
 log(`first request (the window's query, the engine's forward index, the window's candidate set): ${Math.round(first.wall)} ms, ${first.res.candidates} candidates`);
 
-const ms: number[] = [], cpu: number[] = [];
+const ms: number[] = [], cpu: number[] = [], cpuFollows: number[] = [], cpuLibOnly: number[] = [];
 for (let pass = 0; pass < PASSES; pass++) {
-  for (const u of users) {
+  for (const [k, u] of users.entries()) {
     const x = await timed(u);
     ms.push(x.wall);
     cpu.push(x.cpu);
+    (k % 2 === 1 ? cpuFollows : cpuLibOnly).push(x.cpu);
   }
   log(`pass ${pass + 1}: wall p50 ${pct(ms, 50)} ms, p95 ${pct(ms, 95)} ms; cpu p50 ${pct(cpu, 50)} ms, p95 ${pct(cpu, 95)} ms; load ${load().join(' ')}`);
 }
@@ -175,6 +176,7 @@ const result = {
   forYou_p95_ms: pct(ms, 95),
   forYou_cpu_p50_ms: pct(cpu, 50),
   forYou_cpu_p95_ms: pct(cpu, 95),
+  forYou_cpu_p95_ms_by_user: { libraryOnly: pct(cpuLibOnly, 95), libraryAndFollows: pct(cpuFollows, 95) },
   afterSave_p95_ms: pct(save, 95),
   afterSave_cpu_p95_ms: pct(saveCpu, 95),
   savedPaperLeftList: `${leftList}/${users.length}`,
