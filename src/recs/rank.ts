@@ -303,6 +303,24 @@ export class CandidateSet {
     return (this.bg = bg);
   }
 
+  private work: { acc: Float64Array; mark: Uint8Array; touched: Int32Array; bestLex: Float64Array; best: Float64Array; like: Int32Array; cent: Float64Array; worst: Float64Array; boost: Float64Array } | null = null;
+  /**
+   * Per-candidate arrays for one ranking, kept with the set (rankForUser is synchronous, so one
+   * set of them serves every call): reset here, not allocated per request.
+   */
+  workArrays() {
+    const n = this.ids.length;
+    if (!this.work) this.work = { acc: new Float64Array(n), mark: new Uint8Array(n), touched: new Int32Array(n), bestLex: new Float64Array(n), best: new Float64Array(n), like: new Int32Array(n), cent: new Float64Array(n), worst: new Float64Array(n), boost: new Float64Array(n) };
+    const w = this.work;
+    w.bestLex.fill(0);
+    w.best.fill(-Infinity);
+    w.like.fill(-1);
+    w.cent.fill(0);
+    w.worst.fill(0);
+    w.boost.fill(0);
+    return w;
+  }
+
   /** Candidate indexes in id order (code units), computed once. */
   idOrder(): Int32Array {
     if (this.byId) return this.byId;
@@ -427,8 +445,7 @@ function rankInverted(input: RecInput, cs: CandidateSet, f: RecFeatures, p: RecP
   // of the library's centroid): a user with follows only gets their boosts' order (newest first).
   const bg = p.wBackground !== 0 && lib.length > 0 ? cs.background() : null;
 
-  const acc = new Float64Array(n), mark = new Uint8Array(n), touched = new Int32Array(n);
-  const bestLex = new Float64Array(n), best = new Float64Array(n).fill(-Infinity), like = new Int32Array(n).fill(-1), cent = new Float64Array(n);
+  const { acc, mark, touched, bestLex, best, like, cent, worst: worstArr, boost: boostArr } = cs.workArrays();
   lib.forEach((l, li) => {
     const v = l.lex;
     if (!v) return;
@@ -455,7 +472,7 @@ function rankInverted(input: RecInput, cs: CandidateSet, f: RecFeatures, p: RecP
   for (const id of input.dismissed) {
     const v = f.sparse(id);
     if (!v) continue;
-    worst ??= new Float64Array(n);
+    worst ??= worstArr;
     let nt = 0;
     for (let i = 0; i < v.terms.length; i++) nt = cs.addTerm(v.terms[i], v.weights[i], acc, mark, touched, nt);
     for (let j = 0; j < nt; j++) {
@@ -471,7 +488,7 @@ function rankInverted(input: RecInput, cs: CandidateSet, f: RecFeatures, p: RecP
     for (const [id, b] of input.boosts) {
       const i = cs.index.get(id);
       if (i === undefined) continue;
-      boost ??= new Float64Array(n);
+      boost ??= boostArr;
       if (mark[i] === 0) boosted.push(i);
       mark[i] = 1;
       boost[i] = b.amount;

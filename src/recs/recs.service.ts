@@ -126,12 +126,16 @@ const candsOf = (view: WindowView, excluded: Set<string>): Cands => ({ view, exc
 async function followMatches(ctx: Ctx, follows: FollowRow[], cands: Cands, windowStart: number, windowMs: number): Promise<Map<string, FollowMatch>> {
   const out = new Map<string, FollowMatch>();
   if (!follows.length || !cands.view.cands.length) return out;
+  const reasons = new Map<FollowRow, string>();
   const add = (id: string, kind: FollowRow['kind'], f: FollowRow) => {
     const t = cands.view.dateMs(id) ?? windowStart;
     const recency = RECENCY * Math.min(1, Math.max(0, (t - windowStart) / windowMs));
     const amount = FOLLOW_BOOST[kind] + recency;
     const cur = out.get(id);
-    if (!cur || amount > cur.amount) out.set(id, { amount, reason: `you follow ${followText(f)}` });
+    if (cur && amount <= cur.amount) return;
+    let reason = reasons.get(f);
+    if (reason === undefined) reasons.set(f, (reason = `you follow ${followText(f)}`));
+    out.set(id, { amount, reason });
   };
   const among = (index: Map<string, Set<string>>, wanted: Map<string, FollowRow>, kind: FollowRow['kind']) => {
     const first = new Map<string, string>();
@@ -316,7 +320,7 @@ async function rankUser(ctx: Ctx, sig: UserSignals, opts: { window: RecWindow; l
     return { base: { ...base, state: 'index-not-ready', fallback, candidates: count }, ids };
   }
 
-  const boosts = new Map<string, Boost>([...matches].map(([id, m]) => [id, { amount: m.amount, reason: m.reason }]));
+  const boosts: Map<string, Boost> = matches; // a FollowMatch is a Boost: { amount, reason }
   const features = featuresOf(engine);
   // The window's candidate set, shared by every user of the window: its background is the
   // window's, and the user's saved and dismissed papers are left out by the ranking.
