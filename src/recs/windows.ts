@@ -10,7 +10,9 @@
  * or any other), the papers it names are re-read: a paper entering, leaving or moving within a
  * window's range drops that window (read again at the next use); a paper that stays (a vote, an
  * edit) keeps it, with its categories and authors re-read. A log pruned past the position, or
- * more than MAX_CHANGES changes at once, drops everything.
+ * more than MAX_CHANGES changes at once, drops everything. The position is a ChangeCursor
+ * (src/changes/cursor.ts), so on PostgreSQL a change committed after a higher-numbered one is
+ * still applied.
  *
  * Bounded: at most 4 windows per store, each ≤ CANDIDATES_MAX + MARGIN rows (a month of ±1 h, so
  * the window's edges sliding with the clock rarely need a new query), one candidate set (the
@@ -19,6 +21,7 @@
 import type { AppContext } from '../context.js';
 import type { Store } from '../db/index.js';
 import { changesAfter, latestChange, oldestChange } from '../changes/changes.repository.js';
+import { ChangeCursor } from '../changes/cursor.js';
 import { CandidateSet, type RecFeatures } from './rank.js';
 import * as repo from './recs.repository.js';
 
@@ -56,7 +59,10 @@ interface Entry {
 }
 
 interface StoreWindows {
-  seq: number;
+  /** Where the kept windows stand in the change log (PostgreSQL's out-of-order commits included). */
+  cursor: ChangeCursor | null;
+  /** Bumped whenever changes were applied: a window read meanwhile is not kept. */
+  version: number;
   entries: Map<string, Entry>;
   syncing: Promise<void> | null;
 }
@@ -79,70 +85,73 @@ export interface WindowView {
 
 function state(store: Store): StoreWindows {
   let s = perStore.get(store);
-  if (!s) perStore.set(store, (s = { seq: -1, entries: new Map(), syncing: null }));
+  if (!s) perStore.set(store, (s = { cursor: null, version: 0, entries: new Map(), syncing: null }));
   return s;
 }
 
 /** Bring the kept windows up to the store's change log (one probe when nothing changed). */
 async function sync(ctx: Ctx, s: StoreWindows): Promise<void> {
   const db = ctx.store.db;
-  for (;;) {
-    const latest = await latestChange(db);
-    if (latest === s.seq) return;
-    if (s.seq < 0 || !s.entries.size) {
-      s.seq = latest;
+  const latest = await latestChange(db);
+  const cur = s.cursor;
+  if (!cur || !s.entries.size) {
+    if (!cur || latest !== cur.position || cur.waiting) {
+      s.cursor = new ChangeCursor(latest);
       s.entries.clear();
-      return;
+      s.version++;
     }
-    const oldest = await oldestChange(db);
-    const changes = oldest !== null && oldest > s.seq + 1 ? null : await changesAfter(db, s.seq, MAX_CHANGES + 1);
-    if (!changes || changes.length > MAX_CHANGES) {
-      s.entries.clear();
-      s.seq = latest;
-      return;
+    return;
+  }
+  if (latest === cur.position && !cur.waiting) return;
+  const oldest = await oldestChange(db);
+  const rows = oldest !== null && oldest > cur.position + 1 ? null : await changesAfter(db, cur.position, MAX_CHANGES + 1);
+  s.version++;
+  if (!rows || rows.length > MAX_CHANGES) {
+    s.entries.clear();
+    s.cursor = new ChangeCursor(latest);
+    return;
+  }
+  // Rows not applied yet (on PostgreSQL a lower number may commit after a higher one: the cursor
+  // holds its position until it shows up, src/changes/cursor.ts).
+  const changes = cur.take(rows);
+  const ids = [...new Set(changes.flatMap((c) => (c.paperId ? [c.paperId] : [])))];
+  if (!ids.length) return;
+  const now = new Map<string, { date: string; visible: boolean }>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const got = await db.selectFrom('papers').select(['id', 'published_at', 'created_at', 'hidden', 'withdrawn']).where('id', 'in', ids.slice(i, i + 500)).execute();
+    for (const r of got) now.set(r.id, { date: r.published_at ?? r.created_at, visible: !r.hidden && !r.withdrawn });
+  }
+  for (const [kind, e] of s.entries) {
+    const stay: string[] = [];
+    let drop = false;
+    for (const id of ids) {
+      const p = now.get(id);
+      const was = e.dates.get(id);
+      const inRange = !!p && p.visible && (kind === 'fallback' || (p.date >= e.lo && p.date < e.hi));
+      if (kind === 'fallback' && inRange && was === undefined) drop = true; // a newer paper may belong in the newest list
+      if (inRange !== (was !== undefined) || (was !== undefined && p!.date !== was)) drop = true;
+      else if (was !== undefined) stay.push(id);
+      if (drop) break;
     }
-    const upTo = changes.length ? changes[changes.length - 1].seq : latest;
-    const ids = [...new Set(changes.flatMap((c) => (c.paperId ? [c.paperId] : [])))];
-    if (ids.length) {
-      const rows = new Map<string, { date: string; visible: boolean }>();
-      for (let i = 0; i < ids.length; i += 500) {
-        const got = await db.selectFrom('papers').select(['id', 'published_at', 'created_at', 'hidden', 'withdrawn']).where('id', 'in', ids.slice(i, i + 500)).execute();
-        for (const r of got) rows.set(r.id, { date: r.published_at ?? r.created_at, visible: !r.hidden && !r.withdrawn });
-      }
-      for (const [kind, e] of s.entries) {
-        const stay: string[] = [];
-        let drop = false;
-        for (const id of ids) {
-          const now = rows.get(id);
-          const was = e.dates.get(id);
-          const inRange = !!now && now.visible && (kind === 'fallback' || (now.date >= e.lo && now.date < e.hi));
-          if (kind === 'fallback' && inRange && was === undefined) drop = true; // a newer paper may belong in the newest list
-          if (inRange !== (was !== undefined) || (was !== undefined && now!.date !== was)) drop = true;
-          else if (was !== undefined) stay.push(id);
-          if (drop) break;
+    if (drop) s.entries.delete(kind);
+    else if (stay.length && e.keys) {
+      const keys = e.keys;
+      e.keys = (async () => {
+        const k = await keys;
+        const fresh = await repo.keysOfPapers(db, stay);
+        for (const id of stay) {
+          const old = k.byPaper.get(id);
+          if (old) {
+            for (const c of old.categories) k.categories.get(c)?.delete(id);
+            for (const a of old.authors) k.authors.get(a)?.delete(id);
+          }
+          k.byPaper.set(id, { categories: [], authors: [] });
         }
-        if (drop) s.entries.delete(kind);
-        else if (stay.length && e.keys) {
-          const keys = e.keys;
-          e.keys = (async () => {
-            const k = await keys;
-            const fresh = await repo.keysOfPapers(db, stay);
-            for (const id of stay) {
-              const old = k.byPaper.get(id);
-              if (old) {
-                for (const c of old.categories) k.categories.get(c)?.delete(id);
-                for (const a of old.authors) k.authors.get(a)?.delete(id);
-              }
-              k.byPaper.set(id, { categories: [], authors: [] });
-            }
-            for (const [c, ps] of fresh.categories) for (const id of ps) addKey(k, 'categories', c, id);
-            for (const [a, ps] of fresh.authors) for (const id of ps) addKey(k, 'authors', a, id);
-            return k;
-          })();
-        }
-      }
+        for (const [c, ps] of fresh.categories) for (const id of ps) addKey(k, 'categories', c, id);
+        for (const [a, ps] of fresh.authors) for (const id of ps) addKey(k, 'authors', a, id);
+        return k;
+      })();
     }
-    s.seq = upTo;
   }
 }
 
@@ -217,11 +226,11 @@ export async function windowCandidates(ctx: Ctx, kind: WindowKind, from: Date, t
     let e = s.entries.get(kind);
     if (!e || e.lo > fromIso || e.hi < toIso) {
       const lo = new Date(from.getTime() - SLACK_MS).toISOString(), hi = new Date(to.getTime() + SLACK_MS).toISOString();
-      const seq = s.seq;
+      const version = s.version;
       const rows = await repo.candidatesBetween(ctx.store.db, lo, hi, limit + MARGIN);
       e = entryOf(rows, lo, hi, rows.length >= limit + MARGIN);
       // Kept only if nothing moved meanwhile (else it may predate a change the log already passed).
-      if (s.seq === seq) s.entries.set(kind, e);
+      if (s.version === version) s.entries.set(kind, e);
     }
     const rows = e.rows;
     let i = 0;
@@ -247,10 +256,10 @@ export async function newestCandidates(ctx: Ctx, limit: number): Promise<WindowV
   const s = await fresh(ctx);
   let e = s.entries.get('fallback');
   if (!e || e.limit !== limit) {
-    const seq = s.seq;
+    const version = s.version;
     const rows = await repo.newestCandidates(ctx.store.db, limit);
     e = entryOf(rows, '', '', false, limit);
-    if (s.seq === seq) s.entries.set('fallback', e);
+    if (s.version === version) s.entries.set('fallback', e);
   }
   return viewOf(ctx, e, 0, Math.min(limit, e.rows.length));
 }
