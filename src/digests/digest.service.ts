@@ -25,7 +25,7 @@ import { enqueueMany, type OutgoingMail } from '../mail/outbox.repository.js';
 import { signToken } from './tokens.js';
 import { compileSearch, keywordMatcher, matchText, parseTopicsJson, searchMatches, type Topics } from './topics.js';
 import { arrivedSince } from './candidates.repository.js';
-import { digestHtml, digestPaperOf, digestSubject, digestText, paperHtml, paperText, sectionHtml, sectionText, type DigestPaper } from './emails.js';
+import { digestHtml, digestPaperOf, digestSubject, digestText, paperHtml, paperText, SectionRenderer, type DigestPaper } from './emails.js';
 import { accountsOf, personalSections, prepareSections, type DigestSection, type FollowPicker } from './sections.js';
 import { ForYouBatch } from '../recs/recs.service.js';
 import { followText, type FollowRow } from '../follows/follows.service.js';
@@ -231,11 +231,14 @@ export function windowStart(sub: Pick<SubscriptionRow, 'last_digest_at' | 'caden
 export class DigestRenderer {
   private html = new Map<string, string>();
   private text = new Map<string, string>();
+  private readonly sections: SectionRenderer;
   constructor(
     private readonly baseUrl: string,
     private readonly secret: string,
     private readonly listId: string,
-  ) {}
+  ) {
+    this.sections = new SectionRenderer(baseUrl);
+  }
 
   render(sub: Pick<SubscriptionRow, 'id' | 'email' | 'token_version' | 'cadence'>, topics: Topics, papers: (DigestPaper & { since?: string | null })[], now: Date, sections: DigestSection[] = []): { subject: string; html: string; text: string; headers: Record<string, string> } {
     const cadence: Cadence = sub.cadence === 'weekly' ? 'weekly' : 'daily';
@@ -271,8 +274,8 @@ export class DigestRenderer {
       if (t === undefined) this.text.set(p.id, (t = paperText(p, this.baseUrl, 0).replace(/^0\. /, '')));
       return `${i + 1}. ${t}`;
     });
-    const html = [...blocks, ...sections.map((x) => sectionHtml(x.title, x.items, this.baseUrl))];
-    const text = [...texts, ...sections.map((x) => sectionText(x.title, x.items, this.baseUrl))];
+    const html = [...blocks, ...sections.map((x) => this.sections.html(x.title, x.items))];
+    const text = [...texts, ...sections.map((x) => this.sections.text(x.title, x.items))];
     return {
       subject,
       html: digestHtml(frame, html),

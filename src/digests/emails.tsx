@@ -325,3 +325,55 @@ export function sectionText(title: string, items: { paper: DigestPaper; why: str
   const lines = items.map((it, i) => `${paperText(it.paper, baseUrl, i + 1).replace(/\n/, `\n   (${it.why})\n`)}`);
   return `${title}\n${'='.repeat(title.length)}\n\n${lines.join('\n\n')}`;
 }
+
+/**
+ * sectionHtml and sectionText with their shared parts rendered once per build: a paper's block
+ * around its "why" line (the same paper is in many subscribers' sections), each why line, each
+ * heading. The output is sectionHtml's and sectionText's, byte for byte (digest-rules test).
+ * Bounded: each memo is cleared at MEMO_MAX entries.
+ */
+export class SectionRenderer {
+  private static readonly MEMO_MAX = 50_000;
+  private readonly around = new Map<string, [string, string] | null>();
+  private readonly whys = new Map<string, string>();
+  private readonly heads = new Map<string, string>();
+  private readonly texts = new Map<string, string>();
+  constructor(private readonly baseUrl: string) {}
+
+  private memo<V>(m: Map<string, V>, k: string, make: () => V): V {
+    let v = m.get(k);
+    if (v === undefined && !m.has(k)) {
+      if (m.size >= SectionRenderer.MEMO_MAX) m.clear();
+      m.set(k, (v = make()));
+    }
+    return v as V;
+  }
+
+  html(title: string, items: { paper: DigestPaper; why: string }[]): string {
+    const head = this.memo(this.heads, title, () => sectionHtml(title, [], this.baseUrl));
+    let out = head;
+    for (const it of items) {
+      // The block rendered once with a marker where the why line goes.
+      const parts = this.memo(this.around, it.paper.id, () => {
+        const whole = sectionHtml('', [{ paper: it.paper, why: MARK }], this.baseUrl).slice(this.memo(this.heads, '', () => sectionHtml('', [], this.baseUrl)).length);
+        const p = whole.split(MARK);
+        return p.length === 2 ? ([p[0], p[1]] as [string, string]) : null;
+      });
+      if (!parts) {
+        out += sectionHtml('', [it], this.baseUrl).slice(this.heads.get('')!.length);
+        continue;
+      }
+      out += parts[0] + this.memo(this.whys, it.why, () => render(<>{it.why}</>)) + parts[1];
+    }
+    return out;
+  }
+
+  text(title: string, items: { paper: DigestPaper; why: string }[]): string {
+    const lines = items.map((it, i) => {
+      const rest = this.memo(this.texts, it.paper.id, () => paperText(it.paper, this.baseUrl, 0).replace(/^0\. /, ''));
+      return `${i + 1}. ${rest}`.replace(/\n/, `\n   (${it.why})\n`);
+    });
+    return `${title}\n${'='.repeat(title.length)}\n\n${lines.join('\n\n')}`;
+  }
+}
+const MARK = '\u0001why\u0001';

@@ -49,7 +49,8 @@ export interface Boost {
 export interface RecInput {
   library: LibraryItem[];
   dismissed: string[];
-  candidates: string[];
+  /** Candidate ids (duplicates ignored), or a set prepared once for many users (`CandidateSet`). */
+  candidates: string[] | CandidateSet;
   /** Extra score for candidates matching a follow (already decided by the caller). */
   boosts?: Map<string, Boost>;
   limit: number;
@@ -193,6 +194,348 @@ function denseDotSparse(dst: Float64Array, v: SparseVec): number {
 }
 
 /**
+ * A candidate set prepared once and ranked for many users: every user of a day, week or month
+ * view shares one (recs.service.ts keeps one per window until the store changes). It holds the
+ * candidates' vectors, an inverted index over them (term → the candidates holding it, with their
+ * weights) and, on first use, their background scores cos(Σ lex(candidates), lex(c)).
+ * About 8 bytes per (candidate, term) pair plus 4 per term id: ~8 MB for a month of 8,908 papers.
+ */
+export class CandidateSet {
+  readonly ids: string[] = [];
+  readonly index = new Map<string, number>();
+  readonly lex: (SparseVec | null)[] = [];
+  /** Postings of term t: [start[t], start[t + 1]) in postCand / postW. */
+  private readonly start: Int32Array;
+  private readonly postCand: Int32Array;
+  private readonly postW: Float32Array;
+  private bg: Float64Array | null = null;
+  private byId: Int32Array | null = null;
+
+  constructor(
+    ids: readonly string[],
+    readonly features: RecFeatures,
+  ) {
+    let maxTerm = -1, pairs = 0;
+    for (const id of ids) {
+      if (this.index.has(id)) continue;
+      const v = features.sparse(id);
+      this.index.set(id, this.ids.length);
+      this.ids.push(id);
+      this.lex.push(v);
+      if (v && v.terms.length) {
+        pairs += v.terms.length;
+        if (v.terms[v.terms.length - 1] > maxTerm) maxTerm = v.terms[v.terms.length - 1];
+      }
+    }
+    const start = new Int32Array(maxTerm + 2);
+    for (const v of this.lex) if (v) for (let i = 0; i < v.terms.length; i++) start[v.terms[i] + 1]++;
+    for (let t = 0; t <= maxTerm; t++) start[t + 1] += start[t];
+    const fill = start.slice(0, maxTerm + 1);
+    const postCand = new Int32Array(pairs), postW = new Float32Array(pairs);
+    // Candidates in order, so each term's postings are in candidate order.
+    this.lex.forEach((v, ci) => {
+      if (!v) return;
+      for (let i = 0; i < v.terms.length; i++) {
+        const k = fill[v.terms[i]]++;
+        postCand[k] = ci;
+        postW[k] = v.weights[i];
+      }
+    });
+    this.start = start;
+    this.postCand = postCand;
+    this.postW = postW;
+  }
+
+  get size(): number {
+    return this.ids.length;
+  }
+
+  /** Memory held, roughly (bytes), for the cache's bounds. */
+  get bytes(): number {
+    return this.start.byteLength + this.postCand.byteLength + this.postW.byteLength + (this.bg?.byteLength ?? 0) + this.ids.length * 64;
+  }
+
+  /**
+   * acc[c] += w · (weight of term t in candidate c) for every candidate holding t; a candidate
+   * reached for the first time since its mark was cleared is marked and appended to `touched`.
+   * Returns the new length of `touched`.
+   */
+  addTerm(t: number, w: number, acc: Float64Array, mark: Uint8Array, touched: Int32Array, nt: number): number {
+    if (t + 1 >= this.start.length) return nt;
+    const { postCand, postW } = this;
+    for (let k = this.start[t], e = this.start[t + 1]; k < e; k++) {
+      const c = postCand[k];
+      if (mark[c] === 0) {
+        mark[c] = 1;
+        touched[nt++] = c;
+      }
+      acc[c] += postW[k] * w;
+    }
+    return nt;
+  }
+
+  /** cos(Σ lex(candidates), lex(c)) per candidate, computed once. */
+  background(): Float64Array {
+    if (this.bg) return this.bg;
+    const V = this.start.length - 1;
+    const dst = new Float64Array(Math.max(0, V));
+    const seen = new Uint8Array(Math.max(0, V));
+    const touched: number[] = [];
+    for (const v of this.lex) {
+      if (!v) continue;
+      for (let i = 0; i < v.terms.length; i++) {
+        const t = v.terms[i];
+        if (seen[t] === 0) {
+          seen[t] = 1;
+          touched.push(t);
+        }
+        dst[t] += 1 * v.weights[i];
+      }
+    }
+    let n = 0;
+    for (const t of touched) n += dst[t] * dst[t];
+    n = Math.sqrt(n);
+    if (n > 0) for (const t of touched) dst[t] /= n;
+    const bg = new Float64Array(this.ids.length);
+    this.lex.forEach((v, ci) => {
+      if (v) bg[ci] = denseDotSparse(dst, v);
+    });
+    return (this.bg = bg);
+  }
+
+  private work: { acc: Float64Array; mark: Uint8Array; touched: Int32Array; bestLex: Float64Array; best: Float64Array; like: Int32Array; cent: Float64Array; worst: Float64Array; boost: Float64Array } | null = null;
+  /**
+   * Per-candidate arrays for one ranking, kept with the set (rankForUser is synchronous, so one
+   * set of them serves every call): reset here, not allocated per request.
+   */
+  workArrays() {
+    const n = this.ids.length;
+    if (!this.work) this.work = { acc: new Float64Array(n), mark: new Uint8Array(n), touched: new Int32Array(n), bestLex: new Float64Array(n), best: new Float64Array(n), like: new Int32Array(n), cent: new Float64Array(n), worst: new Float64Array(n), boost: new Float64Array(n) };
+    const w = this.work;
+    w.bestLex.fill(0);
+    w.best.fill(-Infinity);
+    w.like.fill(-1);
+    w.cent.fill(0);
+    w.worst.fill(0);
+    w.boost.fill(0);
+    return w;
+  }
+
+  /** Candidate indexes in id order (code units), computed once. */
+  idOrder(): Int32Array {
+    if (this.byId) return this.byId;
+    const o = Int32Array.from(this.ids.keys());
+    o.sort((a, b) => (this.ids[a] < this.ids[b] ? -1 : this.ids[a] > this.ids[b] ? 1 : 0));
+    return (this.byId = o);
+  }
+}
+
+/**
+ * The sets built for plain id lists (eval-recs: one window shared by its users), per features:
+ * the last two, keyed by an order-free hash of the ids.
+ */
+const listSets = new WeakMap<RecFeatures, { key: string; set: CandidateSet }[]>();
+function setOfList(ids: string[], f: RecFeatures): CandidateSet {
+  const key = candidateKey(ids);
+  let l = listSets.get(f);
+  if (!l) listSets.set(f, (l = []));
+  const hit = l.find((x) => x.key === key);
+  if (hit) return hit.set;
+  const set = new CandidateSet(ids, f);
+  l.unshift({ key, set });
+  if (l.length > 2) l.pop();
+  return set;
+}
+
+/** Top `limit` candidates by (score desc, id asc): a min-heap on that order. */
+class TopK {
+  readonly s: number[] = [];
+  readonly i: number[] = [];
+  constructor(
+    private readonly limit: number,
+    private readonly ids: string[],
+  ) {}
+  private worse(sa: number, ia: number, sb: number, ib: number): boolean {
+    return sa < sb || (sa === sb && this.ids[ia] > this.ids[ib]);
+  }
+  push(sc: number, ix: number): void {
+    const { s, i, limit } = this;
+    if (limit <= 0) return;
+    if (s.length < limit) {
+      let k = s.length;
+      s.push(sc);
+      i.push(ix);
+      while (k > 0) {
+        const par = (k - 1) >> 1;
+        if (!this.worse(s[k], i[k], s[par], i[par])) break;
+        [s[k], s[par]] = [s[par], s[k]];
+        [i[k], i[par]] = [i[par], i[k]];
+        k = par;
+      }
+    } else if (this.worse(s[0], i[0], sc, ix)) {
+      s[0] = sc;
+      i[0] = ix;
+      let k = 0;
+      for (;;) {
+        const l = 2 * k + 1, r = l + 1;
+        let m = k;
+        if (l < limit && this.worse(s[l], i[l], s[m], i[m])) m = l;
+        if (r < limit && this.worse(s[r], i[r], s[m], i[m])) m = r;
+        if (m === k) break;
+        [s[k], s[m]] = [s[m], s[k]];
+        [i[k], i[m]] = [i[m], i[k]];
+        k = m;
+      }
+    }
+  }
+  /** Best first. */
+  sorted(): number[] {
+    const ids = this.ids;
+    return this.i
+      .map((ix, k) => ({ ix, sc: this.s[k] }))
+      .sort((a, b) => b.sc - a.sc || (ids[a.ix] < ids[b.ix] ? -1 : ids[a.ix] > ids[b.ix] ? 1 : 0))
+      .map((x) => x.ix);
+  }
+}
+
+/**
+ * Ranks `input.candidates` for one user (see the top of this file). Cost, with a prepared
+ * `CandidateSet`: each library paper's terms are looked up in the set's inverted index, so the
+ * work is the library terms' postings among the candidates (each product once, as the
+ * similarity of one library paper to every candidate holding the term), then one pass over the
+ * candidates for the final scores and a heap of the top `limit`. The centroid term is
+ * Σ w_l·sim_l / ‖Σ w_l·lex(l)‖ from those same similarities. Figures: docs/recs.md,
+ * `npm run bench:recs`. With dense vectors on (wDense, wDenseMax) the per-candidate version below
+ * is used.
+ */
+export function rankForUser(input: RecInput, f: RecFeatures, p: RecParams = RECS): Rec[] {
+  if (p.wDense > 0 || p.wDenseMax > 0) {
+    const ids = Array.isArray(input.candidates) ? input.candidates : (input.candidates as CandidateSet).ids;
+    return rankForward({ ...input, candidates: ids }, f, p);
+  }
+  const cs = Array.isArray(input.candidates) ? setOfList(input.candidates, f) : (input.candidates as CandidateSet);
+  if (cs.features !== f) throw new Error('rankForUser: the candidate set was prepared with other features');
+  return rankInverted(input, cs, f, p);
+}
+
+function rankInverted(input: RecInput, cs: CandidateSet, f: RecFeatures, p: RecParams): Rec[] {
+  const n = cs.size;
+  const skip = new Uint8Array(n);
+  for (const id of input.dismissed) {
+    const i = cs.index.get(id);
+    if (i !== undefined) skip[i] = 1;
+  }
+  for (const l of input.library) {
+    const i = cs.index.get(l.id);
+    if (i !== undefined) skip[i] = 1;
+  }
+  const N = input.library.length;
+  const lib = input.library
+    .map((l, i) => ({ item: l, w: l.weight * Math.pow(p.decay, N - 1 - i), lex: f.sparse(l.id) }))
+    .filter((l) => l.w > 0);
+  // The norm of the library's centroid Σ w_l·lex(l).
+  let maxTerm = 0;
+  for (const l of lib) if (l.lex && l.lex.terms.length && l.lex.terms[l.lex.terms.length - 1] > maxTerm) maxTerm = l.lex.terms[l.lex.terms.length - 1];
+  scratch(maxTerm + 1);
+  const libLex = lib.flatMap((l) => (l.lex ? [{ v: l.lex, w: l.w }] : []));
+  const { touched: cTouched, norm: cNorm } = addInto(sCentroid, libLex);
+  for (const t of cTouched) sCentroid[t] = 0;
+  const hasCentroid = libLex.length > 0 && cNorm > 0;
+  // Without a library there is nothing for the background to correct (it is the Rocchio negative
+  // of the library's centroid): a user with follows only gets their boosts' order (newest first).
+  const bg = p.wBackground !== 0 && lib.length > 0 ? cs.background() : null;
+
+  const { acc, mark, touched, bestLex, best, like, cent, worst: worstArr, boost: boostArr } = cs.workArrays();
+  lib.forEach((l, li) => {
+    const v = l.lex;
+    if (!v) return;
+    let nt = 0;
+    for (let i = 0; i < v.terms.length; i++) nt = cs.addTerm(v.terms[i], v.weights[i], acc, mark, touched, nt);
+    const wl = l.w;
+    for (let j = 0; j < nt; j++) {
+      const c = touched[j];
+      const sl = acc[c];
+      acc[c] = 0;
+      mark[c] = 0;
+      if (sl > bestLex[c]) bestLex[c] = sl;
+      // Strictly greater, library papers in order: the earliest wins a tie (stable explanations).
+      const sc = p.wMax * sl;
+      if (sc > best[c]) {
+        best[c] = sc;
+        like[c] = li;
+      }
+      cent[c] += wl * sl;
+    }
+  });
+  // "Not interested": the largest similarity to a dismissed paper.
+  let worst: Float64Array | null = null;
+  for (const id of input.dismissed) {
+    const v = f.sparse(id);
+    if (!v) continue;
+    worst ??= worstArr;
+    let nt = 0;
+    for (let i = 0; i < v.terms.length; i++) nt = cs.addTerm(v.terms[i], v.weights[i], acc, mark, touched, nt);
+    for (let j = 0; j < nt; j++) {
+      const c = touched[j];
+      if (acc[c] > worst[c]) worst[c] = acc[c];
+      acc[c] = 0;
+      mark[c] = 0;
+    }
+  }
+  let boost: Float64Array | null = null;
+  const boosted: number[] = [];
+  if (input.boosts)
+    for (const [id, b] of input.boosts) {
+      const i = cs.index.get(id);
+      if (i === undefined) continue;
+      boost ??= boostArr;
+      if (mark[i] === 0) boosted.push(i);
+      mark[i] = 1;
+      boost[i] = b.amount;
+    }
+  for (const i of boosted) mark[i] = 0;
+
+  const top = new TopK(Math.max(0, input.limit), cs.ids);
+  const denseMax = p.wDenseMax * 0;
+  const scoreAt = (ci: number) => {
+    let score = 0;
+    if (bg && cs.lex[ci]) score -= p.wBackground * bg[ci];
+    if (hasCentroid) score += (p.wCentroid * cent[ci]) / cNorm;
+    score += p.wMax * bestLex[ci] + denseMax;
+    score -= p.wDismissed * (worst ? worst[ci] : 0);
+    if (boost) score += boost[ci];
+    return score;
+  };
+  if (lib.length === 0) {
+    // No library: every candidate that is neither boosted nor like a dismissed paper scores 0,
+    // and among those the order is by id, so only the first `limit` of them can be listed.
+    const special = new Set<number>(boosted);
+    if (worst) for (let ci = 0; ci < n; ci++) if (worst[ci] > 0) special.add(ci);
+    for (const ci of special) if (!skip[ci]) top.push(scoreAt(ci), ci);
+    let zeros = 0;
+    const order = cs.idOrder();
+    for (let k = 0; k < n && zeros < input.limit; k++) {
+      const ci = order[k];
+      if (skip[ci] || special.has(ci)) continue;
+      top.push(scoreAt(ci), ci);
+      zeros++;
+    }
+  } else {
+    for (let ci = 0; ci < n; ci++) if (!skip[ci]) top.push(scoreAt(ci), ci);
+  }
+  return top.sorted().map((i) => {
+    const id = cs.ids[i];
+    const score = scoreAt(i), b = best[i];
+    const bo = input.boosts?.get(id);
+    const l = like[i] >= 0 ? lib[like[i]].item : null;
+    const content = b > 0 ? b : 0;
+    if (bo && bo.amount >= content) return { id, score, like: null, reason: bo.reason };
+    if (l && b > 0) return { id, score, like: { id: l.id, title: l.title }, reason: `like “${l.title}” in your library` };
+    return { id, score, like: null, reason: 'recent' };
+  });
+}
+
+/**
  * Cost: the library is turned into per-term lists (≤ 50 papers × ~96 terms, plus a bitset of its
  * terms), so a candidate costs one pass over its own terms, which yields its similarity to every
  * library paper: the max comes from those, and so does the centroid term
@@ -200,7 +543,7 @@ function denseDotSparse(dst: Float64Array, v: SparseVec): number {
  * are kept for the last candidate set (all users of a view share it). Only the top `limit`
  * candidates are kept (a heap) and explained. Figures: docs/recs.md, `npm run bench:recs`.
  */
-export function rankForUser(input: RecInput, f: RecFeatures, p: RecParams = RECS): Rec[] {
+function rankForward(input: RecInput & { candidates: string[] }, f: RecFeatures, p: RecParams): Rec[] {
   const excluded = new Set<string>([...input.dismissed, ...input.library.map((l) => l.id)]);
   const n = input.library.length;
   const useVec = p.wDense > 0 || p.wDenseMax > 0;

@@ -21,6 +21,7 @@ import { engineFeatures } from './engine-features.js';
 import { rankForUser, RECS, type Boost, type LibraryItem, type RecFeatures } from './rank.js';
 import type { SearchEngine } from '../search/engine.js';
 import * as repo from './recs.repository.js';
+import { newestCandidates, windowCandidates, type WindowView } from './windows.js';
 
 type Ctx = Pick<AppContext, 'store' | 'clock' | 'events' | 'search'>;
 
@@ -108,56 +109,134 @@ interface FollowMatch {
   reason: string;
 }
 
-/** A user's candidates (newest first), with a membership test and their dates (ms). */
+/** A user's candidates: the window's less their saved and dismissed papers. */
 interface Cands {
-  list: repo.Candidate[];
+  view: WindowView;
+  excluded: Set<string>;
   has(id: string): boolean;
-  dateMs(id: string): number | undefined;
 }
 
-/** A plain user's candidates: the set and dates built on first use. */
-function candsOf(list: repo.Candidate[]): Cands {
-  let set: Set<string> | null = null;
-  let dates: Map<string, number> | null = null;
-  return {
-    list,
-    has: (id) => (set ??= new Set(list.map((c) => c.id))).has(id),
-    dateMs: (id) => (dates ??= new Map(list.map((c) => [c.id, Date.parse(c.date)]))).get(id),
-  };
-}
+const candsOf = (view: WindowView, excluded: Set<string>): Cands => ({ view, excluded, has: (id) => view.dateMs(id) !== undefined && !excluded.has(id) });
 
-/** Among these candidates, the ones with any of these keys (categories, author name keys): paper → matching keys, sorted. */
-type KeysAmong = (cands: Cands, keys: string[]) => Promise<Map<string, string[]>>;
-interface FollowLookup {
-  categoriesAmong: KeysAmong;
-  authorsAmong: KeysAmong;
-}
-const sqlLookup = (ctx: Ctx): FollowLookup => ({
-  categoriesAmong: (c, keys) => repo.categoriesAmong(ctx.store.db, c.list.map((x) => x.id), keys),
-  authorsAmong: (c, keys) => repo.authorsAmong(ctx.store.db, c.list.map((x) => x.id), keys),
-});
-
-/** The candidates matching a follow, each with its strongest follow (author > search > category). */
-async function followMatches(ctx: Ctx, look: FollowLookup, follows: FollowRow[], cands: Cands, windowStart: number, windowMs: number): Promise<Map<string, FollowMatch>> {
+/**
+ * The candidates matching a follow, each with its strongest follow (author > search > category;
+ * between two of a kind, the first key in code-unit order names it). Categories and authors come
+ * from the window's key index (read once per window, windows.ts).
+ */
+async function followMatches(ctx: Ctx, follows: FollowRow[], cands: Cands, windowStart: number, windowMs: number): Promise<Map<string, FollowMatch>> {
   const out = new Map<string, FollowMatch>();
-  if (!follows.length || !cands.list.length) return out;
+  if (!follows.length || !cands.view.cands.length) return out;
+  const reasons = new Map<FollowRow, string>();
   const add = (id: string, kind: FollowRow['kind'], f: FollowRow) => {
-    const t = cands.dateMs(id) ?? windowStart;
+    const t = cands.view.dateMs(id) ?? windowStart;
     const recency = RECENCY * Math.min(1, Math.max(0, (t - windowStart) / windowMs));
     const amount = FOLLOW_BOOST[kind] + recency;
     const cur = out.get(id);
-    if (!cur || amount > cur.amount) out.set(id, { amount, reason: `you follow ${followText(f)}` });
+    if (cur && amount <= cur.amount) return;
+    let reason = reasons.get(f);
+    if (reason === undefined) reasons.set(f, (reason = `you follow ${followText(f)}`));
+    out.set(id, { amount, reason });
+  };
+  const among = (index: Map<string, Set<string>>, wanted: Map<string, FollowRow>, kind: FollowRow['kind']) => {
+    const first = new Map<string, string>();
+    for (const k of wanted.keys()) for (const id of index.get(k) ?? []) if (cands.has(id)) { const cur = first.get(id); if (cur === undefined || k < cur) first.set(id, k); }
+    for (const [id, k] of first) add(id, kind, wanted.get(k)!);
   };
   const authors = new Map(follows.filter((f) => f.kind === 'author').map((f) => [f.value, f]));
   const cats = new Map(follows.filter((f) => f.kind === 'category').map((f) => [f.value, f]));
-  for (const [id, keys] of await look.categoriesAmong(cands, [...cats.keys()])) add(id, 'category', cats.get(keys[0])!);
+  const keys = authors.size || cats.size ? await cands.view.keys() : null;
+  if (keys && cats.size) among(keys.categories, cats, 'category');
   const queries = follows.filter((f) => f.kind === 'query');
   if (queries.length && ctx.search?.ready) {
     for (const f of queries) {
       for (const id of await queryMatches(ctx.search, f.value)) if (cands.has(id)) add(id, 'query', f);
     }
   }
-  for (const [id, keys] of await look.authorsAmong(cands, [...authors.keys()])) add(id, 'author', authors.get(keys[0])!);
+  if (keys && authors.size) among(keys.authors, authors, 'author');
+  return out;
+}
+
+/**
+ * For you of a user with follows only (no library, no dismissals) in a batch, without looking at
+ * every candidate their follows match: the same list rankUser gives (contract test), read from
+ * each followed key's candidates kept in order with the batch's window.
+ * - 'newest' (no index): the matches in the window's order (newest first), up to `limit`.
+ * - 'score' (index): rank.ts scores such a user's candidates by their boost alone, so the order
+ *   is author matches, then saved-search matches, then category matches (the boosts' ranges do
+ *   not overlap), newer first and then by id within a kind (the recency part is increasing in the
+ *   date), then the unmatched candidates by id with score 0. Null (use the general path) when a
+ *   candidate's recency would be clamped (dated after the window's end) or on a fallback list.
+ */
+async function followOnly(ctx: Ctx, win: Window, follows: FollowRow[], limit: number, mode: 'newest' | 'score', start: number, span: number): Promise<Ranked['ids'] | null> {
+  const view = win.view;
+  const rows = view.cands;
+  if (!rows.length) return [];
+  if (mode === 'score' && (win.fallback || Date.parse(rows[0].date) > start + span || Date.parse(rows[rows.length - 1].date) < start)) return null;
+  const ms = (k: number) => view.dateMs(rows[k].id)!;
+  const before = mode === 'newest' ? (a: number, b: number) => a < b : (a: number, b: number) => ms(a) > ms(b) || (ms(a) === ms(b) && rows[a].id < rows[b].id);
+  const lists = (win.lists ??= new Map());
+  const sorted = (key: string, ids: Iterable<string>) => {
+    const k = `${mode}\u0000${key}`;
+    let l = lists.get(k);
+    if (!l) {
+      const pos: number[] = [];
+      for (const id of ids) {
+        const p = view.position(id);
+        if (p !== undefined) pos.push(p);
+      }
+      pos.sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
+      lists.set(k, (l = Int32Array.from(pos)));
+    }
+    return l;
+  };
+  const authors = follows.filter((f) => f.kind === 'author');
+  const cats = follows.filter((f) => f.kind === 'category');
+  const queries = ctx.search?.ready ? follows.filter((f) => f.kind === 'query') : [];
+  const keys = authors.length || cats.length ? await view.keys() : null;
+  const queryHits = new Map<FollowRow, Set<string>>();
+  for (const f of queries) queryHits.set(f, new Set(await queryMatches(ctx.search!, f.value)));
+  const listOf = (f: FollowRow): Int32Array =>
+    f.kind === 'query' ? sorted(`q:${f.value}`, queryHits.get(f)!) : sorted(`${f.kind}:${f.value}`, (f.kind === 'author' ? keys!.authors : keys!.categories).get(f.value) ?? []);
+  // The strongest follow matching a candidate, as followMatches picks it.
+  const strongest = (id: string): FollowRow | undefined => {
+    const minKey = (fs: FollowRow[], index: Map<string, Set<string>>) => {
+      let best: FollowRow | undefined;
+      for (const f of fs) if (index.get(f.value)?.has(id) && (!best || f.value < best.value)) best = f;
+      return best;
+    };
+    return (keys && minKey(authors, keys.authors)) || queries.find((f) => queryHits.get(f)!.has(id)) || (keys ? minKey(cats, keys.categories) : undefined);
+  };
+  const out: Ranked['ids'] = [];
+  const seen = new Set<number>();
+  const emit = (p: number) => {
+    const id = rows[p].id;
+    const f = strongest(id)!;
+    const recency = RECENCY * Math.min(1, Math.max(0, (ms(p) - start) / span));
+    out.push({ id, score: FOLLOW_BOOST[f.kind] + recency, reason: `you follow ${followText(f)}`, like: null });
+  };
+  const merge = (fs: FollowRow[]) => {
+    const ls = fs.map(listOf);
+    const at = ls.map(() => 0);
+    while (out.length < limit) {
+      let b = -1;
+      for (let i = 0; i < ls.length; i++) if (at[i] < ls[i].length && (b < 0 || before(ls[i][at[i]], ls[b][at[b]]))) b = i;
+      if (b < 0) return;
+      const p = ls[b][at[b]++];
+      if (seen.has(p)) continue;
+      seen.add(p);
+      emit(p);
+    }
+  };
+  if (mode === 'newest') merge([...authors, ...queries, ...cats]);
+  else {
+    merge(authors);
+    merge(queries);
+    merge(cats);
+    if (out.length < limit) {
+      const byId = (win.byId ??= Int32Array.from(rows.keys()).sort((a, b) => (rows[a].id < rows[b].id ? -1 : rows[a].id > rows[b].id ? 1 : 0)));
+      for (let k = 0; k < byId.length && out.length < limit; k++) if (!seen.has(byId[k])) out.push({ id: rows[byId[k]].id, score: 0, reason: 'recent', like: null });
+    }
+  }
   return out;
 }
 
@@ -178,55 +257,75 @@ interface UserSignals {
 
 /** A window's candidates (with the empty-window fallback), as both paths read them. */
 interface Window {
-  cands: repo.Candidate[];
+  view: WindowView;
   fallback: boolean;
   from: number;
   windowMs: number;
+  /** Kept for a batch: each followed key's candidates (positions) in an order (followOnly). */
+  lists?: Map<string, Int32Array>;
+  /** Candidate positions in id order (followOnly). */
+  byId?: Int32Array;
 }
 
 async function loadWindow(ctx: Ctx, window: RecWindow): Promise<Window> {
-  const db = ctx.store.db;
   const now = ctx.clock.now();
   const windowMs = WINDOW_DAYS[window] * 86_400_000;
   const from = new Date(now.getTime() - windowMs);
-  let cands = await repo.candidatesBetween(db, from.toISOString(), new Date(now.getTime() + 60_000).toISOString(), CANDIDATES_MAX);
+  let view = await windowCandidates(ctx, window, from, new Date(now.getTime() + 60_000), CANDIDATES_MAX);
   let fallback = false;
-  if (!cands.length) {
-    cands = await repo.newestCandidates(db, FALLBACK_CANDIDATES);
-    fallback = cands.length > 0;
+  if (!view.cands.length) {
+    const newest = await newestCandidates(ctx, FALLBACK_CANDIDATES);
+    if (newest.cands.length) {
+      view = newest;
+      fallback = true;
+    }
   }
-  return { cands, fallback, from: from.getTime(), windowMs };
+  return { view, fallback, from: from.getTime(), windowMs };
 }
 
 type Ranked = { base: Omit<ForYou, 'items'>; ids: { id: string; score: number; reason: string; like: ForYouItem['like'] }[] };
 
 /** One user's For you, up to reading the paper rows (ids in order, with score and reason). */
-async function rankUser(ctx: Ctx, sig: UserSignals, opts: { window: RecWindow; limit: number }, loadWin: () => Promise<Window & FollowLookup & { candsOf: (list: repo.Candidate[], excluded: Set<string>) => Cands }>): Promise<Ranked> {
+async function rankUser(ctx: Ctx, sig: UserSignals, opts: { window: RecWindow; limit: number; batch?: boolean }, loadWin: () => Promise<Window>): Promise<Ranked> {
   const { saved, upvoted, follows, dismissed } = sig;
   const signals = { saved: saved.length, upvoted: upvoted.length, follows: follows.length, dismissed: dismissed.length };
   const base = { window: opts.window, signals };
   if (!saved.length && !upvoted.length && !follows.length) return { base: { ...base, state: 'no-signal', fallback: false, candidates: 0 }, ids: [] };
 
   const win = await loadWin();
-  const { fallback } = win;
+  const { fallback, view } = win;
   const excluded = new Set([...saved.map((s) => s.id), ...dismissed]);
-  const cands = excluded.size ? win.cands.filter((c) => !excluded.has(c.id)) : win.cands;
-  // Recency of a fallback list is measured over its own span.
-  const start = fallback && cands.length ? Date.parse(cands[cands.length - 1].date) : win.from;
-  const span = fallback && cands.length ? Math.max(1, Date.parse(cands[0].date) - start) : win.windowMs;
-  const matches = await followMatches(ctx, win, follows, win.candsOf(cands, excluded), start, span);
-
+  const cands = candsOf(view, excluded);
+  let count = view.cands.length;
+  for (const id of excluded) if (view.dateMs(id) !== undefined) count--;
+  // Recency of a fallback list is measured over its own span (its candidates are newest first).
+  const list = view.cands;
+  const start = fallback && list.length ? Date.parse(list[list.length - 1].date) : win.from;
+  const span = fallback && list.length ? Math.max(1, Date.parse(list[0].date) - start) : win.windowMs;
   const engine = ctx.search?.ready ? ctx.search.engine : null;
+  if (opts.batch && !saved.length && !upvoted.length && !dismissed.length && follows.length) {
+    const ids = await followOnly(ctx, win, follows, opts.limit, engine ? 'score' : 'newest', start, span);
+    if (ids) return { base: { ...base, state: engine ? 'ready' : 'index-not-ready', fallback, candidates: count }, ids };
+  }
+  const matches = await followMatches(ctx, follows, cands, start, span);
+
   if (!engine) {
     // No features: what the follows match, newest first (candidates are in that order already).
-    const hits = cands.filter((c) => matches.has(c.id)).slice(0, opts.limit);
-    const ids = hits.map((h) => ({ id: h.id, score: matches.get(h.id)!.amount, reason: matches.get(h.id)!.reason, like: null }));
-    return { base: { ...base, state: 'index-not-ready', fallback, candidates: cands.length }, ids };
+    const ids: Ranked['ids'] = [];
+    for (const c of list) {
+      if (ids.length >= opts.limit) break;
+      const m = matches.get(c.id);
+      if (m && !excluded.has(c.id)) ids.push({ id: c.id, score: m.amount, reason: m.reason, like: null });
+    }
+    return { base: { ...base, state: 'index-not-ready', fallback, candidates: count }, ids };
   }
 
-  const boosts = new Map<string, Boost>([...matches].map(([id, m]) => [id, { amount: m.amount, reason: m.reason }]));
-  const ranked = rankForUser({ library: libraryOf(saved, upvoted), dismissed, candidates: cands.map((c) => c.id), boosts, limit: opts.limit }, featuresOf(engine));
-  return { base: { ...base, state: 'ready', fallback, candidates: cands.length }, ids: ranked.map((r) => ({ id: r.id, score: r.score, reason: r.reason, like: r.like })) };
+  const boosts: Map<string, Boost> = matches; // a FollowMatch is a Boost: { amount, reason }
+  const features = featuresOf(engine);
+  // The window's candidate set, shared by every user of the window: its background is the
+  // window's, and the user's saved and dismissed papers are left out by the ranking.
+  const ranked = rankForUser({ library: libraryOf(saved, upvoted), dismissed, candidates: view.candidateSet(features), boosts, limit: opts.limit }, features);
+  return { base: { ...base, state: 'ready', fallback, candidates: count }, ids: ranked.map((r) => ({ id: r.id, score: r.score, reason: r.reason, like: r.like })) };
 }
 
 const withRows = (r: Ranked, rows: Map<string, Paper>): ForYou => ({
@@ -247,39 +346,22 @@ export async function forYou(ctx: Ctx, userId: number, opts: { window: RecWindow
     listFollows(db, userId),
     repo.dismissedIds(db, userId, DISMISSED_MAX),
   ]);
-  const r = await rankUser(ctx, { saved, upvoted, follows, dismissed }, { window: opts.window, limit: clampLimit(opts.limit) }, async () => ({ ...(await loadWindow(ctx, opts.window)), ...sqlLookup(ctx), candsOf }));
+  const r = await rankUser(ctx, { saved, upvoted, follows, dismissed }, { window: opts.window, limit: clampLimit(opts.limit) }, () => loadWindow(ctx, opts.window));
   return withRows(r, new Map((await repo.papersByIds(db, r.ids.map((x) => x.id))).map((p) => [p.id, p])));
 }
 
 /**
- * Shared by the forYouMany calls of one build (a digest run): each window's candidates and
- * their categories and authors are read once, at the first call that needs them. Make a new one
- * per build: it does not see papers arriving after.
+ * Shared by the forYouMany calls of one build (a digest run): each window is read once, at the
+ * first call that needs it (from the kept windows, windows.ts), and then used for the whole
+ * build. Make a new one per build: it does not see papers arriving after.
  */
 export class ForYouBatch {
-  private readonly windows = new Map<RecWindow, ReturnType<ForYouBatch['window']>>();
+  private readonly windows = new Map<RecWindow, Promise<Window>>();
   constructor(private readonly ctx: Ctx) {}
 
-  window(w: RecWindow): Promise<Window & FollowLookup & { candsOf: (list: repo.Candidate[], excluded: Set<string>) => Cands }> {
+  window(w: RecWindow): Promise<Window> {
     let p = this.windows.get(w);
-    if (!p) {
-      p = (async () => {
-        const win = await loadWindow(this.ctx, w);
-        const keys = await repo.keysOfPapers(this.ctx.store.db, win.cands.map((c) => c.id));
-        // Built once per window: a user's candidates are the window's less their excluded papers.
-        const dates = new Map(win.cands.map((c) => [c.id, Date.parse(c.date)]));
-        const candsOf = (list: repo.Candidate[], excluded: Set<string>): Cands => ({ list, has: (id) => dates.has(id) && !excluded.has(id), dateMs: (id) => dates.get(id) });
-        const among = (index: Map<string, string[]>): KeysAmong => async (cands, wanted) => {
-          const out = new Map<string, string[]>();
-          if (!cands.list.length || !wanted.length) return out;
-          for (const k of wanted) for (const id of index.get(k) ?? []) if (cands.has(id)) out.set(id, [...(out.get(id) ?? []), k]);
-          for (const l of out.values()) l.sort(repo.byCodeUnits);
-          return out;
-        };
-        return { ...win, categoriesAmong: among(keys.categories), authorsAmong: among(keys.authors), candsOf };
-      })();
-      this.windows.set(w, p);
-    }
+    if (!p) this.windows.set(w, (p = loadWindow(this.ctx, w)));
     return p;
   }
 }
@@ -304,7 +386,7 @@ export async function forYouMany(ctx: Ctx, userIds: number[], opts: { window: Re
     const limit = clampLimit(typeof opts.limit === 'function' ? opts.limit(u) : opts.limit);
     const sig = { saved: saved.get(u) ?? [], upvoted: upvoted.get(u) ?? [], follows: follows.get(u) ?? [], dismissed: dismissed.get(u) ?? [] };
     // The window is read only once someone has a signal (as forYou does), then kept by the batch.
-    ranked.set(u, await rankUser(ctx, sig, { window: opts.window, limit }, () => batch.window(opts.window)));
+    ranked.set(u, await rankUser(ctx, sig, { window: opts.window, limit, batch: true }, () => batch.window(opts.window)));
   }
   const want = [...new Set([...ranked.values()].flatMap((r) => r.ids.map((x) => x.id)))];
   const rows = new Map<string, Paper>();

@@ -195,7 +195,7 @@ test(`[${store}] forYouMany (a digest build) gives every user what forYou gives 
   try {
     const db = app.ctx.store.db;
     const user = async (name: string) => ({ id: await insertUser(db, { name, email: `${name}@example.org`, passwordHash: null, role: 'user', verifiedAt: NOW, now: NOW }), name, role: 'user' as const });
-    const [bob, carol, dave, erin] = [await user('bob'), await user('carol'), await user('dave'), await user('erin')];
+    const [bob, carol, dave, erin, fran, gus] = [await user('bob'), await user('carol'), await user('dave'), await user('erin'), await user('fran'), await user('gus')];
     // alice: saves and a dismissal; bob: an upvote and two categories of one paper (the reason names the first);
     // carol: an author, a category and a saved search; dave: everything; erin: nothing.
     await saveItem(db, alice.id, '2501.00001', daysAgo(10));
@@ -211,8 +211,14 @@ test(`[${store}] forYouMany (a digest build) gives every user what forYou gives 
     await insertVote(db, dave.id, '2501.00002', daysAgo(2));
     await setFollow(app.ctx, dave, 'category', 'cs.RO', true);
     await dismiss(app.ctx, dave, '2506.00201');
-    const users = [alice.id, bob.id, carol.id, dave.id, erin.id];
-    const limitOf = (u: number) => (u === dave.id ? 2 : 5);
+    // fran and gus: follows only (a batch reads them from per-follow lists): two categories and
+    // an author of papers dated the same day; gus one category, one item.
+    await setFollow(app.ctx, fran, 'category', 'cs.LG', true);
+    await setFollow(app.ctx, fran, 'category', 'cs.CL', true);
+    await setFollow(app.ctx, fran, 'author', 'Grace Hopper', true);
+    await setFollow(app.ctx, gus, 'category', 'cs.LG', true);
+    const users = [alice.id, bob.id, carol.id, dave.id, erin.id, fran.id, gus.id];
+    const limitOf = (u: number) => (u === dave.id ? 2 : u === gus.id ? 1 : u === fran.id ? 8 : 5);
     const compare = async (ctx: typeof app.ctx, what: string) => {
       for (const window of ['day', 'week', 'month'] as const) {
         const batch = new ForYouBatch(ctx);
