@@ -7,6 +7,10 @@
 //   npm run mutate -- --report [SCOPE...]  no run: the JSON line from the reports the last runs
 //                                          left in .stryker-tmp (a whole-scope figure from
 //                                          scopes or files measured one at a time)
+//   npm run mutate -- --survivors SCOPE    after adding tests: mutates again only the lines of the
+//                                          mutants that survived the last run of SCOPE, and
+//                                          updates that run's report (the source must not have
+//                                          changed since; tests only add kills)
 // The tests of a mutant run in one process (scripts/mutate-tests.mjs); MUTATE_ISOLATED=1 runs
 // them through scripts/run-tests.mjs instead (one process per file, as `npm test` does).
 // Each scope runs Stryker with the command runner on only the tests that guard it (so a mutant
@@ -47,7 +51,8 @@ function expand(patterns) {
 }
 
 const reportOnly = process.argv.includes('--report');
-const args = process.argv.slice(2).filter((a) => a !== '--report').map((a) => a.replace(/\/$/, ''));
+const survivorsOnly = process.argv.includes('--survivors');
+const args = process.argv.slice(2).filter((a) => a !== '--report' && a !== '--survivors').map((a) => a.replace(/\/$/, ''));
 let runs = SCOPES;
 if (args.length) {
   runs = args.map((a) => {
@@ -102,6 +107,7 @@ for (const scope of runs) {
   const config = {
     $schema: './node_modules/@stryker-mutator/core/schema/stryker-schema.json',
     mutate: scope.mutate,
+    // (--survivors: replaced below by the lines of the last run's survivors)
     testRunner: 'command',
     // The sandbox is a copy of the work tree; the realistic fixture is found through the env.
     commandRunner: {
@@ -127,7 +133,23 @@ for (const scope of runs) {
   const configFile = path.join(tmp, `stryker-${slug}.json`);
   const tsconfig = { extends: './tsconfig.json', include: [...scope.mutate.filter((p) => !p.startsWith('!')), ...tests] };
   let status = null;
-  if (!reportOnly) {
+  let previous = null;
+  if (survivorsOnly) {
+    if (!fs.existsSync(report)) {
+      console.error(`--survivors: no earlier report for ${scope.name}; run it whole first.`);
+      process.exit(2);
+    }
+    previous = JSON.parse(fs.readFileSync(report, 'utf8'));
+    const ranges = new Set();
+    for (const [file, f] of Object.entries(previous.files)) {
+      for (const m of f.mutants) {
+        if (m.status === 'Survived' || m.status === 'NoCoverage') ranges.add(`${file}:${m.location.start.line}-${m.location.end.line}`);
+      }
+    }
+    config.mutate = [...ranges];
+    fs.copyFileSync(report, report.replace(/\.json$/, '.previous.json'));
+  }
+  if (!reportOnly && (!previous || config.mutate.length)) {
     fs.writeFileSync(configFile, JSON.stringify(config, null, 2));
     fs.writeFileSync(tsconfigFile, JSON.stringify(tsconfig, null, 2));
     console.error(`\n== ${scope.name}: mutating ${scope.mutate.join(' ')}; tests: ${tests.join(' ')}`);
@@ -139,6 +161,19 @@ for (const scope of runs) {
     });
     status = r.status;
     fs.rmSync(tsconfigFile, { force: true });
+    if (previous && fs.existsSync(report)) {
+      // The new statuses of the mutants run again, over the earlier report.
+      const key = (m) => `${m.mutatorName}|${m.replacement}|${m.location.start.line}:${m.location.start.column}-${m.location.end.line}:${m.location.end.column}`;
+      const again = new Map();
+      for (const [file, f] of Object.entries(JSON.parse(fs.readFileSync(report, 'utf8')).files)) for (const m of f.mutants) again.set(`${file}|${key(m)}`, m);
+      for (const [file, f] of Object.entries(previous.files)) {
+        f.mutants = f.mutants.map((m) => {
+          const n = again.get(`${file}|${key(m)}`);
+          return n ? { ...m, status: n.status, statusReason: n.statusReason, killedBy: n.killedBy } : m;
+        });
+      }
+      fs.writeFileSync(report, JSON.stringify(previous));
+    }
   }
   if (!readReport(report, slug)) {
     console.error(reportOnly ? `No report left for ${scope.name}: run it first.` : `Stryker produced no report for ${scope.name} (exit ${status}).`);
