@@ -2,7 +2,17 @@
 // Mutation testing (StrykerJS) over the code whose rules the tests must guard.
 //   npm run mutate                         every scope below, one after the other (tens of minutes)
 //   npm run mutate -- src/domain           one scope (a folder or file listed below)
-//   npm run mutate -- src/domain/arxiv-id.ts   one file: mutates only it, runs its scope's tests
+//   npm run mutate -- src/domain/arxiv-id.ts   one file: mutates only it, runs its own *.test.ts
+//                                          beside it when there is one, else its scope's tests
+//   npm run mutate -- --report [SCOPE...]  no run: the JSON line from the reports the last runs
+//                                          left in .stryker-tmp (a whole-scope figure from
+//                                          scopes or files measured one at a time)
+//   npm run mutate -- --survivors SCOPE    after adding tests: mutates again only the lines of the
+//                                          mutants that survived the last run of SCOPE, and
+//                                          updates that run's report (the source must not have
+//                                          changed since; tests only add kills)
+// The tests of a mutant run in one process (scripts/mutate-tests.mjs); MUTATE_ISOLATED=1 runs
+// them through scripts/run-tests.mjs instead (one process per file, as `npm test` does).
 // Each scope runs Stryker with the command runner on only the tests that guard it (so a mutant
 // costs one run of a few test files, not of the whole suite), concurrency 1, the TypeScript
 // checker discarding mutants that do not compile. Prints the surviving mutants, then one JSON
@@ -40,7 +50,9 @@ function expand(patterns) {
   return [...out].sort();
 }
 
-const args = process.argv.slice(2).map((a) => a.replace(/\/$/, ''));
+const reportOnly = process.argv.includes('--report');
+const survivorsOnly = process.argv.includes('--survivors');
+const args = process.argv.slice(2).filter((a) => a !== '--report' && a !== '--survivors').map((a) => a.replace(/\/$/, ''));
 let runs = SCOPES;
 if (args.length) {
   runs = args.map((a) => {
@@ -50,14 +62,19 @@ if (args.length) {
       process.exit(2);
     }
     if (a === scope.name) return scope;
-    // One file while working on it: its own test beside it when there is one (quick), else the scope's.
-    const beside = a.replace(/\.tsx?$/, '.test.ts');
-    return { ...scope, name: a, mutate: [a], tests: fs.existsSync(path.join(root, beside)) ? [beside] : scope.tests };
+    // One file while working on it: its own tests beside it when there are some (x.test.ts,
+    // x.*.test.ts: quick), else the scope's.
+    const base = a.replace(/\.tsx?$/, '');
+    const beside = expand([`${base}.test.ts`, `${base}.*.test.ts`]);
+    return { ...scope, name: a, mutate: [a], tests: beside.length ? beside : scope.tests };
   });
 }
 
 function strykerBin() {
   if (process.env.STRYKER_BIN) return process.env.STRYKER_BIN;
+  // The package's exports do not name its bin script; it sits in the package folder.
+  const bin = path.join(root, 'node_modules', '@stryker-mutator', 'core', 'bin', 'stryker.js');
+  if (fs.existsSync(bin)) return bin;
   try {
     return createRequire(path.join(root, 'package.json')).resolve('@stryker-mutator/core/bin/stryker.js');
   } catch {
@@ -66,6 +83,19 @@ function strykerBin() {
   }
 }
 
+/** A scope's report; in --report mode, for a folder not run as a whole, its files' own reports merged. */
+function readReport(report, slug) {
+  if (fs.existsSync(report)) return JSON.parse(fs.readFileSync(report, 'utf8'));
+  if (!reportOnly || !fs.existsSync(tmp)) return null;
+  const parts = fs.readdirSync(tmp).filter((f) => f.startsWith(`report-${slug}-`) && f.endsWith('.json'));
+  if (!parts.length) return null;
+  const files = {};
+  for (const f of parts.sort()) Object.assign(files, JSON.parse(fs.readFileSync(path.join(tmp, f), 'utf8')).files);
+  return { files };
+}
+
+// Lives in the work tree (Stryker copies the tree, not its own temp folder, into the sandbox).
+const tsconfigFile = path.join(root, 'tsconfig.mutate.json');
 const sharedData = path.resolve(root, '..', 'shared', 'data');
 const results = {};
 const survivors = [];
@@ -77,11 +107,19 @@ for (const scope of runs) {
   const config = {
     $schema: './node_modules/@stryker-mutator/core/schema/stryker-schema.json',
     mutate: scope.mutate,
+    // (--survivors: replaced below by the lines of the last run's survivors)
     testRunner: 'command',
     // The sandbox is a copy of the work tree; the realistic fixture is found through the env.
-    commandRunner: { command: `node scripts/run-tests.mjs ${tests.join(' ')}` },
+    commandRunner: {
+      command: process.env.MUTATE_ISOLATED
+        ? `node scripts/run-tests.mjs ${tests.join(' ')}`
+        : `node --import tsx scripts/mutate-tests.mjs ${tests.join(' ')}`,
+    },
     checkers: ['typescript'],
-    tsconfigFile: 'tsconfig.json',
+    // Type-checks the mutated files and the tests run on them (with what they import), not the
+    // whole tree: on a busy machine checking every mutant against src+test+bench took longer
+    // than running its tests.
+    tsconfigFile: path.basename(tsconfigFile),
     concurrency: 1,
     coverageAnalysis: 'off',
     timeoutMS: 60_000,
@@ -93,20 +131,56 @@ for (const scope of runs) {
     cleanTempDir: true,
   };
   const configFile = path.join(tmp, `stryker-${slug}.json`);
-  fs.writeFileSync(configFile, JSON.stringify(config, null, 2));
-  console.error(`\n== ${scope.name}: mutating ${scope.mutate.join(' ')}; tests: ${tests.join(' ')}`);
-  fs.rmSync(report, { force: true });
-  const r = spawnSync(process.execPath, [strykerBin(), 'run', path.relative(root, configFile)], {
-    cwd: root,
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, PAPERTIDE_SHARED_DATA: process.env.PAPERTIDE_SHARED_DATA ?? sharedData, PAPERTIDE_SKIP_E2E: '1' },
-  });
-  if (!fs.existsSync(report)) {
-    console.error(`Stryker produced no report for ${scope.name} (exit ${r.status}).`);
-    results[scope.name] = { error: `exit ${r.status}` };
+  const tsconfig = { extends: './tsconfig.json', include: [...scope.mutate.filter((p) => !p.startsWith('!')), ...tests] };
+  let status = null;
+  let previous = null;
+  if (survivorsOnly) {
+    if (!fs.existsSync(report)) {
+      console.error(`--survivors: no earlier report for ${scope.name}; run it whole first.`);
+      process.exit(2);
+    }
+    previous = JSON.parse(fs.readFileSync(report, 'utf8'));
+    const ranges = new Set();
+    for (const [file, f] of Object.entries(previous.files)) {
+      for (const m of f.mutants) {
+        if (m.status === 'Survived' || m.status === 'NoCoverage') ranges.add(`${file}:${m.location.start.line}-${m.location.end.line}`);
+      }
+    }
+    config.mutate = [...ranges];
+    fs.copyFileSync(report, report.replace(/\.json$/, '.previous.json'));
+  }
+  if (!reportOnly && (!previous || config.mutate.length)) {
+    fs.writeFileSync(configFile, JSON.stringify(config, null, 2));
+    fs.writeFileSync(tsconfigFile, JSON.stringify(tsconfig, null, 2));
+    console.error(`\n== ${scope.name}: mutating ${scope.mutate.join(' ')}; tests: ${tests.join(' ')}`);
+    fs.rmSync(report, { force: true });
+    const r = spawnSync(process.execPath, [strykerBin(), 'run', path.relative(root, configFile)], {
+      cwd: root,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, PAPERTIDE_SHARED_DATA: process.env.PAPERTIDE_SHARED_DATA ?? sharedData, PAPERTIDE_SKIP_E2E: '1' },
+    });
+    status = r.status;
+    fs.rmSync(tsconfigFile, { force: true });
+    if (previous && fs.existsSync(report)) {
+      // The new statuses of the mutants run again, over the earlier report.
+      const key = (m) => `${m.mutatorName}|${m.replacement}|${m.location.start.line}:${m.location.start.column}-${m.location.end.line}:${m.location.end.column}`;
+      const again = new Map();
+      for (const [file, f] of Object.entries(JSON.parse(fs.readFileSync(report, 'utf8')).files)) for (const m of f.mutants) again.set(`${file}|${key(m)}`, m);
+      for (const [file, f] of Object.entries(previous.files)) {
+        f.mutants = f.mutants.map((m) => {
+          const n = again.get(`${file}|${key(m)}`);
+          return n ? { ...m, status: n.status, statusReason: n.statusReason, killedBy: n.killedBy } : m;
+        });
+      }
+      fs.writeFileSync(report, JSON.stringify(previous));
+    }
+  }
+  if (!readReport(report, slug)) {
+    console.error(reportOnly ? `No report left for ${scope.name}: run it first.` : `Stryker produced no report for ${scope.name} (exit ${status}).`);
+    results[scope.name] = { error: reportOnly ? 'not measured' : `exit ${status}` };
     continue;
   }
-  const json = JSON.parse(fs.readFileSync(report, 'utf8'));
+  const json = readReport(report, slug);
   const counts = { killed: 0, survived: 0, noCoverage: 0, timeout: 0, compileError: 0, runtimeError: 0, ignored: 0 };
   for (const [file, f] of Object.entries(json.files)) {
     const lines = f.source.split('\n');
