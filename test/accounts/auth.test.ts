@@ -1,8 +1,8 @@
 /** Accounts over HTTP: sign-up, verification, login/logout, reset, CSRF, enumeration, rate limits. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { testApp } from '../helpers/app.js';
-import { Browser, linkFromMail, pathOf, signedIn } from './browser.js';
+import { testApp } from '../support/app.js';
+import { Browser, linkFromMail, pathOf, signedIn } from '../support/form-client.js';
 import { mailTo } from '../../src/mail/outbox.repository.js';
 
 test('sign up → verification email (in the outbox) → verify → log in → log out', async () => {

@@ -1,9 +1,9 @@
 /** Comments over HTTP: Markdown sanitised, replies one level deep, own edits/deletes, limits. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { testApp } from '../helpers/app.js';
-import { Browser, signedIn } from './browser.js';
-import { seedPapers } from './seed.js';
+import { testApp } from '../support/app.js';
+import { Browser, signedIn } from '../support/form-client.js';
+import { seedPapers } from '../support/seed.js';
 
 const P = '2506.00001';
 const commentIds = (html: string) => [...html.matchAll(/<li id="c(\d+)"/g)].map((m) => Number(m[1]));

@@ -1,9 +1,9 @@
 /** Moderation over HTTP: hide a comment and a paper, ban a user; the audit log records each. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { testApp } from '../helpers/app.js';
-import { signedIn } from './browser.js';
-import { seedPapers } from './seed.js';
+import { testApp } from '../support/app.js';
+import { signedIn } from '../support/form-client.js';
+import { seedPapers } from '../support/seed.js';
 
 const P = '2506.00001';
 

@@ -1,9 +1,9 @@
 /** After /submit, the paper page confirms the submission; a made-up ?submitted= confirms nothing. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { testApp } from '../helpers/app.js';
-import { signedIn } from './browser.js';
-import { seedPapers } from './seed.js';
+import { testApp } from '../support/app.js';
+import { signedIn } from '../support/form-client.js';
+import { seedPapers } from '../support/seed.js';
 
 test('a successful submission is confirmed on the paper page, and only a real one', async () => {
   const app = await testApp({ now: '2025-06-05T12:00:00Z' });

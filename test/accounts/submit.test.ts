@@ -3,10 +3,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { testApp } from '../helpers/app.js';
-import { Browser, signedIn } from './browser.js';
-import { seedPapers } from './seed.js';
-import { startReplayServer } from '../ingest/replay-server.js';
+import { testApp } from '../support/app.js';
+import { Browser, signedIn } from '../support/form-client.js';
+import { seedPapers } from '../support/seed.js';
+import { startReplayServer } from '../support/replay-server.js';
 import { createArxivFetcher } from '../../src/ingest/index.js';
 
 const FIXTURES = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', 'fixtures', 'arxiv');

@@ -1,9 +1,9 @@
 /** Trending over HTTP and through the service, with a pinned clock and exact scores. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { testApp } from '../helpers/app.js';
-import { signedIn } from './browser.js';
-import { seedPapers } from './seed.js';
+import { testApp } from '../support/app.js';
+import { signedIn } from '../support/form-client.js';
+import { seedPapers } from '../support/seed.js';
 import { listTrending, recomputeRecent, explainPaper } from '../../src/trending/trending.service.js';
 import { setExternalCounts } from '../../src/daily/daily.repository.js';
 

@@ -1,8 +1,8 @@
 /** Following the verification link starts a session: no second step to log in. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { testApp } from '../helpers/app.js';
-import { Browser, linkFromMail, pathOf } from './browser.js';
+import { testApp } from '../support/app.js';
+import { Browser, linkFromMail, pathOf } from '../support/form-client.js';
 
 test('opening the verification link logs its owner in; a second use does not', async () => {
   const app = await testApp();

@@ -1,9 +1,9 @@
 /** Upvotes over HTTP: toggle, JSON for the script, refusals, exact counts under concurrency, 429. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { testApp } from '../helpers/app.js';
-import { Browser, signedIn } from './browser.js';
-import { seedPapers } from './seed.js';
+import { testApp } from '../support/app.js';
+import { Browser, signedIn } from '../support/form-client.js';
+import { seedPapers } from '../support/seed.js';
 import { setUserFields } from '../../src/users/users.repository.js';
 import { toggleVote } from '../../src/votes/votes.service.js';
 import { AppError } from '../../src/domain/errors.js';

@@ -7,9 +7,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Ajv2020 from 'ajv/dist/2020.js';
-import { testApp, type TestApp } from '../helpers/app.js';
-import { signedIn } from '../accounts/browser.js';
-import { seedPapers } from '../accounts/seed.js';
+import { testApp, type TestApp } from '../support/app.js';
+import { signedIn } from '../support/form-client.js';
+import { seedPapers } from '../support/seed.js';
 import { createApiToken } from '../../src/api-tokens/api-tokens.service.js';
 
 const P1 = '2506.00001';

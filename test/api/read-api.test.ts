@@ -6,7 +6,7 @@
 import net from 'node:net';
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { testApp, type TestApp } from '../helpers/app.js';
+import { testApp, type TestApp } from '../support/app.js';
 import { DEMO_FILE, papersChanged } from '../../src/app.js';
 import { importFile } from '../../src/papers/import.service.js';
 import { ApiItem, ApiPaper } from '../../src/web/api/schemas.js';

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cli, cliAsync } from '../helpers/browser.js';
-import { startEmbeddingsServer } from '../helpers/embeddings-server.js';
+import { cli, cliAsync } from '../support/chromium.js';
+import { startEmbeddingsServer } from '../support/embeddings-server.js';
 import { createApp } from '../../src/app.js';
 import { testConfig } from '../../src/config.js';
 

@@ -3,9 +3,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { cli } from '../helpers/browser.js';
-import { testApp } from '../helpers/app.js';
-import { Browser, linkFromMail } from '../accounts/browser.js';
+import { cli } from '../support/chromium.js';
+import { testApp } from '../support/app.js';
+import { Browser, linkFromMail } from '../support/form-client.js';
 
 test('mail ls lists the outbox; mail show prints the message decoded, links intact (the raw .eml breaks them)', async () => {
   const app = await testApp();

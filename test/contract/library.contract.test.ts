@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { testApp } from '../helpers/app.js';
+import { testApp } from '../support/app.js';
 import { upsertPapers } from '../../src/papers/papers.repository.js';
 import { insertUser } from '../../src/users/users.repository.js';
 import * as lib from '../../src/library/library.repository.js';

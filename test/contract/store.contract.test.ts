@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { testApp, writeJsonl, SHARED_DATA } from '../helpers/app.js';
+import { testApp, writeJsonl, SHARED_DATA } from '../support/app.js';
 import { upsertPapers, getPaper, countPapers, deleteDemoPapers } from '../../src/papers/papers.repository.js';
 import { importFile } from '../../src/papers/import.service.js';
 import { listDaily, countDailyDays } from '../../src/daily/daily.repository.js';

@@ -4,8 +4,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { testApp } from '../helpers/app.js';
-import { seedPapers } from '../accounts/seed.js';
+import { testApp } from '../support/app.js';
+import { seedPapers } from '../support/seed.js';
 import { insertUser } from '../../src/users/users.repository.js';
 import { toggleVote } from '../../src/votes/votes.service.js';
 import { listTrending } from '../../src/trending/trending.service.js';

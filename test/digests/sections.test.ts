@@ -6,13 +6,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { testApp, type TestApp } from '../helpers/app.js';
-import { startSmtp, type TestSmtp } from './smtp.js';
+import { testApp, type TestApp } from '../support/app.js';
+import { startSmtp, type TestSmtp } from '../support/smtp.js';
 import { buildDueDigests } from '../../src/digests/digest.service.js';
 import { linkFor } from '../../src/digests/subscriptions.service.js';
-import { signedIn } from '../accounts/browser.js';
+import { signedIn } from '../support/form-client.js';
 import { papersChanged } from '../../src/app.js';
-import { FormClient, paper, seedPapers, addActiveSubscriber } from './helpers.js';
+import { FormClient, paper, seedPapers, addActiveSubscriber } from '../support/digests.js';
 
 const NOW = '2025-06-04T12:00:00Z'; // a Wednesday
 

@@ -7,8 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { testApp } from '../helpers/app.js';
-import { startSmtp } from './smtp.js';
+import { testApp } from '../support/app.js';
+import { startSmtp } from '../support/smtp.js';
 import { enqueueMail } from '../../src/mail/outbox.repository.js';
 import { backoffMs, classifySendError } from '../../src/mail/sender.js';
 

@@ -21,9 +21,9 @@ import { createContext } from '../../src/app.js';
 import { fixedClock } from '../../src/clock.js';
 import { upsertPapers } from '../../src/papers/papers.repository.js';
 import { buildDueDigests } from '../../src/digests/digest.service.js';
-import { seededRandom } from '../helpers/random.js';
-import { startSmtp, type TestSmtp } from './smtp.js';
-import { paper } from './helpers.js';
+import { seededRandom } from '../support/random.js';
+import { startSmtp, type TestSmtp } from '../support/smtp.js';
+import { paper } from '../support/digests.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SUBSCRIBERS = 60;

@@ -5,10 +5,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { testApp, type TestApp } from '../helpers/app.js';
-import { startSmtp, type TestSmtp } from './smtp.js';
+import { testApp, type TestApp } from '../support/app.js';
+import { startSmtp, type TestSmtp } from '../support/smtp.js';
 import { buildDueDigests } from '../../src/digests/digest.service.js';
-import { FormClient, paper, seedPapers, addActiveSubscriber, linkIn } from './helpers.js';
+import { FormClient, paper, seedPapers, addActiveSubscriber, linkIn } from '../support/digests.js';
 
 const NOW = '2025-06-04T12:00:00Z'; // a Wednesday
 

@@ -4,9 +4,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { testApp } from '../helpers/app.js';
-import { seedPapers } from '../accounts/seed.js';
-import { addActiveSubscriber } from './helpers.js';
+import { testApp } from '../support/app.js';
+import { seedPapers } from '../support/seed.js';
+import { addActiveSubscriber } from '../support/digests.js';
 import { previewDigest } from '../../src/digests/digest.service.js';
 import { setExternalCounts } from '../../src/daily/daily.repository.js';
 
@@ -85,7 +85,7 @@ test('bad windows are a readable 400', async () => {
 });
 
 test('digest emails show abstracts and titles without TeX escapes', async () => {
-  const { seedPapers: seedDigest, paper } = await import('./helpers.js');
+  const { seedPapers: seedDigest, paper } = await import('../support/digests.js');
   const app = await testApp({ now: '2026-12-03T09:00:00Z' });
   try {
     await seedDigest(app, [{ ...paper('2612.00007', { title: '\\textbf{FIPO}: 56\\% better', abstract: 'converging at approximately 56.0\\%) with $x^2$ and textbf{specialist} models.' }), score: 1 }], '2026-12-03T08:00:00.000Z');

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { simpleParser, type ParsedMail } from 'mailparser';
-import { chromiumMissing, cli, launchChromium, screenshotPath, startServer } from '../helpers/browser.js';
+import { chromiumMissing, cli, launchChromium, screenshotPath, startServer } from '../support/chromium.js';
 
 const skip = chromiumMissing();
 

@@ -17,8 +17,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { chromiumMissing, cli, launchChromium, startServer } from '../helpers/browser.js';
-import { formControlProblems, sidewaysOverflow } from './look.js';
+import { chromiumMissing, cli, launchChromium, startServer } from '../support/chromium.js';
+import { formControlProblems, sidewaysOverflow } from '../support/look.js';
 
 const skip = chromiumMissing();
 const SHOTS = process.env.SHOTS_DIR ?? '/tmp/shots-hf';

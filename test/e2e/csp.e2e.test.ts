@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromiumMissing, launchChromium, screenshotPath, startServer, cli } from '../helpers/browser.js';
+import { chromiumMissing, launchChromium, screenshotPath, startServer, cli } from '../support/chromium.js';
 
 const skip = chromiumMissing();
 

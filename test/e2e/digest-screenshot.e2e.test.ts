@@ -9,10 +9,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { testApp } from '../helpers/app.js';
+import { testApp } from '../support/app.js';
 import { importFile } from '../../src/papers/import.service.js';
 import { buildDueDigests } from '../../src/digests/digest.service.js';
-import { addActiveSubscriber } from '../digests/helpers.js';
+import { addActiveSubscriber } from '../support/digests.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CHROMIUM = '/usr/bin/chromium';

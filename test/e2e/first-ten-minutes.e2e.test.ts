@@ -17,9 +17,9 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { simpleParser } from 'mailparser';
 import type { Page } from 'playwright-core';
-import { chromiumMissing, launchChromium, screenshotPath } from '../helpers/browser.js';
-import { realDataMissing, realServer, realStore } from './real-store.js';
-import { commentNumbers, evalOn, formControlProblems, queryBoxProblems, resultCount, seenText, sidewaysOverflow, showsCommentCount, upvotesShown } from './look.js';
+import { chromiumMissing, launchChromium, screenshotPath } from '../support/chromium.js';
+import { realDataMissing, realServer, realStore } from '../support/real-store.js';
+import { commentNumbers, evalOn, formControlProblems, queryBoxProblems, resultCount, seenText, sidewaysOverflow, showsCommentCount, upvotesShown } from '../support/look.js';
 
 const skip = chromiumMissing() || realDataMissing();
 

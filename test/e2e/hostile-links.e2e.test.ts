@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { chromiumMissing, cli, launchChromium, screenshotPath, startServer } from '../helpers/browser.js';
+import { chromiumMissing, cli, launchChromium, screenshotPath, startServer } from '../support/chromium.js';
 import { HOSTILE_MARKUP, HOSTILE_URLS } from '../security/payloads.js';
 
 const skip = chromiumMissing();

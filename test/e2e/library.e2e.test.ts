@@ -10,8 +10,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromiumMissing, cli, launchChromium, screenshotPath, startServer } from '../helpers/browser.js';
-import { formControlProblems, sidewaysOverflow } from './look.js';
+import { chromiumMissing, cli, launchChromium, screenshotPath, startServer } from '../support/chromium.js';
+import { formControlProblems, sidewaysOverflow } from '../support/look.js';
 
 const skip = chromiumMissing();
 

@@ -12,8 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import type { Page } from 'playwright-core';
-import { chromiumMissing, launchChromium, screenshotPath, startServer, cli } from '../helpers/browser.js';
-import { SHARED_DATA } from '../helpers/app.js';
+import { chromiumMissing, launchChromium, screenshotPath, startServer, cli } from '../support/chromium.js';
+import { SHARED_DATA } from '../support/app.js';
 
 const skip = chromiumMissing();
 const QUERY = 'diffusion video generation';

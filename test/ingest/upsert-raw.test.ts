@@ -13,7 +13,7 @@ import { openStore, migrate, sqliteHandleOf, type Store } from '../../src/db/ind
 import { iterateSearchDocs, upsertPapers, type UpsertResult } from '../../src/papers/papers.repository.js';
 import { parseOaiPage } from '../../src/ingest/oai.js';
 import type { PaperInput } from '../../src/domain/paper.js';
-import { freshEnv, SHARED_DATA, type TestEnv } from '../helpers/app.js';
+import { freshEnv, SHARED_DATA, type TestEnv } from '../support/app.js';
 import { readDataset, renderOaiPages } from '../fixtures/arxiv/render-oai.js';
 
 const onPg = !!process.env.TEST_DATABASE_URL;

@@ -1,7 +1,7 @@
 /** /api/papers cursor paging when many papers share a publication date (or have none) across page boundaries. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { testApp } from '../helpers/app.js';
+import { testApp } from '../support/app.js';
 import { upsertPapers } from '../../src/papers/papers.repository.js';
 import { papersChanged } from '../../src/app.js';
 

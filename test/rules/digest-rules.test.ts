@@ -5,12 +5,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { testApp } from '../helpers/app.js';
-import { startSmtp } from '../digests/smtp.js';
+import { testApp } from '../support/app.js';
+import { startSmtp } from '../support/smtp.js';
 import { createMail } from '../../src/mail/mail.service.js';
 import { enqueueMail } from '../../src/mail/outbox.repository.js';
 import { buildDueDigests } from '../../src/digests/digest.service.js';
-import { FormClient, paper, seedPapers, addActiveSubscriber, linkIn } from '../digests/helpers.js';
+import { FormClient, paper, seedPapers, addActiveSubscriber, linkIn } from '../support/digests.js';
 
 const digestsTo = async (app: Awaited<ReturnType<typeof testApp>>, email: string) =>
   (await app.ctx.store.db.selectFrom('outbox').select(['html_body', 'created_at']).where('to_address', '=', email).where('kind', '=', 'digest').orderBy('id').execute()).map((r) => ({

@@ -5,8 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { testApp } from '../helpers/app.js';
-import { seedPapers } from '../accounts/seed.js';
+import { testApp } from '../support/app.js';
+import { seedPapers } from '../support/seed.js';
 
 const TITLE = 'Attack <script>alert("x")</script> & \'quotes\' ]]> <b>end</b>';
 const AS_HTML = 'Attack &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;quotes&#39; ]]&gt; &lt;b&gt;end&lt;/b&gt;';

@@ -1,8 +1,8 @@
 /** Headers an attacker controls: X-Forwarded-For must not buy a fresh rate-limit budget unless TRUST_PROXY says a proxy sets it. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { testApp } from '../helpers/app.js';
-import { Browser } from '../accounts/browser.js';
+import { testApp } from '../support/app.js';
+import { Browser } from '../support/form-client.js';
 
 /** Sign-up attempts (cheap 400s count too), each from a different claimed address, until a 429. */
 async function signupsUntilLimited(b: Browser, claimedIp: (i: number) => string, max = 15): Promise<number | null> {

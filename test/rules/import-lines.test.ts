@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { testApp } from '../helpers/app.js';
+import { testApp } from '../support/app.js';
 import { importFile } from '../../src/papers/import.service.js';
 
 const good = (n: number) => JSON.stringify({ arxiv_id: `2401.${String(n).padStart(5, '0')}`, title: `Paper ${n}`, abstract: `About ${n}.`, authors: ['Ada Lovelace'], categories: ['cs.LG'], published: '2024-01-02' });

@@ -1,8 +1,8 @@
 /** After login, `next` sends the user to a same-site page, never to another host however it is spelled. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { testApp } from '../helpers/app.js';
-import { Browser, linkFromMail } from '../accounts/browser.js';
+import { testApp } from '../support/app.js';
+import { Browser, linkFromMail } from '../support/form-client.js';
 
 test('login with a hostile next lands on /, a same-site next is kept', async () => {
   const app = await testApp();

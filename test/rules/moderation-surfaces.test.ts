@@ -6,12 +6,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { testApp } from '../helpers/app.js';
-import { signedIn } from '../accounts/browser.js';
-import { seedPapers } from '../accounts/seed.js';
-import { addActiveSubscriber } from '../digests/helpers.js';
+import { testApp } from '../support/app.js';
+import { signedIn } from '../support/form-client.js';
+import { seedPapers } from '../support/seed.js';
+import { addActiveSubscriber } from '../support/digests.js';
 import { previewDigest } from '../../src/digests/digest.service.js';
-import type { TestApp } from '../helpers/app.js';
+import type { TestApp } from '../support/app.js';
 
 const SHOWN = '2506.00001';
 const HIDDEN = '2506.00002';

@@ -7,8 +7,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { XMLValidator } from 'fast-xml-parser';
-import { testApp, type TestApp } from '../helpers/app.js';
-import { seedRealistic, seededRandom, type RealEntry } from '../helpers/realistic.js';
+import { testApp, type TestApp } from '../support/app.js';
+import { seedRealistic, seededRandom, type RealEntry } from '../support/realistic.js';
 import { getSearchService } from '../../src/search/search.service.js';
 
 let app: TestApp;

@@ -1,9 +1,9 @@
 /** The 14-day submission rule on both sides of its boundary, as a submitter meets it over HTTP. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { testApp } from '../helpers/app.js';
-import { signedIn } from '../accounts/browser.js';
-import { seedPapers } from '../accounts/seed.js';
+import { testApp } from '../support/app.js';
+import { signedIn } from '../support/form-client.js';
+import { seedPapers } from '../support/seed.js';
 
 const NOW = '2025-06-20T12:00:00.000Z';
 const ago = (ms: number) => new Date(Date.parse(NOW) - ms).toISOString();

@@ -6,8 +6,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { testApp, writeJsonl } from '../helpers/app.js';
-import { startEmbeddingsServer } from '../helpers/embeddings-server.js';
+import { testApp, writeJsonl } from '../support/app.js';
+import { startEmbeddingsServer } from '../support/embeddings-server.js';
 import { DEMO_FILE, papersChanged } from '../../src/app.js';
 import { importFile } from '../../src/papers/import.service.js';
 import fs from 'node:fs';
@@ -174,7 +174,7 @@ try {
 
 test('EMBEDDER=transformers: the index gets its vectors from the local model folder', { skip: transformersAbsent }, async () => {
   const modelDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pt-tiny-model-'));
-  const { writeTinyTransformer } = await import('../helpers/tiny-transformer.js');
+  const { writeTinyTransformer } = await import('../support/tiny-transformer.js');
   writeTinyTransformer(modelDir);
   const app = await testApp({ env: { EMBEDDER: 'transformers', TRANSFORMERS_MODEL: modelDir } });
   try {

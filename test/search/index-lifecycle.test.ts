@@ -8,13 +8,13 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { testApp } from '../helpers/app.js';
+import { testApp } from '../support/app.js';
 import { DEMO_FILE, papersChanged } from '../../src/app.js';
 import { importFile } from '../../src/papers/import.service.js';
 import { createSearchService } from '../../src/search/search.service.js';
 import { buildEngine } from '../../src/search/engine.js';
 import { openIndex, saveEngine } from '../../src/search/persist.js';
-import { cli } from '../helpers/browser.js';
+import { cli } from '../support/chromium.js';
 
 test('above autoBuildMax the index is built in a worker; meanwhile search says so, then answers', async () => {
   const app = await testApp();

@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { testApp } from '../helpers/app.js';
-import { startReplayServer } from '../ingest/replay-server.js';
+import { testApp } from '../support/app.js';
+import { startReplayServer } from '../support/replay-server.js';
 import { createArxivFetcher } from '../../src/ingest/index.js';
 
 const FIXTURES = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', 'fixtures', 'arxiv');

@@ -11,7 +11,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { serve } from '@hono/node-server';
-import { testApp } from '../helpers/app.js';
+import { testApp } from '../support/app.js';
 import { emlTransport } from '../../src/mail/transport.js';
 
 const mode = (p: string) => fs.statSync(p).mode & 0o777;

@@ -9,8 +9,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from '@retorquere/bibtex-parser';
-import { testApp, type TestApp } from '../helpers/app.js';
-import { signedIn } from '../accounts/browser.js';
+import { testApp, type TestApp } from '../support/app.js';
+import { signedIn } from '../support/form-client.js';
 import { upsertPapers } from '../../src/papers/papers.repository.js';
 import { createApiToken } from '../../src/api-tokens/api-tokens.service.js';
 import { IMPORT_MAX_BYTES, IMPORT_MAX_PROBLEMS } from '../../src/library/library.service.js';

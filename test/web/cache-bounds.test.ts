@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BoundedCache, FragmentCache, stringEntrySize } from '../../src/web/cache.js';
 import { mathCache, renderMathText } from '../../src/web/render/math.js';
-import { testApp } from '../helpers/app.js';
-import { seedPapers } from '../accounts/seed.js';
+import { testApp } from '../support/app.js';
+import { seedPapers } from '../support/seed.js';
 
 test('BoundedCache: at most maxEntries entries, least recently used goes first', () => {
   const c = new BoundedCache<string>(3, 1_000_000, stringEntrySize);

@@ -6,8 +6,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { testApp } from '../helpers/app.js';
-import { signedIn } from '../accounts/browser.js';
+import { testApp } from '../support/app.js';
+import { signedIn } from '../support/form-client.js';
 import { upsertPapers } from '../../src/papers/papers.repository.js';
 
 test('claim authorship: verified user claims, moderator approves; name links to the profile; the refusals', async () => {

@@ -5,9 +5,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { testApp, type TestApp } from '../helpers/app.js';
-import { signedIn, type Browser } from '../accounts/browser.js';
-import { seedPapers } from '../accounts/seed.js';
+import { testApp, type TestApp } from '../support/app.js';
+import { signedIn, type Browser } from '../support/form-client.js';
+import { seedPapers } from '../support/seed.js';
 import { COMMENT_RATE } from '../../src/comments/comments.service.js';
 
 const P = '2506.00001';

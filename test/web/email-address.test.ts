@@ -6,8 +6,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { testApp } from '../helpers/app.js';
-import { Browser } from '../accounts/browser.js';
+import { testApp } from '../support/app.js';
+import { Browser } from '../support/form-client.js';
 
 /** The form's error line (the account forms' `error-text`, the subscribe field's `field-error`). */
 const errorLine = (html: string) => /<p [^>]*class="(?:error-text|field-error)"[^>]*>([\s\S]*?)<\/p>/.exec(html)?.[1] ?? '';

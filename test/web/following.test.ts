@@ -5,8 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { testApp, type TestApp } from '../helpers/app.js';
-import { Browser, signedIn } from '../accounts/browser.js';
+import { testApp, type TestApp } from '../support/app.js';
+import { Browser, signedIn } from '../support/form-client.js';
 import { upsertPapers } from '../../src/papers/papers.repository.js';
 import { papersChanged } from '../../src/app.js';
 

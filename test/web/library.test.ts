@@ -7,10 +7,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { testApp, type TestApp } from '../helpers/app.js';
-import { Browser, signedIn } from '../accounts/browser.js';
-import { seedPapers } from '../accounts/seed.js';
-import { startReplayServer } from '../ingest/replay-server.js';
+import { testApp, type TestApp } from '../support/app.js';
+import { Browser, signedIn } from '../support/form-client.js';
+import { seedPapers } from '../support/seed.js';
+import { startReplayServer } from '../support/replay-server.js';
 import { parseBibtex } from '../../src/domain/bibtex.js';
 
 const FIXTURES = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', 'fixtures', 'arxiv');

@@ -6,10 +6,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { testApp } from '../helpers/app.js';
-import { signedIn } from '../accounts/browser.js';
-import { seedPapers } from '../accounts/seed.js';
-import { writeJsonl } from '../helpers/app.js';
+import { testApp } from '../support/app.js';
+import { signedIn } from '../support/form-client.js';
+import { seedPapers } from '../support/seed.js';
+import { writeJsonl } from '../support/app.js';
 import { importFile } from '../../src/papers/import.service.js';
 
 const DAY = '2026-08-24';

@@ -1,7 +1,7 @@
 /** What a reader sees on the server-rendered pages, through the real app and store. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { testApp } from '../helpers/app.js';
+import { testApp } from '../support/app.js';
 import { loadDemoIfEmpty } from '../../src/app.js';
 import { upsertPapers } from '../../src/papers/papers.repository.js';
 import { addDailyEntries, setExternalCounts } from '../../src/daily/daily.repository.js';
@@ -149,7 +149,7 @@ test('a fresh install shows the demo papers, marked as demo', async () => {
 });
 
 test('a signed-in reader sees their own upvotes on a daily page; anonymous readers get a log-in link', async () => {
-  const { signedIn } = await import('../accounts/browser.js');
+  const { signedIn } = await import('../support/form-client.js');
   const app = await seeded();
   try {
     const anon = await (await app.request('/papers/date/2025-06-05')).text();
@@ -170,7 +170,7 @@ test('a signed-in reader sees their own upvotes on a daily page; anonymous reade
 });
 
 test('your own user page links to your digest settings and API tokens; others do not see them', async () => {
-  const { signedIn } = await import('../accounts/browser.js');
+  const { signedIn } = await import('../support/form-client.js');
   const app = await seeded();
   try {
     const { browser } = await signedIn(app, 'owner');
@@ -210,7 +210,7 @@ test('a paper page lists similar papers from the search index', async () => {
 
 // ---------------------------------------------------------------- what a first-time user meets on real data
 
-import { signedIn } from '../accounts/browser.js';
+import { signedIn } from '../support/form-client.js';
 
 test('comment counts: Hugging Face\'s and ours, the same on the card and on the page, before and after a local comment', async () => {
   const app = await seeded();

@@ -5,9 +5,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { testApp, type TestApp } from '../helpers/app.js';
-import { Browser, signedIn } from '../accounts/browser.js';
-import { seedPapers } from '../accounts/seed.js';
+import { testApp, type TestApp } from '../support/app.js';
+import { Browser, signedIn } from '../support/form-client.js';
+import { seedPapers } from '../support/seed.js';
 
 const P1 = '2506.00001';
 const P2 = '2506.00002';

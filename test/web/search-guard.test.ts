@@ -5,8 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { testApp } from '../helpers/app.js';
-import { seedPapers } from '../accounts/seed.js';
+import { testApp } from '../support/app.js';
+import { seedPapers } from '../support/seed.js';
 import { BlockedClients, SearchGate } from '../../src/web/middleware/search-guard.js';
 import { listen } from '../../src/web/server.js';
 import { once } from 'node:events';

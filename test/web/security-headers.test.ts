@@ -6,9 +6,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { testApp, type TestApp } from '../helpers/app.js';
-import { signedIn } from '../accounts/browser.js';
-import { seedPapers } from '../accounts/seed.js';
+import { testApp, type TestApp } from '../support/app.js';
+import { signedIn } from '../support/form-client.js';
+import { seedPapers } from '../support/seed.js';
 import { subscribe, linkFor } from '../../src/digests/subscriptions.service.js';
 import { upsertPapers } from '../../src/papers/papers.repository.js';
 

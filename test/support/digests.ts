@@ -1,5 +1,5 @@
 /** Shared by the digest tests: a cookie-keeping form client and seeded papers/subscribers. */
-import type { TestApp } from '../helpers/app.js';
+import type { TestApp } from './app.js';
 import { upsertPapers } from '../../src/papers/papers.repository.js';
 import type { PaperInput } from '../../src/domain/paper.js';
 

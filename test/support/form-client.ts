@@ -2,7 +2,7 @@
  * A tiny cookie-keeping client over the in-process app, for HTTP tests of the account flows:
  * it reads the `_csrf` token from pages like a browser's form would, and posts forms.
  */
-import type { TestApp } from '../helpers/app.js';
+import type { TestApp } from './app.js';
 import { mailTo } from '../../src/mail/outbox.repository.js';
 import { createSession, type Role } from '../../src/users/users.service.js';
 import { insertUser } from '../../src/users/users.repository.js';
