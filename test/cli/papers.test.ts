@@ -10,7 +10,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import zlib from 'node:zlib';
 import net from 'node:net';
-import { cli, cliAsync, startServer, type RunningServer } from '../support/chromium.js';
+import { cli, cliAsync, startServer, type RunningServer } from '../support/server.js';
 import { SHARED_DATA } from '../support/app.js';
 
 const RAW = path.join(SHARED_DATA, 'hf-daily-papers', 'daily_papers_raw.jsonl.gz');

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { freshEnv, type TestEnv } from '../support/app.js';
-import { cliAsync, startServer, type RunningServer } from '../support/chromium.js';
+import { cliAsync, startServer, type RunningServer } from '../support/server.js';
 import { createApp } from '../../src/app.js';
 import { openStore } from '../../src/db/index.js';
 import { upsertPapers } from '../../src/papers/papers.repository.js';
