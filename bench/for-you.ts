@@ -1,8 +1,8 @@
 // For you latency on the Hugging Face daily-papers store (9,877 papers, ../shared/data): one user
 // with 30 saved papers, a category, an author and a saved search followed, 10 dismissals; 40
 // calls per window. Run: nice -n 19 npx tsx bench/for-you.ts (prints one JSON line per window).
-import { testApp } from '../test/helpers/app.js';
-import { seedRealistic } from '../test/helpers/realistic.js';
+import { testApp } from '../test/support/app.js';
+import { seedRealistic } from '../test/support/realistic.js';
 import { insertUser } from '../src/users/users.repository.js';
 import { saveItem } from '../src/library/library.repository.js';
 import { setFollow } from '../src/follows/follows.service.js';

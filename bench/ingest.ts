@@ -30,7 +30,7 @@ import { harvestOai, ingestDeps } from '../src/ingest/index.js';
 import { parseOaiPage } from '../src/ingest/oai.js';
 import { LexicalBuilder } from '../src/search/lexical-index.js';
 import { readDataset, renderOaiPages } from '../test/fixtures/arxiv/render-oai.js';
-import { startReplayServer } from '../test/ingest/replay-server.js';
+import { startReplayServer } from '../test/support/replay-server.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, def: string) => {

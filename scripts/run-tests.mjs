@@ -5,8 +5,13 @@
 //                                       digests, ingest) on PostgreSQL (TEST_DATABASE_URL); not browser/CLI
 //   node scripts/run-tests.mjs --e2e    browser tests (Chromium via playwright-core)
 //   node scripts/run-tests.mjs FILE...  just these files
+// Files run side by side (PAPERTIDE_TEST_CONCURRENCY, default: the number of cores, at least 2):
+// each has its own temporary folders, PostgreSQL databases and port-0 servers. The few that time
+// processes against each other (SERIAL) run afterwards, alone. The spec report is followed by the
+// ten slowest files and a JSON line (scripts/test-timings.mjs).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -48,5 +53,15 @@ if (!files.length) {
   console.error('no test files found');
   process.exit(1);
 }
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files], { stdio: 'inherit', cwd: root, env });
-process.exit(r.status ?? 1);
+// Measured delays between processes, kill points and lease expiries: run alone, after the rest.
+const SERIAL = ['test/scale/', 'test/search/multi-process.test.ts', 'test/digests/sigkill.test.ts', 'test/ingest/oai-resume.test.ts'].map((p) => p.split('/').join(path.sep));
+const isSerial = (f) => SERIAL.some((p) => f.startsWith(p));
+const concurrency = Math.max(1, Number(process.env.PAPERTIDE_TEST_CONCURRENCY) || Math.max(2, os.availableParallelism?.() ?? os.cpus().length));
+const reporters = ['--test-reporter=spec', '--test-reporter-destination=stdout', `--test-reporter=${path.join(root, 'scripts', 'test-timings.mjs')}`, '--test-reporter-destination=stdout'];
+let status = 0;
+for (const [batch, n] of [[files.filter((f) => !isSerial(f)), concurrency], [files.filter(isSerial), 1]]) {
+  if (!batch.length) continue;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${n}`, ...reporters, ...batch], { stdio: 'inherit', cwd: root, env });
+  if (r.status !== 0) status = r.status ?? 1;
+}
+process.exit(status);

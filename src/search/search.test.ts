@@ -144,7 +144,7 @@ async function server(handler: (body: string, res: import('node:http').ServerRes
   return { url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}`, close: () => new Promise<void>((r) => { srv.closeAllConnections(); srv.close(() => r()); }) };
 }
 
-test('OpenAI-compatible embedder: documented response format, errors and time-outs', async () => {
+test('OpenAI-compatible embedder: documented response format, errors and time-outs', async (t) => {
   const s = await server((body, res) => {
     const { input, model } = JSON.parse(body) as { input: string[]; model: string };
     if (input[0] === 'slow') return void setTimeout(() => res.end('{}'), 2000);
@@ -157,18 +157,15 @@ test('OpenAI-compatible embedder: documented response format, errors and time-ou
     const data = input.map((t, index) => ({ object: 'embedding', index, embedding: [t.length, 1, 0] })).reverse();
     res.end(JSON.stringify({ object: 'list', data, model, usage: { prompt_tokens: 1, total_tokens: 1 } }));
   });
-  try {
-    const emb = createOpenAIEmbedder({ baseUrl: s.url, model: 'm', dim: 3, timeoutMs: 300 });
-    assert.equal(emb.id, 'openai:m');
-    const [a, b] = await emb.embedDocuments(['abc', 'a']);
-    assert.ok(Math.abs(a[0] - 3 / Math.sqrt(10)) < 1e-6 && Math.abs(b[0] - 1 / Math.sqrt(2)) < 1e-6);
-    await assert.rejects(emb.embedQuery('slow'), /unreachable or slow/);
-    await assert.rejects(emb.embedQuery('down'), /HTTP 503/);
-    const wrong = createOpenAIEmbedder({ baseUrl: s.url, model: 'm', dim: 4 });
-    await assert.rejects(wrong.embedQuery('x'), /dimension 3.*configured 4/);
-  } finally {
-    await s.close();
-  }
+  t.after(() => s.close());
+  const emb = createOpenAIEmbedder({ baseUrl: s.url, model: 'm', dim: 3, timeoutMs: 300 });
+  assert.equal(emb.id, 'openai:m');
+  const [a, b] = await emb.embedDocuments(['abc', 'a']);
+  assert.ok(Math.abs(a[0] - 3 / Math.sqrt(10)) < 1e-6 && Math.abs(b[0] - 1 / Math.sqrt(2)) < 1e-6);
+  await assert.rejects(emb.embedQuery('slow'), /unreachable or slow/);
+  await assert.rejects(emb.embedQuery('down'), /HTTP 503/);
+  const wrong = createOpenAIEmbedder({ baseUrl: s.url, model: 'm', dim: 4 });
+  await assert.rejects(wrong.embedQuery('x'), /dimension 3.*configured 4/);
 });
 
 test('engine: a keyword query is ranked by BM25F alone, the same words as a sentence by the hybrid ranker', async () => {

@@ -4,8 +4,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { testApp } from '../helpers/app.js';
-import { signedIn } from './browser.js';
+import { testApp } from '../support/app.js';
+import { signedIn } from '../support/form-client.js';
 import { SESSION_IDLE_DAYS } from '../../src/users/users.service.js';
 
 test('the scheduled sessions-purge job deletes expired sessions and keeps live ones', async (t) => {

@@ -6,9 +6,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { testApp, writeJsonl, type TestApp } from '../helpers/app.js';
+import { testApp, writeJsonl, type TestApp } from '../support/app.js';
 import { ApiItem } from '../../src/web/api/schemas.js';
-import { signedIn } from '../accounts/browser.js';
+import { signedIn } from '../support/form-client.js';
 import { DEMO_FILE, papersChanged } from '../../src/app.js';
 import { importFile } from '../../src/papers/import.service.js';
 

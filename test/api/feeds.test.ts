@@ -7,7 +7,7 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import Parser from 'rss-parser';
-import { testApp, writeJsonl, type TestApp } from '../helpers/app.js';
+import { testApp, writeJsonl, type TestApp } from '../support/app.js';
 import { DEMO_FILE, papersChanged } from '../../src/app.js';
 import { importFile } from '../../src/papers/import.service.js';
 

@@ -6,7 +6,7 @@
 import net from 'node:net';
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { testApp, type TestApp } from '../helpers/app.js';
+import { testApp, type TestApp, useApp } from '../support/app.js';
 import { DEMO_FILE, papersChanged } from '../../src/app.js';
 import { importFile } from '../../src/papers/import.service.js';
 import { ApiItem, ApiPaper } from '../../src/web/api/schemas.js';
@@ -164,29 +164,25 @@ describe('CORS and rate limits', () => {
     assert.doesNotMatch(pre.headers.get('access-control-allow-methods') ?? '', /POST/);
   });
 
-  test('anonymous reads are limited per IP: RateLimit-* headers, then 429 with Retry-After', async () => {
-    const limited = await testApp({ env: { RATE_LIMIT_PER_MINUTE: '3' } });
-    try {
-      const ip = (n: number) => ({ headers: { 'x-forwarded-for': `10.0.0.${n}` } });
-      for (let i = 0; i < 3; i++) {
-        const res = await limited.request('/api/daily_papers', ip(1));
-        assert.equal(res.status, 200);
-        assert.equal(res.headers.get('ratelimit-limit'), '3');
-        assert.equal(res.headers.get('ratelimit-remaining'), String(2 - i));
-        assert.ok(res.headers.get('ratelimit-reset'));
-      }
+  test('anonymous reads are limited per IP: RateLimit-* headers, then 429 with Retry-After', async (t) => {
+    const limited = await useApp(t, { env: { RATE_LIMIT_PER_MINUTE: '3' } });
+    const ip = (n: number) => ({ headers: { 'x-forwarded-for': `10.0.0.${n}` } });
+    for (let i = 0; i < 3; i++) {
       const res = await limited.request('/api/daily_papers', ip(1));
-      assert.equal(res.status, 429);
-      assert.ok(Number(res.headers.get('retry-after')) >= 1);
-      assert.match((await res.json()).error, /Too many API requests/);
-      // Bad parameters count too but never turn into a 500.
-      assert.equal((await limited.request('/api/daily_papers?limit=0', ip(1))).status, 429);
-    } finally {
-      await limited.close();
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('ratelimit-limit'), '3');
+      assert.equal(res.headers.get('ratelimit-remaining'), String(2 - i));
+      assert.ok(res.headers.get('ratelimit-reset'));
     }
+    const res = await limited.request('/api/daily_papers', ip(1));
+    assert.equal(res.status, 429);
+    assert.ok(Number(res.headers.get('retry-after')) >= 1);
+    assert.match((await res.json()).error, /Too many API requests/);
+    // Bad parameters count too but never turn into a 500.
+    assert.equal((await limited.request('/api/daily_papers?limit=0', ip(1))).status, 429);
   });
 
-  test('REDIS_URL pointing at nothing: limited reads still answer (counted in this process), never a 500', async () => {
+  test('REDIS_URL pointing at nothing: limited reads still answer (counted in this process), never a 500', async (t) => {
     // A port nothing listens on: the Redis client cannot connect, the insurance limiter counts.
     const closed = await new Promise<number>((resolve) => {
       const srv = net.createServer().listen(0, '127.0.0.1', () => {
@@ -194,24 +190,16 @@ describe('CORS and rate limits', () => {
         srv.close(() => resolve(port));
       });
     });
-    const limited = await testApp({ env: { RATE_LIMIT_PER_MINUTE: '2', REDIS_URL: `redis://127.0.0.1:${closed}/0`, LOG_LEVEL: 'silent' } });
-    try {
-      const statuses = [];
-      for (let i = 0; i < 3; i++) statuses.push((await limited.request('/api/daily_papers')).status);
-      assert.deepEqual(statuses, [200, 200, 429]);
-    } finally {
-      await limited.close();
-    }
+    const limited = await useApp(t, { env: { RATE_LIMIT_PER_MINUTE: '2', REDIS_URL: `redis://127.0.0.1:${closed}/0`, LOG_LEVEL: 'silent' } });
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await limited.request('/api/daily_papers')).status);
+    assert.deepEqual(statuses, [200, 200, 429]);
   });
 
-  test('with TRUST_PROXY another client IP has its own budget', async () => {
-    const limited = await testApp({ env: { RATE_LIMIT_PER_MINUTE: '1', TRUST_PROXY: 'true' } });
-    try {
-      assert.equal((await limited.request('/api/trending', { headers: { 'x-forwarded-for': '10.0.0.1' } })).status, 200);
-      assert.equal((await limited.request('/api/trending', { headers: { 'x-forwarded-for': '10.0.0.1' } })).status, 429);
-      assert.equal((await limited.request('/api/trending', { headers: { 'x-forwarded-for': '10.0.0.2' } })).status, 200);
-    } finally {
-      await limited.close();
-    }
+  test('with TRUST_PROXY another client IP has its own budget', async (t) => {
+    const limited = await useApp(t, { env: { RATE_LIMIT_PER_MINUTE: '1', TRUST_PROXY: 'true' } });
+    assert.equal((await limited.request('/api/trending', { headers: { 'x-forwarded-for': '10.0.0.1' } })).status, 200);
+    assert.equal((await limited.request('/api/trending', { headers: { 'x-forwarded-for': '10.0.0.1' } })).status, 429);
+    assert.equal((await limited.request('/api/trending', { headers: { 'x-forwarded-for': '10.0.0.2' } })).status, 200);
   });
 });

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cli } from '../helpers/browser.js';
+import { cli } from '../support/server.js';
 
 const made: string[] = [];
 function tmp() {

@@ -10,8 +10,8 @@ import path from 'node:path';
 import readline from 'node:readline';
 import zlib from 'node:zlib';
 import net from 'node:net';
-import { cli, cliAsync, startServer, type RunningServer } from '../helpers/browser.js';
-import { SHARED_DATA } from '../helpers/app.js';
+import { cli, cliAsync, startServer, type RunningServer } from '../support/server.js';
+import { SHARED_DATA } from '../support/app.js';
 
 const RAW = path.join(SHARED_DATA, 'hf-daily-papers', 'daily_papers_raw.jsonl.gz');
 const DAYS = new Set(['2025-06-02', '2025-06-03']);

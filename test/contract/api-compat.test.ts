@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import zlib from 'node:zlib';
-import { testApp, SHARED_DATA, writeJsonl, type TestApp } from '../helpers/app.js';
+import { testApp, SHARED_DATA, writeJsonl, type TestApp, useApp } from '../support/app.js';
 import { importFile } from '../../src/papers/import.service.js';
 import { findGithubRepo, normalizeSpace } from '../../src/domain/paper.js';
 import { ApiItem, ApiPaper } from '../../src/web/api/schemas.js';
@@ -323,105 +323,96 @@ test("re-importing into a store made before Hugging Face's extra fields were kep
   assert.deepEqual([again.added, again.updated], [0, 0], 'a second re-import is a no-op');
 });
 
-test('hostile values in the archive never become links or markup; local submitters have the same user shape', async () => {
-  const other = await testApp({ now: '2026-08-24T12:00:00Z' });
-  try {
-    const line = {
-      archive_date: '2026-08-21',
-      item: {
-        paper: {
-          id: '2608.99901',
-          title: 'Hostile <b>title</b>',
-          summary: 'S',
-          upvotes: 3,
-          publishedAt: '2026-08-13T00:00:00.000Z',
-          submittedOnDailyAt: '2026-08-21T00:00:00.000Z',
-          discussionId: 'javascript:alert(1)',
-          authors: [{ _id: 'a1', name: 'Eve <img src=x onerror=alert(1)>', hidden: false, user: { _id: 'u1', user: 'eve', fullname: '<script>alert(1)</script>', avatarUrl: 'javascript:alert(1)', type: 'user', isPro: false } }],
-          submittedOnDailyBy: { _id: 'u2', user: 'mallory', name: 'mallory', fullname: '<a href="javascript:alert(1)">M</a>', avatarUrl: 'java\tscript:alert(1)', type: 'user', isPro: false },
-          organization: { _id: 'o1', name: 'evil-org', fullname: '<i>Evil</i> Org', avatar: 'javascript:alert(1)' },
-        },
-        thumbnail: 'javascript:alert(1)',
-        numComments: 0,
-        publishedAt: '2026-08-21T00:00:00.000Z',
+test('hostile values in the archive never become links or markup; local submitters have the same user shape', async (t) => {
+  const other = await useApp(t, { now: '2026-08-24T12:00:00Z' });
+  const line = {
+    archive_date: '2026-08-21',
+    item: {
+      paper: {
+        id: '2608.99901',
+        title: 'Hostile <b>title</b>',
+        summary: 'S',
+        upvotes: 3,
+        publishedAt: '2026-08-13T00:00:00.000Z',
+        submittedOnDailyAt: '2026-08-21T00:00:00.000Z',
+        discussionId: 'javascript:alert(1)',
+        authors: [{ _id: 'a1', name: 'Eve <img src=x onerror=alert(1)>', hidden: false, user: { _id: 'u1', user: 'eve', fullname: '<script>alert(1)</script>', avatarUrl: 'javascript:alert(1)', type: 'user', isPro: false } }],
+        submittedOnDailyBy: { _id: 'u2', user: 'mallory', name: 'mallory', fullname: '<a href="javascript:alert(1)">M</a>', avatarUrl: 'java\tscript:alert(1)', type: 'user', isPro: false },
+        organization: { _id: 'o1', name: 'evil-org', fullname: '<i>Evil</i> Org', avatar: 'javascript:alert(1)' },
       },
-    };
-    const file = writeJsonl(other.env.dataDir, 'hostile.jsonl', [line]);
-    const res = await importFile(other.ctx.store.db, file, { now: () => other.clock.now() });
-    assert.equal(res.skipped, 0);
-    const [item] = (await (await other.request('/api/daily_papers?date=2026-08-21')).json()) as any[];
-    ApiItem.parse(item);
-    // Names are text (sent as written, escaped where shown); no value is a non-http(s) URL.
-    const values: string[] = [];
-    JSON.stringify(item, (_k, v) => (typeof v === 'string' && values.push(v), v));
-    assert.deepEqual(values.filter((v) => /^\s*java/i.test(v)), []);
-    assert.equal(item.thumbnail, undefined);
-    assert.equal(item.paper.discussionId, undefined);
-    assert.deepEqual(item.paper.organization, { _id: 'o1', name: 'evil-org', fullname: '<i>Evil</i> Org' });
-    assert.deepEqual(item.submittedBy, { _id: 'u2', name: 'mallory', fullname: '<a href="javascript:alert(1)">M</a>', type: 'user', isPro: false, user: 'mallory' });
-    assert.equal(item.submittedBy.avatarUrl, undefined);
-    assert.equal(item.paper.authors[0].user.avatarUrl, undefined);
+      thumbnail: 'javascript:alert(1)',
+      numComments: 0,
+      publishedAt: '2026-08-21T00:00:00.000Z',
+    },
+  };
+  const file = writeJsonl(other.env.dataDir, 'hostile.jsonl', [line]);
+  const res = await importFile(other.ctx.store.db, file, { now: () => other.clock.now() });
+  assert.equal(res.skipped, 0);
+  const [item] = (await (await other.request('/api/daily_papers?date=2026-08-21')).json()) as any[];
+  ApiItem.parse(item);
+  // Names are text (sent as written, escaped where shown); no value is a non-http(s) URL.
+  const values: string[] = [];
+  JSON.stringify(item, (_k, v) => (typeof v === 'string' && values.push(v), v));
+  assert.deepEqual(values.filter((v) => /^\s*java/i.test(v)), []);
+  assert.equal(item.thumbnail, undefined);
+  assert.equal(item.paper.discussionId, undefined);
+  assert.deepEqual(item.paper.organization, { _id: 'o1', name: 'evil-org', fullname: '<i>Evil</i> Org' });
+  assert.deepEqual(item.submittedBy, { _id: 'u2', name: 'mallory', fullname: '<a href="javascript:alert(1)">M</a>', type: 'user', isPro: false, user: 'mallory' });
+  assert.equal(item.submittedBy.avatarUrl, undefined);
+  assert.equal(item.paper.authors[0].user.avatarUrl, undefined);
 
-    const html = await (await other.request('/papers/2608.99901')).text();
-    assert.doesNotMatch(html, /(href|src)\s*=\s*"[^"]*javascript:/i, 'no javascript: URL on the page');
-    assert.ok(!html.includes('<img src=x'), 'no markup from an author name');
-    assert.ok(!html.includes('<a href="javascript'), 'no markup from a full name');
-    assert.ok(!html.includes('<i>Evil</i>'), 'no markup from an organization name');
+  const html = await (await other.request('/papers/2608.99901')).text();
+  assert.doesNotMatch(html, /(href|src)\s*=\s*"[^"]*javascript:/i, 'no javascript: URL on the page');
+  assert.ok(!html.includes('<img src=x'), 'no markup from an author name');
+  assert.ok(!html.includes('<a href="javascript'), 'no markup from a full name');
+  assert.ok(!html.includes('<i>Evil</i>'), 'no markup from an organization name');
 
-    // Values stored by another path (a SQL console, an older version) are checked again on the way out.
-    const db = other.ctx.store.db;
-    await db.updateTable('papers').set({ thumbnail: 'javascript:alert(1)', organization: JSON.stringify({ name: 'evil-org', fullname: 'E', avatar: 'javascript:alert(1)' }), hf_discussion_id: '"><b>' }).where('id', '=', '2608.99901').execute();
-    await other.ctx.events.emit({ kind: 'data', what: 'test' });
-    const [stored] = (await (await other.request('/api/daily_papers?date=2026-08-21')).json()) as any[];
-    assert.equal(stored.thumbnail, undefined);
-    assert.deepEqual(stored.organization, { name: 'evil-org', fullname: 'E' });
-    assert.equal(stored.paper.discussionId, undefined);
+  // Values stored by another path (a SQL console, an older version) are checked again on the way out.
+  const db = other.ctx.store.db;
+  await db.updateTable('papers').set({ thumbnail: 'javascript:alert(1)', organization: JSON.stringify({ name: 'evil-org', fullname: 'E', avatar: 'javascript:alert(1)' }), hf_discussion_id: '"><b>' }).where('id', '=', '2608.99901').execute();
+  await other.ctx.events.emit({ kind: 'data', what: 'test' });
+  const [stored] = (await (await other.request('/api/daily_papers?date=2026-08-21')).json()) as any[];
+  assert.equal(stored.thumbnail, undefined);
+  assert.deepEqual(stored.organization, { name: 'evil-org', fullname: 'E' });
+  assert.equal(stored.paper.discussionId, undefined);
 
-    // A local user's submission: the same user object, from the account.
-    const u = await db.insertInto('users').values({ name: 'localsub', email: 'l@example.org', role: 'user', created_at: '2026-08-20T00:00:00.000Z' } as any).returning('id').executeTakeFirstOrThrow();
-    await db.insertInto('daily_entries').values({ paper_id: '2608.99901', date: '2026-08-22', submitted_by: u.id, submitter_name: null, submitted_at: '2026-08-22T09:00:00.000Z', source: 'user', rank: null }).execute();
-    const [mine] = (await (await other.request('/api/daily_papers?date=2026-08-22')).json()) as any[];
-    ApiItem.parse(mine);
-    assert.deepEqual(mine.submittedBy, { _id: String(u.id), name: 'localsub', fullname: 'localsub', type: 'user', isPro: false, user: 'localsub' });
-    assert.deepEqual(mine.paper.submittedOnDailyBy, mine.submittedBy);
-  } finally {
-    await other.close();
-  }
+  // A local user's submission: the same user object, from the account.
+  const u = await db.insertInto('users').values({ name: 'localsub', email: 'l@example.org', role: 'user', created_at: '2026-08-20T00:00:00.000Z' } as any).returning('id').executeTakeFirstOrThrow();
+  await db.insertInto('daily_entries').values({ paper_id: '2608.99901', date: '2026-08-22', submitted_by: u.id, submitter_name: null, submitted_at: '2026-08-22T09:00:00.000Z', source: 'user', rank: null }).execute();
+  const [mine] = (await (await other.request('/api/daily_papers?date=2026-08-22')).json()) as any[];
+  ApiItem.parse(mine);
+  assert.deepEqual(mine.submittedBy, { _id: String(u.id), name: 'localsub', fullname: 'localsub', type: 'user', isPro: false, user: 'localsub' });
+  assert.deepEqual(mine.paper.submittedOnDailyBy, mine.submittedBy);
 });
 
-test('rate limits: the IETF RateLimit and RateLimit-Policy fields (structured fields) as huggingface.co sends them, and on a 429', async () => {
-  const limited = await testApp({ env: { RATE_LIMIT_PER_MINUTE: '3' } });
-  try {
-    // draft-ietf-httpapi-ratelimit-headers: RateLimit: "name";r=<left>;t=<seconds>, RateLimit-Policy: "name";q=<quota>;w=<window>.
-    const field = (res: Response) => /^"(\w+)";r=(\d+);t=(\d+)$/.exec(res.headers.get('ratelimit') ?? '');
-    const policy = (res: Response) => /^"(\w+)";q=(\d+);w=(\d+)$/.exec(res.headers.get('ratelimit-policy') ?? '');
-    for (let i = 0; i < 3; i++) {
-      const res = await limited.request('/api/daily_papers');
-      assert.equal(res.status, 200);
-      const f = field(res);
-      const p = policy(res);
-      assert.ok(f, `RateLimit: ${res.headers.get('ratelimit')}`);
-      assert.ok(p, `RateLimit-Policy: ${res.headers.get('ratelimit-policy')}`);
-      assert.equal(f[1], p[1], 'the same policy name');
-      assert.deepEqual([Number(f[2]), Number(p[2]), Number(p[3])], [2 - i, 3, 60]);
-      assert.ok(Number(f[3]) >= 0 && Number(f[3]) <= 60);
-      assert.equal(res.headers.get('ratelimit-remaining'), String(2 - i), 'the earlier draft\'s fields are kept');
-    }
+test('rate limits: the IETF RateLimit and RateLimit-Policy fields (structured fields) as huggingface.co sends them, and on a 429', async (t) => {
+  const limited = await useApp(t, { env: { RATE_LIMIT_PER_MINUTE: '3' } });
+  const field = (res: Response) => /^"(\w+)";r=(\d+);t=(\d+)$/.exec(res.headers.get('ratelimit') ?? '');
+  const policy = (res: Response) => /^"(\w+)";q=(\d+);w=(\d+)$/.exec(res.headers.get('ratelimit-policy') ?? '');
+  for (let i = 0; i < 3; i++) {
     const res = await limited.request('/api/daily_papers');
-    assert.equal(res.status, 429);
+    assert.equal(res.status, 200);
     const f = field(res);
-    assert.ok(f, `RateLimit on the 429: ${res.headers.get('ratelimit')}`);
-    assert.equal(Number(f[2]), 0);
-    assert.ok(Number(f[3]) >= 1 && Number(f[3]) <= 60, 'seconds until requests are allowed again');
-    assert.equal(Number(res.headers.get('retry-after')), Number(f[3]));
-    assert.ok(policy(res));
-    assert.equal(res.headers.get('ratelimit-limit'), '3');
-    // A browser client may read them (CORS).
-    const cors = await limited.request('/api/daily_papers', { headers: { origin: 'https://example.org' } });
-    assert.match(cors.headers.get('access-control-expose-headers') ?? '', /(^|,\s*)RateLimit(,|$)/i);
-  } finally {
-    await limited.close();
+    const p = policy(res);
+    assert.ok(f, `RateLimit: ${res.headers.get('ratelimit')}`);
+    assert.ok(p, `RateLimit-Policy: ${res.headers.get('ratelimit-policy')}`);
+    assert.equal(f[1], p[1], 'the same policy name');
+    assert.deepEqual([Number(f[2]), Number(p[2]), Number(p[3])], [2 - i, 3, 60]);
+    assert.ok(Number(f[3]) >= 0 && Number(f[3]) <= 60);
+    assert.equal(res.headers.get('ratelimit-remaining'), String(2 - i), 'the earlier draft\'s fields are kept');
   }
+  const res = await limited.request('/api/daily_papers');
+  assert.equal(res.status, 429);
+  const f = field(res);
+  assert.ok(f, `RateLimit on the 429: ${res.headers.get('ratelimit')}`);
+  assert.equal(Number(f[2]), 0);
+  assert.ok(Number(f[3]) >= 1 && Number(f[3]) <= 60, 'seconds until requests are allowed again');
+  assert.equal(Number(res.headers.get('retry-after')), Number(f[3]));
+  assert.ok(policy(res));
+  assert.equal(res.headers.get('ratelimit-limit'), '3');
+  // A browser client may read them (CORS).
+  const cors = await limited.request('/api/daily_papers', { headers: { origin: 'https://example.org' } });
+  assert.match(cors.headers.get('access-control-expose-headers') ?? '', /(^|,\s*)RateLimit(,|$)/i);
 });
 
 /**

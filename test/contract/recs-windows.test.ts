@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { testApp } from '../helpers/app.js';
+import { testApp } from '../support/app.js';
 import { createContext, papersChanged } from '../../src/app.js';
 import { upsertPapers } from '../../src/papers/papers.repository.js';
 import { insertUser } from '../../src/users/users.repository.js';

@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { testApp, type TestApp } from '../helpers/app.js';
+import { testApp, type TestApp } from '../support/app.js';
 import { papersChanged } from '../../src/app.js';
 import { upsertPapers } from '../../src/papers/papers.repository.js';
 import { insertUser } from '../../src/users/users.repository.js';

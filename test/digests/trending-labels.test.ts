@@ -4,9 +4,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { testApp } from '../helpers/app.js';
-import { seedPapers } from '../accounts/seed.js';
-import { addActiveSubscriber } from './helpers.js';
+import { testApp, useApp } from '../support/app.js';
+import { seedPapers } from '../support/seed.js';
+import { addActiveSubscriber } from '../support/digests.js';
 import { previewDigest } from '../../src/digests/digest.service.js';
 import { setExternalCounts } from '../../src/daily/daily.repository.js';
 
@@ -57,46 +57,34 @@ test('an archive that ended months ago: the page falls back to its latest day, t
   }
 });
 
-test('papers featured today: both say "today"', async () => {
-  const app = await testApp({ now: '2026-12-03T09:00:00Z' });
-  try {
-    await seedPapers(app, [{ id: '2612.00001', title: 'Fresh paper', featuredAt: '2026-12-03T07:00:00.000Z' }]);
-    await addActiveSubscriber(app, 'reader@example.org');
-    const day = await (await app.request('/papers/trending?window=day')).text();
-    assert.equal(h1(day), 'Trending papers today');
-    assert.doesNotMatch(day, /No papers in the last/);
-    const { message } = await previewDigest(app.ctx, 'reader@example.org');
-    assert.equal(h1(message!.html), 'Trending papers today');
-    assert.match(message!.subject, /1 trending paper today/);
-  } finally {
-    await app.close();
-  }
+test('papers featured today: both say "today"', async (t) => {
+  const app = await useApp(t, { now: '2026-12-03T09:00:00Z' });
+  await seedPapers(app, [{ id: '2612.00001', title: 'Fresh paper', featuredAt: '2026-12-03T07:00:00.000Z' }]);
+  await addActiveSubscriber(app, 'reader@example.org');
+  const day = await (await app.request('/papers/trending?window=day')).text();
+  assert.equal(h1(day), 'Trending papers today');
+  assert.doesNotMatch(day, /No papers in the last/);
+  const { message } = await previewDigest(app.ctx, 'reader@example.org');
+  assert.equal(h1(message!.html), 'Trending papers today');
+  assert.match(message!.subject, /1 trending paper today/);
 });
 
-test('bad windows are a readable 400', async () => {
-  const app = await testApp({ now: '2026-12-03T09:00:00Z' });
-  try {
-    const res = await app.request('/papers/trending?window=year');
-    assert.equal(res.status, 400);
-    assert.match(await res.text(), /The window is day, week, month or all\./);
-  } finally {
-    await app.close();
-  }
+test('bad windows are a readable 400', async (t) => {
+  const app = await useApp(t, { now: '2026-12-03T09:00:00Z' });
+  const res = await app.request('/papers/trending?window=year');
+  assert.equal(res.status, 400);
+  assert.match(await res.text(), /The window is day, week, month or all\./);
 });
 
-test('digest emails show abstracts and titles without TeX escapes', async () => {
-  const { seedPapers: seedDigest, paper } = await import('./helpers.js');
-  const app = await testApp({ now: '2026-12-03T09:00:00Z' });
-  try {
-    await seedDigest(app, [{ ...paper('2612.00007', { title: '\\textbf{FIPO}: 56\\% better', abstract: 'converging at approximately 56.0\\%) with $x^2$ and textbf{specialist} models.' }), score: 1 }], '2026-12-03T08:00:00.000Z');
-    await addActiveSubscriber(app, 'reader@example.org');
-    const { message } = await previewDigest(app.ctx, 'reader@example.org');
-    for (const part of [message!.subject, message!.text, message!.html]) {
-      assert.doesNotMatch(part, /\\%|\\textbf|textbf\{/);
-    }
-    assert.match(message!.text, /FIPO: 56% better/);
-    assert.match(message!.text, /approximately 56\.0%\) with \$x\^2\$ and specialist models/);
-  } finally {
-    await app.close();
+test('digest emails show abstracts and titles without TeX escapes', async (t) => {
+  const { seedPapers: seedDigest, paper } = await import('../support/digests.js');
+  const app = await useApp(t, { now: '2026-12-03T09:00:00Z' });
+  await seedDigest(app, [{ ...paper('2612.00007', { title: '\\textbf{FIPO}: 56\\% better', abstract: 'converging at approximately 56.0\\%) with $x^2$ and textbf{specialist} models.' }), score: 1 }], '2026-12-03T08:00:00.000Z');
+  await addActiveSubscriber(app, 'reader@example.org');
+  const { message } = await previewDigest(app.ctx, 'reader@example.org');
+  for (const part of [message!.subject, message!.text, message!.html]) {
+    assert.doesNotMatch(part, /\\%|\\textbf|textbf\{/);
   }
+  assert.match(message!.text, /FIPO: 56% better/);
+  assert.match(message!.text, /approximately 56\.0%\) with \$x\^2\$ and specialist models/);
 });

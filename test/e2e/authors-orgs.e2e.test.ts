@@ -17,8 +17,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { chromiumMissing, cli, launchChromium, startServer } from '../helpers/browser.js';
-import { formControlProblems, sidewaysOverflow } from './look.js';
+import { chromiumMissing, cli, launchChromium, startServer } from '../support/chromium.js';
+import { formControlProblems, sidewaysOverflow } from '../support/look.js';
 
 const skip = chromiumMissing();
 const SHOTS = process.env.SHOTS_DIR ?? '/tmp/shots-hf';
@@ -67,7 +67,7 @@ async function look(page: Page, name: string): Promise<string[]> {
   return problems;
 }
 
-test('author page → follow → claim → moderator approves → name links to the profile; refusals; organization set by a moderator', { skip, timeout: 240_000 }, async () => {
+test('author page → follow → claim → moderator approves → name links to the profile; refusals; organization set by a moderator', { skip, timeout: 240_000 }, async (t) => {
   fs.mkdirSync(SHOTS, { recursive: true });
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pt-e2e-authors-'));
   const env = { DATA_DIR: dataDir, DEMO_DATA: 'false', SECRET: 'e2e-authors-secret-e2e-authors' };
@@ -96,109 +96,107 @@ test('author page → follow → claim → moderator approves → name links to 
     p.on('console', (m) => m.type() === 'error' && !/^Failed to load resource: the server responded with a status of 4(00|03|09)/.test(m.text()) && errors.push(m.text()));
     return p;
   };
-  try {
-    // PORT=0: the OS picked the port, and the app's own links name it.
-    assert.match(server.base, /^http:\/\/127\.0\.0\.1:\d+$/);
-    assert.notEqual(server.base, 'http://127.0.0.1:0');
-    const openapi = (await (await fetch(`${server.base}/openapi.json`)).json()) as { servers: { url: string }[] };
-    assert.equal(openapi.servers[0].url, server.base, 'the base URL names the port the OS picked');
-    // The author page, then follow it.
-    const ada = watch(await logIn(browser, server.base, 'ada@example.org'));
-    await ada.goto(`${server.base}/authors/${encodeURIComponent('Ada Lovelace')}`);
-    await ada.getByRole('heading', { level: 1, name: 'Ada Lovelace' }).waitFor();
-    const listed = await ada.locator('main a[href^="/papers/"]').evaluateAll((as) => [...new Set(as.map((a) => a.getAttribute('href')!.replace('/papers/', '')))]);
-    for (const id of ['2608.00501', '2608.00502', '2608.00503']) assert.ok(listed.includes(id), `the author page lists ${id} (it lists ${listed.join(', ')})`);
-    await ada.getByRole('button', { name: /Follow Ada Lovelace/ }).click();
-    await ada.getByRole('button', { name: /Following Ada Lovelace/ }).waitFor();
-    assert.equal(await ada.getByRole('button', { name: /Following Ada Lovelace/ }).getAttribute('aria-pressed'), 'true');
-    problems.push(...(await look(ada, 'author-page')));
-
-    // Claim the name on a paper.
-    await ada.goto(`${server.base}/papers/2608.00501`);
-    await ada.getByLabel('Are you an author? Claim your name').selectOption('Ada Lovelace');
-    problems.push(...(await look(ada, 'paper-claim-form')));
-    await ada.getByRole('button', { name: 'Claim authorship' }).click();
-    await ada.getByText('Claim sent: a moderator will check it.').waitFor();
-    await ada.goto(`${server.base}/u/ada`);
-    await ada.getByText('as Ada Lovelace · waiting for a moderator').waitFor();
-
-    // Refused: an unverified user (signed up, never opened the link).
-    const bob = watch(await browser.newPage({ viewport: { width: 1280, height: 900 } }));
-    await bob.goto(`${server.base}/signup`);
-    await bob.getByLabel('User name', { exact: true }).fill('bob');
-    await bob.getByLabel('Email', { exact: true }).fill('bob@example.org');
-    await bob.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await bob.getByRole('button', { name: 'Sign up' }).click();
-    await bob.getByRole('heading', { name: 'Check your email' }).waitFor();
-    await bob.close();
-    const unverified = watch(await logIn(browser, server.base, 'bob@example.org'));
-    await unverified.goto(`${server.base}/papers/2608.00501`);
-    await unverified.getByLabel('Are you an author? Claim your name').selectOption('Alan Turing');
-    const [refusedUnverified] = await Promise.all([unverified.waitForResponse((r) => r.url().endsWith('/claims')), unverified.getByRole('button', { name: 'Claim authorship' }).click()]);
-    assert.equal(refusedUnverified.status(), 403);
-    await unverified.getByText('Verify your email address first').waitFor();
-    problems.push(...(await look(unverified, 'claim-refused-unverified')));
-
-    // Refused: a name not on the paper (the select's value changed in the page), and Ada's name.
-    const mallory = watch(await logIn(browser, server.base, 'mallory@example.org'));
-    await mallory.goto(`${server.base}/papers/2608.00501`);
-    await mallory.locator('#claim-author option').first().evaluate((o) => ((o as HTMLOptionElement).value = 'Barbara Liskov'));
-    const [notOnPaper] = await Promise.all([mallory.waitForResponse((r) => r.url().endsWith('/claims')), mallory.getByRole('button', { name: 'Claim authorship' }).click()]);
-    assert.equal(notOnPaper.status(), 400);
-    await mallory.getByText('“Barbara Liskov” is not an author of arXiv:2608.00501').waitFor();
-    await mallory.goto(`${server.base}/papers/2608.00501`);
-    await mallory.getByLabel('Are you an author? Claim your name').selectOption('Ada Lovelace');
-    const [theirs] = await Promise.all([mallory.waitForResponse((r) => r.url().endsWith('/claims')), mallory.getByRole('button', { name: 'Claim authorship' }).click()]);
-    assert.equal(theirs.status(), 409);
-    await mallory.getByText('Ada Lovelace is already claimed by another user').waitFor();
-    // Nor can she open the moderation page.
-    assert.equal((await mallory.goto(`${server.base}/moderation`))!.status(), 403);
-
-    // The moderator approves Ada's claim (and only it is waiting).
-    const mod = watch(await logIn(browser, server.base, 'mod@example.org'));
-    await mod.goto(`${server.base}/moderation`);
-    const waiting = mod.locator('ul.claims li');
-    assert.equal(await waiting.count(), 1, 'one claim waits: the refused ones were never stored');
-    assert.match(await waiting.innerText(), /ada claims to be Ada Lovelace on arXiv:2608\.00501/);
-    problems.push(...(await look(mod, 'moderation')));
-    await waiting.getByRole('button', { name: 'Approve' }).click();
-    await mod.waitForURL((u) => u.pathname === '/moderation');
-    await mod.getByText('claim.approve').waitFor();
-
-    // The author's name on the paper links to the profile, which lists the paper.
-    await ada.goto(`${server.base}/papers/2608.00501`);
-    const claimed = ada.getByRole('link', { name: 'Ada Lovelace ✓' });
-    assert.equal(await claimed.getAttribute('href'), '/u/ada');
-    assert.equal(await ada.getByRole('link', { name: 'Alan Turing', exact: true }).getAttribute('href'), `/authors/${encodeURIComponent('Alan Turing')}`);
-    await claimed.click();
-    await ada.waitForURL((u) => u.pathname === '/u/ada');
-    await ada.getByText('Papers by ada (1)').waitFor();
-    assert.equal(await ada.locator('main a[href="/papers/2608.00501"]').count() >= 1, true, 'the profile lists the claimed paper');
-    problems.push(...(await look(ada, 'profile-claimed')));
-
-    // The organization page lists the archive's papers; the moderator adds the third.
-    const orgIds = async (p: Page) => p.locator('article.paper-card').evaluateAll((as) => as.map((a) => a.getAttribute('aria-labelledby')!.replace(/^t-/, '')));
-    await ada.goto(`${server.base}/organizations/tide-lab`);
-    await ada.getByRole('heading', { level: 1, name: ORG.fullname }).waitFor();
-    assert.deepEqual(await orgIds(ada), ['2608.00502', '2608.00501']);
-    await mod.goto(`${server.base}/moderation`);
-    await mod.getByLabel('arXiv id', { exact: true }).last().fill('2608.00503'); // the organization form's
-    await mod.getByLabel('Organization handle (empty: no organization)').fill('tide-lab');
-    await mod.getByRole('button', { name: 'Set organization' }).click();
-    await mod.waitForURL((u) => u.pathname === '/moderation');
-    await mod.getByText('paper.organization.set').waitFor();
-    await ada.reload();
-    assert.deepEqual(await orgIds(ada), ['2608.00503', '2608.00502', '2608.00501'], 'the paper the moderator set appears on the organization page');
-    problems.push(...(await look(ada, 'organization')));
-    await ada.goto(`${server.base}/authors/${encodeURIComponent('Barbara Liskov')}`);
-    assert.equal(await ada.locator('article.paper-card a.chip.org').first().getAttribute('href'), '/organizations/tide-lab', 'the card shows the organization');
-    assert.equal(await ada.locator('article.paper-card a.chip.org').first().innerText(), ORG.fullname);
-
-    assert.deepEqual(problems, [], 'what a person would see wrong');
-    assert.deepEqual(errors, [], 'no script errors (CSP included)');
-  } finally {
+  t.after(async () => {
     await browser.close();
     await server.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
-  }
+  });
+  assert.match(server.base, /^http:\/\/127\.0\.0\.1:\d+$/);
+  assert.notEqual(server.base, 'http://127.0.0.1:0');
+  const openapi = (await (await fetch(`${server.base}/openapi.json`)).json()) as { servers: { url: string }[] };
+  assert.equal(openapi.servers[0].url, server.base, 'the base URL names the port the OS picked');
+  // The author page, then follow it.
+  const ada = watch(await logIn(browser, server.base, 'ada@example.org'));
+  await ada.goto(`${server.base}/authors/${encodeURIComponent('Ada Lovelace')}`);
+  await ada.getByRole('heading', { level: 1, name: 'Ada Lovelace' }).waitFor();
+  const listed = await ada.locator('main a[href^="/papers/"]').evaluateAll((as) => [...new Set(as.map((a) => a.getAttribute('href')!.replace('/papers/', '')))]);
+  for (const id of ['2608.00501', '2608.00502', '2608.00503']) assert.ok(listed.includes(id), `the author page lists ${id} (it lists ${listed.join(', ')})`);
+  await ada.getByRole('button', { name: /Follow Ada Lovelace/ }).click();
+  await ada.getByRole('button', { name: /Following Ada Lovelace/ }).waitFor();
+  assert.equal(await ada.getByRole('button', { name: /Following Ada Lovelace/ }).getAttribute('aria-pressed'), 'true');
+  problems.push(...(await look(ada, 'author-page')));
+
+  // Claim the name on a paper.
+  await ada.goto(`${server.base}/papers/2608.00501`);
+  await ada.getByLabel('Are you an author? Claim your name').selectOption('Ada Lovelace');
+  problems.push(...(await look(ada, 'paper-claim-form')));
+  await ada.getByRole('button', { name: 'Claim authorship' }).click();
+  await ada.getByText('Claim sent: a moderator will check it.').waitFor();
+  await ada.goto(`${server.base}/u/ada`);
+  await ada.getByText('as Ada Lovelace · waiting for a moderator').waitFor();
+
+  // Refused: an unverified user (signed up, never opened the link).
+  const bob = watch(await browser.newPage({ viewport: { width: 1280, height: 900 } }));
+  await bob.goto(`${server.base}/signup`);
+  await bob.getByLabel('User name', { exact: true }).fill('bob');
+  await bob.getByLabel('Email', { exact: true }).fill('bob@example.org');
+  await bob.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await bob.getByRole('button', { name: 'Sign up' }).click();
+  await bob.getByRole('heading', { name: 'Check your email' }).waitFor();
+  await bob.close();
+  const unverified = watch(await logIn(browser, server.base, 'bob@example.org'));
+  await unverified.goto(`${server.base}/papers/2608.00501`);
+  await unverified.getByLabel('Are you an author? Claim your name').selectOption('Alan Turing');
+  const [refusedUnverified] = await Promise.all([unverified.waitForResponse((r) => r.url().endsWith('/claims')), unverified.getByRole('button', { name: 'Claim authorship' }).click()]);
+  assert.equal(refusedUnverified.status(), 403);
+  await unverified.getByText('Verify your email address first').waitFor();
+  problems.push(...(await look(unverified, 'claim-refused-unverified')));
+
+  // Refused: a name not on the paper (the select's value changed in the page), and Ada's name.
+  const mallory = watch(await logIn(browser, server.base, 'mallory@example.org'));
+  await mallory.goto(`${server.base}/papers/2608.00501`);
+  await mallory.locator('#claim-author option').first().evaluate((o) => ((o as HTMLOptionElement).value = 'Barbara Liskov'));
+  const [notOnPaper] = await Promise.all([mallory.waitForResponse((r) => r.url().endsWith('/claims')), mallory.getByRole('button', { name: 'Claim authorship' }).click()]);
+  assert.equal(notOnPaper.status(), 400);
+  await mallory.getByText('“Barbara Liskov” is not an author of arXiv:2608.00501').waitFor();
+  await mallory.goto(`${server.base}/papers/2608.00501`);
+  await mallory.getByLabel('Are you an author? Claim your name').selectOption('Ada Lovelace');
+  const [theirs] = await Promise.all([mallory.waitForResponse((r) => r.url().endsWith('/claims')), mallory.getByRole('button', { name: 'Claim authorship' }).click()]);
+  assert.equal(theirs.status(), 409);
+  await mallory.getByText('Ada Lovelace is already claimed by another user').waitFor();
+  // Nor can she open the moderation page.
+  assert.equal((await mallory.goto(`${server.base}/moderation`))!.status(), 403);
+
+  // The moderator approves Ada's claim (and only it is waiting).
+  const mod = watch(await logIn(browser, server.base, 'mod@example.org'));
+  await mod.goto(`${server.base}/moderation`);
+  const waiting = mod.locator('ul.claims li');
+  assert.equal(await waiting.count(), 1, 'one claim waits: the refused ones were never stored');
+  assert.match(await waiting.innerText(), /ada claims to be Ada Lovelace on arXiv:2608\.00501/);
+  problems.push(...(await look(mod, 'moderation')));
+  await waiting.getByRole('button', { name: 'Approve' }).click();
+  await mod.waitForURL((u) => u.pathname === '/moderation');
+  await mod.getByText('claim.approve').waitFor();
+
+  // The author's name on the paper links to the profile, which lists the paper.
+  await ada.goto(`${server.base}/papers/2608.00501`);
+  const claimed = ada.getByRole('link', { name: 'Ada Lovelace ✓' });
+  assert.equal(await claimed.getAttribute('href'), '/u/ada');
+  assert.equal(await ada.getByRole('link', { name: 'Alan Turing', exact: true }).getAttribute('href'), `/authors/${encodeURIComponent('Alan Turing')}`);
+  await claimed.click();
+  await ada.waitForURL((u) => u.pathname === '/u/ada');
+  await ada.getByText('Papers by ada (1)').waitFor();
+  assert.equal(await ada.locator('main a[href="/papers/2608.00501"]').count() >= 1, true, 'the profile lists the claimed paper');
+  problems.push(...(await look(ada, 'profile-claimed')));
+
+  // The organization page lists the archive's papers; the moderator adds the third.
+  const orgIds = async (p: Page) => p.locator('article.paper-card').evaluateAll((as) => as.map((a) => a.getAttribute('aria-labelledby')!.replace(/^t-/, '')));
+  await ada.goto(`${server.base}/organizations/tide-lab`);
+  await ada.getByRole('heading', { level: 1, name: ORG.fullname }).waitFor();
+  assert.deepEqual(await orgIds(ada), ['2608.00502', '2608.00501']);
+  await mod.goto(`${server.base}/moderation`);
+  await mod.getByLabel('arXiv id', { exact: true }).last().fill('2608.00503'); // the organization form's
+  await mod.getByLabel('Organization handle (empty: no organization)').fill('tide-lab');
+  await mod.getByRole('button', { name: 'Set organization' }).click();
+  await mod.waitForURL((u) => u.pathname === '/moderation');
+  await mod.getByText('paper.organization.set').waitFor();
+  await ada.reload();
+  assert.deepEqual(await orgIds(ada), ['2608.00503', '2608.00502', '2608.00501'], 'the paper the moderator set appears on the organization page');
+  problems.push(...(await look(ada, 'organization')));
+  await ada.goto(`${server.base}/authors/${encodeURIComponent('Barbara Liskov')}`);
+  assert.equal(await ada.locator('article.paper-card a.chip.org').first().getAttribute('href'), '/organizations/tide-lab', 'the card shows the organization');
+  assert.equal(await ada.locator('article.paper-card a.chip.org').first().innerText(), ORG.fullname);
+
+  assert.deepEqual(problems, [], 'what a person would see wrong');
+  assert.deepEqual(errors, [], 'no script errors (CSP included)');
 });

@@ -9,11 +9,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromiumMissing, launchChromium, screenshotPath, startServer, cli } from '../helpers/browser.js';
+import { chromiumMissing, launchChromium, screenshotPath, startServer, cli } from '../support/chromium.js';
 
 const skip = chromiumMissing();
 
-test('CSP in Chromium: no violations on real pages, scripts and math work, injected script does not run', { skip }, async () => {
+test('CSP in Chromium: no violations on real pages, scripts and math work, injected script does not run', { skip }, async (t) => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pt-e2e-csp-'));
   const env = { DATA_DIR: dataDir, DEMO_DATA: 'true' };
   const file = path.join(dataDir, 'math.jsonl');
@@ -23,72 +23,71 @@ test('CSP in Chromium: no violations on real pages, scripts and math work, injec
   const imported = cli(['import', file], env);
   assert.equal(imported.status, 0, imported.stderr);
   const browser = await launchChromium();
-  try {
-    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-    const violations: string[] = [];
-    page.on('console', (m) => {
-      if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text());
-    });
-    // Listen for violation events from the first script on (an init script is not subject to the CSP).
-    await page.addInitScript(() => {
-      (window as any).__csp = [];
-      document.addEventListener('securitypolicyviolation', (e) => (window as any).__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
-    });
-    for (const p of ['/', '/papers/2506.00101', '/papers/trending', '/search?q=sparse', '/login', '/subscribe', '/api']) {
-      const res = await page.goto(`${server.base}${p}`);
-      assert.match(res!.headers()['content-security-policy'] ?? '', /script-src 'self' 'nonce-/);
-      await page.waitForLoadState('load');
-      assert.equal(await page.evaluate(() => document.documentElement.classList.contains('js')), true, `${p}: app.js ran`);
-      assert.deepEqual(await page.evaluate(() => (window as any).__csp), [], `${p}: CSP violations`);
-    }
-    assert.deepEqual(violations, []);
-
-    // Math under the policy: KaTeX's inline heights apply (a fraction has real height).
-    await page.goto(`${server.base}/papers/2506.00101`);
-    const katex = page.locator('.abstract .katex-display');
-    assert.equal(await katex.count(), 1);
-    const box = await katex.boundingBox();
-    assert.ok(box && box.height > 30, `display math is laid out (height ${box?.height})`);
-    const styled = await page.evaluate(() => {
-      const el = document.querySelector('.abstract .katex [style*="height"]') as HTMLElement | null;
-      return el ? { attr: el.style.height, computed: getComputedStyle(el).height } : null;
-    });
-    assert.ok(styled && styled.attr !== '', 'KaTeX style attributes are applied');
-    await page.screenshot({ path: screenshotPath('csp-paper-math'), fullPage: true });
-
-    // Suggestions (script from /static) still fetch under connect-src 'self'.
-    await page.goto(`${server.base}/search`);
-    const suggest = page.waitForResponse((r) => r.url().includes('/search/suggest'));
-    await page.locator('#q').fill('sparse means');
-    assert.equal((await suggest).status(), 200);
-
-    // Injected markup cannot run: an inline script and a javascript: link are refused.
-    await page.goto(`${server.base}/papers/2506.00101`);
-    await page.evaluate(() => {
-      (window as any).pwned = false;
-      const s = document.createElement('script');
-      s.textContent = 'window.pwned = true';
-      document.body.appendChild(s);
-      const a = document.createElement('a');
-      a.href = 'javascript:window.pwned=true';
-      a.id = 'evil';
-      a.textContent = 'evil';
-      document.body.appendChild(a);
-      const b = document.createElement('button');
-      b.id = 'evil-btn';
-      b.setAttribute('onclick', 'window.pwned = true');
-      b.textContent = 'evil button';
-      document.body.appendChild(b);
-    });
-    await page.locator('#evil').click();
-    await page.locator('#evil-btn').click();
-    await page.waitForTimeout(200);
-    assert.equal(await page.evaluate(() => (window as any).pwned), false);
-    const blocked = await page.evaluate(() => (window as any).__csp as string[]);
-    assert.ok(blocked.some((v) => v.startsWith('script-src')), `violations reported: ${blocked.join(', ')}`);
-  } finally {
+  t.after(async () => {
     await browser.close();
     await server.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+  const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+  const violations: string[] = [];
+  page.on('console', (m) => {
+    if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text());
+  });
+  // Listen for violation events from the first script on (an init script is not subject to the CSP).
+  await page.addInitScript(() => {
+    (window as any).__csp = [];
+    document.addEventListener('securitypolicyviolation', (e) => (window as any).__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  for (const p of ['/', '/papers/2506.00101', '/papers/trending', '/search?q=sparse', '/login', '/subscribe', '/api']) {
+    const res = await page.goto(`${server.base}${p}`);
+    assert.match(res!.headers()['content-security-policy'] ?? '', /script-src 'self' 'nonce-/);
+    await page.waitForLoadState('load');
+    assert.equal(await page.evaluate(() => document.documentElement.classList.contains('js')), true, `${p}: app.js ran`);
+    assert.deepEqual(await page.evaluate(() => (window as any).__csp), [], `${p}: CSP violations`);
   }
+  assert.deepEqual(violations, []);
+
+  // Math under the policy: KaTeX's inline heights apply (a fraction has real height).
+  await page.goto(`${server.base}/papers/2506.00101`);
+  const katex = page.locator('.abstract .katex-display');
+  assert.equal(await katex.count(), 1);
+  const box = await katex.boundingBox();
+  assert.ok(box && box.height > 30, `display math is laid out (height ${box?.height})`);
+  const styled = await page.evaluate(() => {
+    const el = document.querySelector('.abstract .katex [style*="height"]') as HTMLElement | null;
+    return el ? { attr: el.style.height, computed: getComputedStyle(el).height } : null;
+  });
+  assert.ok(styled && styled.attr !== '', 'KaTeX style attributes are applied');
+  await page.screenshot({ path: screenshotPath('csp-paper-math'), fullPage: true });
+
+  // Suggestions (script from /static) still fetch under connect-src 'self'.
+  await page.goto(`${server.base}/search`);
+  const suggest = page.waitForResponse((r) => r.url().includes('/search/suggest'));
+  await page.locator('#q').fill('sparse means');
+  assert.equal((await suggest).status(), 200);
+
+  // Injected markup cannot run: an inline script and a javascript: link are refused.
+  await page.goto(`${server.base}/papers/2506.00101`);
+  await page.evaluate(() => {
+    (window as any).pwned = false;
+    const s = document.createElement('script');
+    s.textContent = 'window.pwned = true';
+    document.body.appendChild(s);
+    const a = document.createElement('a');
+    a.href = 'javascript:window.pwned=true';
+    a.id = 'evil';
+    a.textContent = 'evil';
+    document.body.appendChild(a);
+    const b = document.createElement('button');
+    b.id = 'evil-btn';
+    b.setAttribute('onclick', 'window.pwned = true');
+    b.textContent = 'evil button';
+    document.body.appendChild(b);
+  });
+  await page.locator('#evil').click();
+  await page.locator('#evil-btn').click();
+  await page.waitForTimeout(200);
+  assert.equal(await page.evaluate(() => (window as any).pwned), false);
+  const blocked = await page.evaluate(() => (window as any).__csp as string[]);
+  assert.ok(blocked.some((v) => v.startsWith('script-src')), `violations reported: ${blocked.join(', ')}`);
 });

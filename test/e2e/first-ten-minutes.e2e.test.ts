@@ -17,9 +17,9 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { simpleParser } from 'mailparser';
 import type { Page } from 'playwright-core';
-import { chromiumMissing, launchChromium, screenshotPath } from '../helpers/browser.js';
-import { realDataMissing, realServer, realStore } from './real-store.js';
-import { commentNumbers, evalOn, formControlProblems, queryBoxProblems, resultCount, seenText, sidewaysOverflow, showsCommentCount, upvotesShown } from './look.js';
+import { chromiumMissing, launchChromium, screenshotPath } from '../support/chromium.js';
+import { realDataMissing, realServer, realStore } from '../support/real-store.js';
+import { commentNumbers, evalOn, formControlProblems, queryBoxProblems, resultCount, seenText, sidewaysOverflow, showsCommentCount, upvotesShown } from '../support/look.js';
 
 const skip = chromiumMissing() || realDataMissing();
 
@@ -131,223 +131,222 @@ test('the first ten minutes (docs/first-ten-minutes.md) on the real archive, as 
   const lastDay = (db.prepare('SELECT max(d.date) AS d FROM daily_entries d JOIN papers p ON p.id = d.paper_id WHERE p.is_demo = 0').get() as { d: string }).d;
   let commented: string | null = null;
 
-  try {
-    await t.test('1–2. npm start, then the two imports: the store holds the real papers', async () => {
-      const n = (db.prepare('SELECT count(*) AS n FROM papers WHERE is_demo = 0').get() as { n: number }).n;
-      assert.ok(n >= 74_728, `the store holds ${n} imported papers`);
-      assert.ok(lastDay, 'the Hugging Face archive created daily lists');
-    });
-
-    await t.test('3. the home page and the daily list: cards agree with paper pages', async () => {
-      const problems: string[] = [];
-      assert.equal(await open('/'), 200);
-      if ((await paperLinks()).length === 0) problems.push('the home page lists no papers');
-      problems.push(...(await look('home')));
-
-      const status = await open('/papers');
-      if (status >= 400) problems.push(`/papers (the address a Hugging Face user types first) answers ${status}`);
-      problems.push(...(await look('papers')));
-
-      assert.equal(await open(`/papers/date/${lastDay}`), 200);
-      const ids = (await paperLinks()).slice(0, 12);
-      assert.ok(ids.length >= 5, `the daily list of ${lastDay} shows ${ids.length} papers`);
-      problems.push(...(await look('daily')));
-      const listText = await seenText(main());
-      const tex = TEX_ESCAPES.exec(listText);
-      if (tex) problems.push(`the daily list of ${lastDay} shows "${tex[0]}": …${listText.slice(Math.max(0, tex.index - 40), tex.index + 40)}…`);
-      // Cards with comments (imported from Hugging Face) and one without, compared with their pages.
-      const withComments: string[] = [];
-      let without: string | null = null;
-      for (const id of ids) {
-        const nums = commentNumbers(await cardOf(id).first().innerText());
-        if (nums.some((x) => x > 0)) withComments.push(id);
-        else without ??= id;
-      }
-      assert.ok(withComments.length > 0, `some card on ${lastDay} shows comments`);
-      commented = withComments[0];
-      for (const id of [...withComments.slice(0, 3), ...(without ? [without] : [])]) problems.push(...(await cardAgreesWithPage(`/papers/date/${lastDay}`, id)));
-      assert.deepEqual(problems, []);
-    });
-
-    await t.test('4. search "diffusion": the query box, stable counts, newest first', async () => {
-      const problems: string[] = [];
-      await open('/');
-      const box = page.getByRole('search').first().getByRole('searchbox');
-      await box.fill('diffusion');
-      await box.press('Enter');
-      await page.waitForURL(/\/search\?q=diffusion/);
-      for (const viewport of [DESKTOP, MOBILE]) {
-        await page.setViewportSize(viewport);
-        for (const p of await queryBoxProblems(page, 'diffusion')) problems.push(`/search?q=diffusion at ${viewport.width} px: ${p}`);
-      }
-      await page.setViewportSize(DESKTOP);
-      problems.push(...(await look('search')));
-
-      const first = resultCount(await main().innerText());
-      assert.ok(first, 'page 1 says how many papers match');
-      const titles = (db.prepare("SELECT count(*) AS n FROM papers WHERE title LIKE '%diffusion%'").get() as { n: number }).n;
-      const shown = Number(first!.count.replace(/[^\d]/g, ''));
-      if (shown < titles * 0.9) problems.push(`page 1 says "${first!.count}" results, but ${titles} papers have "diffusion" in their title`);
-      // the pager's own link (a result's title may hold the word "next" too)
-      await main().locator('a[rel="next"]').first().click();
-      await page.waitForURL(/page=2/);
-      const second = resultCount(await main().innerText());
-      if (!second) problems.push('page 2 does not say how many papers match');
-      else if (second.count !== first!.count || second.pages !== first!.pages) problems.push(`the count changes between pages: page 1 says ${first!.count} results in ${first!.pages} pages, page 2 says ${second.count} in ${second.pages}`);
-      for (const p of await queryBoxProblems(page, 'diffusion')) problems.push(`/search?q=diffusion&page=2: ${p}`);
-      problems.push(...(await look('search-page2')));
-      // The last page that page 1 announces: it exists and tells the same count.
-      if (first!.pages && first!.pages > 2) {
-        const status = await open(`/search?q=diffusion&page=${first!.pages}`);
-        const last = resultCount(await main().innerText());
-        if (status !== 200 || !last) problems.push(`/search?q=diffusion&page=${first!.pages} (the last page, as page 1 says) answers ${status} without a result count`);
-        else if (last.count !== first!.count || last.pages !== first!.pages) problems.push(`the count changes on the last page: page 1 says ${first!.count} results in ${first!.pages} pages, page ${first!.pages} says ${last.count} in ${last.pages}`);
-      }
-
-      // Newest first: the first result contains the word, and nothing with "diffusion" in its title is newer.
-      assert.equal(await open('/search?q=diffusion&sort=newest'), 200);
-      problems.push(...(await look('search-newest')));
-      const top = (await paperLinks())[0];
-      assert.ok(top, 'sort=newest lists papers');
-      const newestTitled = (db.prepare("SELECT substr(max(published_at), 1, 10) AS d FROM papers WHERE title LIKE '%diffusion%'").get() as { d: string }).d;
-      const topDate = (db.prepare('SELECT substr(published_at, 1, 10) AS d FROM papers WHERE id = ?').get(top.replace(/v\d+$/, '')) as { d: string } | undefined)?.d ?? '';
-      await main().locator(`a[href="/papers/${top}"]`).first().click();
-      await page.waitForURL(new RegExp(`/papers/${top.replace('.', '\\.')}$`));
-      const heading = await seenText(page.getByRole('heading', { level: 1 }));
-      const abstract = await seenText(page.getByRole('region', { name: 'Abstract' }));
-      if (!/diffus/i.test(`${heading} ${abstract}`)) problems.push(`sort=newest puts ${top} ("${heading}") first, which does not contain "diffusion"`);
-      if (topDate < newestTitled) problems.push(`sort=newest puts a paper of ${topDate} first, but a paper with "diffusion" in its title appeared on ${newestTitled}`);
-      assert.deepEqual(problems, []);
-    });
-
-    await t.test('5. a paper page: abstracts show no raw TeX', async () => {
-      const problems: string[] = [];
-      for (const id of TEX_SAMPLES) {
-        const status = await open(`/papers/${id}`);
-        if (status !== 200) {
-          problems.push(`/papers/${id} answers ${status}`);
-          continue;
-        }
-        const text = await seenText(page.getByRole('region', { name: 'Abstract' }));
-        const m = TEX_ESCAPES.exec(text);
-        if (m) problems.push(`/papers/${id} shows "${m[0]}" in its abstract: …${text.slice(Math.max(0, m.index - 40), m.index + 40)}…`);
-        problems.push(...(await look(`paper-${id}`)));
-      }
-      assert.deepEqual(problems, []);
-    });
-
-    await t.test('6. trending is not empty', async () => {
-      const problems: string[] = [];
-      await open('/');
-      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Trending' }).click();
-      await page.waitForURL(/\/papers\/trending/);
-      const n = (await paperLinks()).length;
-      if (n === 0) problems.push(`the trending page lists no papers (it says: ${JSON.stringify((await main().innerText()).slice(0, 160))})`);
-      problems.push(...(await look('trending')));
-      assert.deepEqual(problems, []);
-    });
-
-    await t.test('7. sign up, confirm by the link in the outbox, log in', async () => {
-      const problems: string[] = [];
-      await open('/');
-      await page.getByRole('link', { name: 'Sign up' }).first().click();
-      await page.getByLabel('User name', { exact: true }).fill('ada');
-      await page.getByLabel('Email', { exact: true }).fill('ada@example.org');
-      await page.getByLabel('Password', { exact: true }).fill('a long enough password');
-      problems.push(...(await look('signup')));
-      await page.getByRole('button', { name: 'Sign up' }).click();
-      await page.getByRole('heading', { name: 'Check your email' }).waitFor();
-      problems.push(...(await look('signup-check-email')));
-      const mail = await mailFromOutbox(/Confirm your email/i, 'ada@example.org');
-      const link = linkIn(mail.text ?? '', /^\/verify$/);
-      assert.ok(link, `a verification link in: ${mail.text}`);
-      await open(link!);
-      await page.getByRole('heading', { name: /confirmed/i }).waitFor();
-      problems.push(...(await look('verified')));
-      if (!(await page.getByRole('link', { name: 'ada', exact: true }).isVisible())) {
-        await open('/login');
-        problems.push(...(await look('login')));
-        await page.getByLabel('Email', { exact: true }).fill('ada@example.org');
-        await page.getByLabel('Password', { exact: true }).fill('a long enough password');
-        await page.getByRole('button', { name: 'Log in' }).click();
-      }
-      await page.getByRole('link', { name: 'ada', exact: true }).waitFor();
-      assert.deepEqual(problems, []);
-    });
-
-    await t.test('8. upvote and comment: the count goes up in place, card and page agree', async () => {
-      assert.ok(commented, 'step 3 found a paper with comments');
-      const id = commented!;
-      const problems: string[] = [];
-      await open(`/papers/${id}`);
-      const article = main().locator('article').first();
-      const before = await upvotesShown(article);
-      assert.ok(before !== null, 'the paper page shows its upvotes');
-      problems.push(...(await look('paper-signed-in')));
-      let navigated = false;
-      const onNav = () => (navigated = true);
-      page.on('framenavigated', onNav);
-      await main().getByRole('button', { name: /upvote/i }).first().click();
-      const until = Date.now() + 10_000;
-      while ((await upvotesShown(article)) !== before! + 1 && Date.now() < until) await page.waitForTimeout(100);
-      page.off('framenavigated', onNav);
-      const after = await upvotesShown(article);
-      if (after !== before! + 1) problems.push(`upvoting ${id} shows ${after}, not ${before! + 1}`);
-      if (navigated) problems.push('upvoting reloaded the page');
-
-      await page.getByLabel('Add a comment').fill('Read on the *real* archive: the method section is clear, the ablations convincing.');
-      await page.getByRole('button', { name: 'Comment', exact: true }).click();
-      await page.waitForURL(/#c\d+$/);
-      if (!/method section is clear/.test(await main().innerText())) problems.push('the posted comment is not shown');
-      problems.push(...(await look('paper-commented')));
-      problems.push(...(await cardAgreesWithPage(`/papers/date/${lastDay}`, id)));
-      assert.deepEqual(problems, []);
-    });
-
-    await t.test('9. subscribe to a digest (Digest in the navigation, /digest)', async () => {
-      const problems: string[] = [];
-      const status = await open('/digest');
-      if (status >= 400) problems.push(`/digest answers ${status}`);
-      problems.push(...(await look('digest')));
-      await open('/');
-      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /digest/i }).click();
-      await page.waitForLoadState();
-      const form = main().locator('form').filter({ has: page.getByRole('radio') }).first();
-      await form.getByLabel(/email/i).first().fill('ada@example.org');
-      await form.getByRole('radio', { name: /weekly/i }).check();
-      await form.getByRole('checkbox').first().check();
-      await form.getByLabel(/keywords/i).fill('diffusion');
-      problems.push(...(await look('subscribe')));
-      await form.getByRole('button', { name: /subscribe/i }).click();
-      await page.getByRole('heading', { name: /check your inbox/i }).waitFor();
-      problems.push(...(await look('subscribe-check-inbox')));
-      const mail = await mailFromOutbox(/digest/i, 'ada@example.org');
-      const link = linkIn(mail.text ?? '', /^\/subscription\//);
-      assert.ok(link, `a confirmation link in: ${mail.text}`);
-      assert.equal(await open(link!), 200);
-      problems.push(...(await look('subscription-preferences')));
-      assert.deepEqual(problems, []);
-    });
-
-    await t.test('10. feeds', async () => {
-      const problems: string[] = [];
-      await open('/');
-      await page.getByRole('contentinfo').getByRole('link', { name: /feeds/i }).first().click();
-      await page.waitForURL(/\/feeds$/);
-      const feeds = await main().locator('a[href$=".atom"], a[href$=".rss"], a[href$=".json"]').count();
-      if (feeds < 3) problems.push(`the feeds page links ${feeds} feeds`);
-      const atom = await fetch(url('/feeds/daily.atom'));
-      if (atom.status !== 200 || !/<entry>/.test(await atom.text())) problems.push(`/feeds/daily.atom answers ${atom.status} without entries`);
-      // The category list names arXiv categories, not the MSC or ACM classes some papers also carry.
-      const categories: string = await evalOn(main(), `(el) => { const h = [...el.querySelectorAll('h2')].find((x) => /arxiv category/i.test(x.textContent)); const list = h && h.nextElementSibling; return list ? list.innerText : ''; }`);
-      const foreign = [...categories.matchAll(/^\s*(\S+)\s+\(\d/gm)].map((m) => m[1]).filter((c) => !/^[a-z-]+(\.[A-Za-z-]+)?$/.test(c));
-      if (foreign.length) problems.push(`the feeds page lists ${foreign.join(', ')} as arXiv categories`);
-      problems.push(...(await look('feeds')));
-      assert.deepEqual(problems, []);
-    });
-  } finally {
+  t.after(async () => {
     db.close();
     await browser.close();
     await server.close();
-  }
+  });
+  await t.test('1–2. npm start, then the two imports: the store holds the real papers', async () => {
+    const n = (db.prepare('SELECT count(*) AS n FROM papers WHERE is_demo = 0').get() as { n: number }).n;
+    assert.ok(n >= 74_728, `the store holds ${n} imported papers`);
+    assert.ok(lastDay, 'the Hugging Face archive created daily lists');
+  });
+
+  await t.test('3. the home page and the daily list: cards agree with paper pages', async () => {
+    const problems: string[] = [];
+    assert.equal(await open('/'), 200);
+    if ((await paperLinks()).length === 0) problems.push('the home page lists no papers');
+    problems.push(...(await look('home')));
+
+    const status = await open('/papers');
+    if (status >= 400) problems.push(`/papers (the address a Hugging Face user types first) answers ${status}`);
+    problems.push(...(await look('papers')));
+
+    assert.equal(await open(`/papers/date/${lastDay}`), 200);
+    const ids = (await paperLinks()).slice(0, 12);
+    assert.ok(ids.length >= 5, `the daily list of ${lastDay} shows ${ids.length} papers`);
+    problems.push(...(await look('daily')));
+    const listText = await seenText(main());
+    const tex = TEX_ESCAPES.exec(listText);
+    if (tex) problems.push(`the daily list of ${lastDay} shows "${tex[0]}": …${listText.slice(Math.max(0, tex.index - 40), tex.index + 40)}…`);
+    // Cards with comments (imported from Hugging Face) and one without, compared with their pages.
+    const withComments: string[] = [];
+    let without: string | null = null;
+    for (const id of ids) {
+      const nums = commentNumbers(await cardOf(id).first().innerText());
+      if (nums.some((x) => x > 0)) withComments.push(id);
+      else without ??= id;
+    }
+    assert.ok(withComments.length > 0, `some card on ${lastDay} shows comments`);
+    commented = withComments[0];
+    for (const id of [...withComments.slice(0, 3), ...(without ? [without] : [])]) problems.push(...(await cardAgreesWithPage(`/papers/date/${lastDay}`, id)));
+    assert.deepEqual(problems, []);
+  });
+
+  await t.test('4. search "diffusion": the query box, stable counts, newest first', async () => {
+    const problems: string[] = [];
+    await open('/');
+    const box = page.getByRole('search').first().getByRole('searchbox');
+    await box.fill('diffusion');
+    await box.press('Enter');
+    await page.waitForURL(/\/search\?q=diffusion/);
+    for (const viewport of [DESKTOP, MOBILE]) {
+      await page.setViewportSize(viewport);
+      for (const p of await queryBoxProblems(page, 'diffusion')) problems.push(`/search?q=diffusion at ${viewport.width} px: ${p}`);
+    }
+    await page.setViewportSize(DESKTOP);
+    problems.push(...(await look('search')));
+
+    const first = resultCount(await main().innerText());
+    assert.ok(first, 'page 1 says how many papers match');
+    const titles = (db.prepare("SELECT count(*) AS n FROM papers WHERE title LIKE '%diffusion%'").get() as { n: number }).n;
+    const shown = Number(first!.count.replace(/[^\d]/g, ''));
+    if (shown < titles * 0.9) problems.push(`page 1 says "${first!.count}" results, but ${titles} papers have "diffusion" in their title`);
+    // the pager's own link (a result's title may hold the word "next" too)
+    await main().locator('a[rel="next"]').first().click();
+    await page.waitForURL(/page=2/);
+    const second = resultCount(await main().innerText());
+    if (!second) problems.push('page 2 does not say how many papers match');
+    else if (second.count !== first!.count || second.pages !== first!.pages) problems.push(`the count changes between pages: page 1 says ${first!.count} results in ${first!.pages} pages, page 2 says ${second.count} in ${second.pages}`);
+    for (const p of await queryBoxProblems(page, 'diffusion')) problems.push(`/search?q=diffusion&page=2: ${p}`);
+    problems.push(...(await look('search-page2')));
+    // The last page that page 1 announces: it exists and tells the same count.
+    if (first!.pages && first!.pages > 2) {
+      const status = await open(`/search?q=diffusion&page=${first!.pages}`);
+      const last = resultCount(await main().innerText());
+      if (status !== 200 || !last) problems.push(`/search?q=diffusion&page=${first!.pages} (the last page, as page 1 says) answers ${status} without a result count`);
+      else if (last.count !== first!.count || last.pages !== first!.pages) problems.push(`the count changes on the last page: page 1 says ${first!.count} results in ${first!.pages} pages, page ${first!.pages} says ${last.count} in ${last.pages}`);
+    }
+
+    // Newest first: the first result contains the word, and nothing with "diffusion" in its title is newer.
+    assert.equal(await open('/search?q=diffusion&sort=newest'), 200);
+    problems.push(...(await look('search-newest')));
+    const top = (await paperLinks())[0];
+    assert.ok(top, 'sort=newest lists papers');
+    const newestTitled = (db.prepare("SELECT substr(max(published_at), 1, 10) AS d FROM papers WHERE title LIKE '%diffusion%'").get() as { d: string }).d;
+    const topDate = (db.prepare('SELECT substr(published_at, 1, 10) AS d FROM papers WHERE id = ?').get(top.replace(/v\d+$/, '')) as { d: string } | undefined)?.d ?? '';
+    await main().locator(`a[href="/papers/${top}"]`).first().click();
+    await page.waitForURL(new RegExp(`/papers/${top.replace('.', '\\.')}$`));
+    const heading = await seenText(page.getByRole('heading', { level: 1 }));
+    const abstract = await seenText(page.getByRole('region', { name: 'Abstract' }));
+    if (!/diffus/i.test(`${heading} ${abstract}`)) problems.push(`sort=newest puts ${top} ("${heading}") first, which does not contain "diffusion"`);
+    if (topDate < newestTitled) problems.push(`sort=newest puts a paper of ${topDate} first, but a paper with "diffusion" in its title appeared on ${newestTitled}`);
+    assert.deepEqual(problems, []);
+  });
+
+  await t.test('5. a paper page: abstracts show no raw TeX', async () => {
+    const problems: string[] = [];
+    for (const id of TEX_SAMPLES) {
+      const status = await open(`/papers/${id}`);
+      if (status !== 200) {
+        problems.push(`/papers/${id} answers ${status}`);
+        continue;
+      }
+      const text = await seenText(page.getByRole('region', { name: 'Abstract' }));
+      const m = TEX_ESCAPES.exec(text);
+      if (m) problems.push(`/papers/${id} shows "${m[0]}" in its abstract: …${text.slice(Math.max(0, m.index - 40), m.index + 40)}…`);
+      problems.push(...(await look(`paper-${id}`)));
+    }
+    assert.deepEqual(problems, []);
+  });
+
+  await t.test('6. trending is not empty', async () => {
+    const problems: string[] = [];
+    await open('/');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Trending' }).click();
+    await page.waitForURL(/\/papers\/trending/);
+    const n = (await paperLinks()).length;
+    if (n === 0) problems.push(`the trending page lists no papers (it says: ${JSON.stringify((await main().innerText()).slice(0, 160))})`);
+    problems.push(...(await look('trending')));
+    assert.deepEqual(problems, []);
+  });
+
+  await t.test('7. sign up, confirm by the link in the outbox, log in', async () => {
+    const problems: string[] = [];
+    await open('/');
+    await page.getByRole('link', { name: 'Sign up' }).first().click();
+    await page.getByLabel('User name', { exact: true }).fill('ada');
+    await page.getByLabel('Email', { exact: true }).fill('ada@example.org');
+    await page.getByLabel('Password', { exact: true }).fill('a long enough password');
+    problems.push(...(await look('signup')));
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await page.getByRole('heading', { name: 'Check your email' }).waitFor();
+    problems.push(...(await look('signup-check-email')));
+    const mail = await mailFromOutbox(/Confirm your email/i, 'ada@example.org');
+    const link = linkIn(mail.text ?? '', /^\/verify$/);
+    assert.ok(link, `a verification link in: ${mail.text}`);
+    await open(link!);
+    await page.getByRole('heading', { name: /confirmed/i }).waitFor();
+    problems.push(...(await look('verified')));
+    if (!(await page.getByRole('link', { name: 'ada', exact: true }).isVisible())) {
+      await open('/login');
+      problems.push(...(await look('login')));
+      await page.getByLabel('Email', { exact: true }).fill('ada@example.org');
+      await page.getByLabel('Password', { exact: true }).fill('a long enough password');
+      await page.getByRole('button', { name: 'Log in' }).click();
+    }
+    await page.getByRole('link', { name: 'ada', exact: true }).waitFor();
+    assert.deepEqual(problems, []);
+  });
+
+  await t.test('8. upvote and comment: the count goes up in place, card and page agree', async () => {
+    assert.ok(commented, 'step 3 found a paper with comments');
+    const id = commented!;
+    const problems: string[] = [];
+    await open(`/papers/${id}`);
+    const article = main().locator('article').first();
+    const before = await upvotesShown(article);
+    assert.ok(before !== null, 'the paper page shows its upvotes');
+    problems.push(...(await look('paper-signed-in')));
+    let navigated = false;
+    const onNav = () => (navigated = true);
+    page.on('framenavigated', onNav);
+    await main().getByRole('button', { name: /upvote/i }).first().click();
+    const until = Date.now() + 10_000;
+    while ((await upvotesShown(article)) !== before! + 1 && Date.now() < until) await page.waitForTimeout(100);
+    page.off('framenavigated', onNav);
+    const after = await upvotesShown(article);
+    if (after !== before! + 1) problems.push(`upvoting ${id} shows ${after}, not ${before! + 1}`);
+    if (navigated) problems.push('upvoting reloaded the page');
+
+    await page.getByLabel('Add a comment').fill('Read on the *real* archive: the method section is clear, the ablations convincing.');
+    await page.getByRole('button', { name: 'Comment', exact: true }).click();
+    await page.waitForURL(/#c\d+$/);
+    if (!/method section is clear/.test(await main().innerText())) problems.push('the posted comment is not shown');
+    problems.push(...(await look('paper-commented')));
+    problems.push(...(await cardAgreesWithPage(`/papers/date/${lastDay}`, id)));
+    assert.deepEqual(problems, []);
+  });
+
+  await t.test('9. subscribe to a digest (Digest in the navigation, /digest)', async () => {
+    const problems: string[] = [];
+    const status = await open('/digest');
+    if (status >= 400) problems.push(`/digest answers ${status}`);
+    problems.push(...(await look('digest')));
+    await open('/');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /digest/i }).click();
+    await page.waitForLoadState();
+    const form = main().locator('form').filter({ has: page.getByRole('radio') }).first();
+    await form.getByLabel(/email/i).first().fill('ada@example.org');
+    await form.getByRole('radio', { name: /weekly/i }).check();
+    await form.getByRole('checkbox').first().check();
+    await form.getByLabel(/keywords/i).fill('diffusion');
+    problems.push(...(await look('subscribe')));
+    await form.getByRole('button', { name: /subscribe/i }).click();
+    await page.getByRole('heading', { name: /check your inbox/i }).waitFor();
+    problems.push(...(await look('subscribe-check-inbox')));
+    const mail = await mailFromOutbox(/digest/i, 'ada@example.org');
+    const link = linkIn(mail.text ?? '', /^\/subscription\//);
+    assert.ok(link, `a confirmation link in: ${mail.text}`);
+    assert.equal(await open(link!), 200);
+    problems.push(...(await look('subscription-preferences')));
+    assert.deepEqual(problems, []);
+  });
+
+  await t.test('10. feeds', async () => {
+    const problems: string[] = [];
+    await open('/');
+    await page.getByRole('contentinfo').getByRole('link', { name: /feeds/i }).first().click();
+    await page.waitForURL(/\/feeds$/);
+    const feeds = await main().locator('a[href$=".atom"], a[href$=".rss"], a[href$=".json"]').count();
+    if (feeds < 3) problems.push(`the feeds page links ${feeds} feeds`);
+    const atom = await fetch(url('/feeds/daily.atom'));
+    if (atom.status !== 200 || !/<entry>/.test(await atom.text())) problems.push(`/feeds/daily.atom answers ${atom.status} without entries`);
+    // The category list names arXiv categories, not the MSC or ACM classes some papers also carry.
+    const categories: string = await evalOn(main(), `(el) => { const h = [...el.querySelectorAll('h2')].find((x) => /arxiv category/i.test(x.textContent)); const list = h && h.nextElementSibling; return list ? list.innerText : ''; }`);
+    const foreign = [...categories.matchAll(/^\s*(\S+)\s+\(\d/gm)].map((m) => m[1]).filter((c) => !/^[a-z-]+(\.[A-Za-z-]+)?$/.test(c));
+    if (foreign.length) problems.push(`the feeds page lists ${foreign.join(', ')} as arXiv categories`);
+    problems.push(...(await look('feeds')));
+    assert.deepEqual(problems, []);
+  });
 });

@@ -14,7 +14,7 @@ import path from 'node:path';
 import http from 'node:http';
 import Database from 'better-sqlite3';
 import type { Page } from 'playwright-core';
-import { chromiumMissing, cli, launchChromium, screenshotPath, startServer } from '../helpers/browser.js';
+import { chromiumMissing, cli, launchChromium, screenshotPath, startServer } from '../support/chromium.js';
 import { signToken } from '../../src/digests/tokens.js';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');

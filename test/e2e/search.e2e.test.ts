@@ -12,8 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import type { Page } from 'playwright-core';
-import { chromiumMissing, launchChromium, screenshotPath, startServer, cli } from '../helpers/browser.js';
-import { SHARED_DATA } from '../helpers/app.js';
+import { chromiumMissing, launchChromium, screenshotPath, startServer, cli } from '../support/chromium.js';
+import { SHARED_DATA } from '../support/app.js';
 
 const skip = chromiumMissing();
 const QUERY = 'diffusion video generation';
@@ -56,7 +56,7 @@ async function checkSearchPage(page: Page, name: string): Promise<void> {
   assert.equal(await page.locator('.search-hit').count(), 20);
 }
 
-test('search page: the query box holds and shows the query at 1280 and 390 px, light and dark', { skip }, async () => {
+test('search page: the query box holds and shows the query at 1280 and 390 px, light and dark', { skip }, async (t) => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pt-e2e-search-'));
   const env = { DATA_DIR: dataDir, DEMO_DATA: 'false' };
   const lines = zlib.gunzipSync(fs.readFileSync(path.join(SHARED_DATA, 'hf-daily-papers', 'daily_papers_raw.jsonl.gz'))).toString('utf8').split('\n').filter(Boolean);
@@ -68,38 +68,37 @@ test('search page: the query box holds and shows the query at 1280 and 390 px, l
   assert.equal(reindexed.status, 0, reindexed.stderr);
   const server = await startServer(env);
   const browser = await launchChromium();
-  try {
-    for (const [w, h] of [
-      [1280, 900],
-      [390, 844],
-    ]) {
-      for (const scheme of ['light', 'dark'] as const) {
-        const name = `search-${w}${scheme === 'dark' ? '-dark' : ''}`;
-        const page = await browser.newPage({ viewport: { width: w, height: h }, colorScheme: scheme });
-        await page.goto(`${server.base}/search?q=${encodeURIComponent(QUERY)}`);
-        await page.screenshot({ path: screenshotPath(name), fullPage: false });
-        await checkSearchPage(page, name);
-        await page.close();
-      }
-    }
-    // The query is editable where it is shown: change it and search again.
-    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
-    await page.goto(`${server.base}/search?q=${encodeURIComponent(QUERY)}&sort=newest`);
-    await page.locator('#q').fill('diffusion');
-    await page.locator('#q').press('Enter');
-    await page.waitForURL(/q=diffusion&/);
-    assert.equal(await page.locator('#q').inputValue(), 'diffusion');
-    assert.equal(await page.locator('select[name=sort]').inputValue(), 'newest');
-    await page.screenshot({ path: screenshotPath('search-390-newest'), fullPage: true });
-    // an author asked for is visible in the hit, even past "et al."
-    await page.goto(`${server.base}/search?q=${encodeURIComponent('author:"Yann LeCun"')}`);
-    const metas = await page.locator('.hit-meta').allInnerTexts();
-    assert.ok(metas.length > 0);
-    for (const m of metas) assert.match(m, /Yann LeCun/);
-    await page.screenshot({ path: screenshotPath('search-author'), fullPage: true });
-  } finally {
+  t.after(async () => {
     await browser.close();
     await server.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+  for (const [w, h] of [
+    [1280, 900],
+    [390, 844],
+  ]) {
+    for (const scheme of ['light', 'dark'] as const) {
+      const name = `search-${w}${scheme === 'dark' ? '-dark' : ''}`;
+      const page = await browser.newPage({ viewport: { width: w, height: h }, colorScheme: scheme });
+      await page.goto(`${server.base}/search?q=${encodeURIComponent(QUERY)}`);
+      await page.screenshot({ path: screenshotPath(name), fullPage: false });
+      await checkSearchPage(page, name);
+      await page.close();
+    }
   }
+  // The query is editable where it is shown: change it and search again.
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await page.goto(`${server.base}/search?q=${encodeURIComponent(QUERY)}&sort=newest`);
+  await page.locator('#q').fill('diffusion');
+  await page.locator('#q').press('Enter');
+  await page.waitForURL(/q=diffusion&/);
+  assert.equal(await page.locator('#q').inputValue(), 'diffusion');
+  assert.equal(await page.locator('select[name=sort]').inputValue(), 'newest');
+  await page.screenshot({ path: screenshotPath('search-390-newest'), fullPage: true });
+  // an author asked for is visible in the hit, even past "et al."
+  await page.goto(`${server.base}/search?q=${encodeURIComponent('author:"Yann LeCun"')}`);
+  const metas = await page.locator('.hit-meta').allInnerTexts();
+  assert.ok(metas.length > 0);
+  for (const m of metas) assert.match(m, /Yann LeCun/);
+  await page.screenshot({ path: screenshotPath('search-author'), fullPage: true });
 });

@@ -5,7 +5,7 @@ import { PoliteFetcher, papertideUserAgent, parseRetryAfter } from '../../src/in
 import { ArxivClient } from '../../src/ingest/arxiv-client.js';
 import { IngestError } from '../../src/ingest/errors.js';
 import { memoryLog } from '../../src/ingest/log.js';
-import { startReplayServer, virtualClock, type Reply } from './replay-server.js';
+import { startReplayServer, virtualClock, type Reply } from '../support/replay-server.js';
 
 const fx = (name: string) => readFileSync(new URL(`../fixtures/arxiv/${name}`, import.meta.url), 'utf8');
 const server = await startReplayServer();

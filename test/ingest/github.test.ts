@@ -1,7 +1,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { GithubClient, githubRepoPath } from '../../src/ingest/github.js';
-import { startReplayServer, type Reply } from './replay-server.js';
+import { startReplayServer, type Reply } from '../support/replay-server.js';
 
 const server = await startReplayServer();
 after(() => server.close());

@@ -7,8 +7,8 @@ import { createContext } from '../../src/app.js';
 import { createArxivFetcher } from '../../src/ingest/index.js';
 import { ingestJobs, runRssIngest } from '../../src/jobs/ingest.job.js';
 import { getPaper } from '../../src/papers/papers.repository.js';
-import { freshEnv } from '../helpers/app.js';
-import { startReplayServer } from './replay-server.js';
+import { freshEnv } from '../support/app.js';
+import { startReplayServer } from '../support/replay-server.js';
 
 const fx = (name: string) => readFileSync(new URL(`../fixtures/arxiv/${name}`, import.meta.url), 'utf8');
 

@@ -9,8 +9,8 @@ import { harvestOai, ingestApiQuery, ingestOne, ingestRss, oaiSource, type Inges
 import { loadCheckpoint } from '../../src/ingest/checkpoints.repository.js';
 import { IngestError } from '../../src/ingest/errors.js';
 import { memoryLog } from '../../src/ingest/log.js';
-import { freshEnv, type TestEnv } from '../helpers/app.js';
-import { startReplayServer, virtualClock, type RecordedRequest, type Reply } from './replay-server.js';
+import { freshEnv, type TestEnv } from '../support/app.js';
+import { startReplayServer, virtualClock, type RecordedRequest, type Reply } from '../support/replay-server.js';
 
 const fx = (name: string) => readFileSync(new URL(`../fixtures/arxiv/${name}`, import.meta.url), 'utf8');
 const server = await startReplayServer();

@@ -13,8 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { openStore } from '../../src/db/index.js';
 import { loadCheckpoint } from '../../src/ingest/checkpoints.repository.js';
 import { readDataset, renderOaiPages } from '../fixtures/arxiv/render-oai.js';
-import { SHARED_DATA } from '../helpers/app.js';
-import { startReplayServer } from './replay-server.js';
+import { SHARED_DATA } from '../support/app.js';
+import { startReplayServer } from '../support/replay-server.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DATASET = path.join(SHARED_DATA, 'arxiv-cs-2015-2018', 'papers.jsonl.gz');

@@ -12,7 +12,7 @@ import { fastParse } from '../../src/ingest/xml-fast.js';
 import { ARRAY_TAG_NAMES, parseXml } from '../../src/ingest/xml.js';
 import { parseOaiPage } from '../../src/ingest/oai.js';
 import { readDataset, renderOaiPages, recordXml } from '../fixtures/arxiv/render-oai.js';
-import { SHARED_DATA } from '../helpers/app.js';
+import { SHARED_DATA } from '../support/app.js';
 
 const dir = new URL('../fixtures/arxiv/', import.meta.url);
 const both = (xml: string) => {

@@ -1,5 +1,5 @@
 /**
- * Pages, feeds, the API, trending and the search service on a realistic store (test/helpers/
+ * Pages, feeds, the API, trending and the search service on a realistic store (test/support/
  * realistic.ts: ~3,300 real papers over 580 days, ties in dates, missing fields, LaTeX, long
  * author lists), each checked against a brute-force reading of the same fixture.
  * Runs on SQLite and, with TEST_DATABASE_URL, on PostgreSQL.
@@ -7,8 +7,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { XMLValidator } from 'fast-xml-parser';
-import { testApp, type TestApp } from '../helpers/app.js';
-import { seedRealistic, seededRandom, type RealEntry } from '../helpers/realistic.js';
+import { testApp, type TestApp } from '../support/app.js';
+import { seedRealistic, seededRandom, type RealEntry } from '../support/realistic.js';
 import { getSearchService } from '../../src/search/search.service.js';
 
 let app: TestApp;

@@ -10,15 +10,14 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { freshEnv, type TestEnv } from '../helpers/app.js';
-import { cliAsync } from '../helpers/browser.js';
+import { spawnSync } from 'node:child_process';
+import { freshEnv, type TestEnv } from '../support/app.js';
+import { cliAsync, startServer, type RunningServer } from '../support/server.js';
 import { createApp } from '../../src/app.js';
 import { createUserDirect } from '../../src/users/users.service.js';
 import { createApiToken } from '../../src/api-tokens/api-tokens.service.js';
 
 const store = process.env.TEST_DATABASE_URL?.startsWith('postgres') ? 'postgres' : 'sqlite';
-const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 /** The target: a write is visible in every other process within this long. */
 const VISIBLE_WITHIN_MS = 2000;
 
@@ -35,48 +34,11 @@ function procEnv(env: TestEnv, extra: Record<string, string> = {}): Record<strin
   };
 }
 
-interface Server {
-  base: string;
-  proc: ChildProcess;
-  log(): string;
-  stop(): Promise<void>;
-}
+type Server = RunningServer;
 
-/** `papertide serve ARGS` with PORT=0 (the OS picks the port; the server says which), answering /healthz (bounded wait). */
-async function serve(env: TestEnv, extra: Record<string, string> = {}, args: string[] = []): Promise<Server> {
-  let out = '';
-  const proc = spawn(process.execPath, [path.join(ROOT, 'bin', 'papertide.js'), 'serve', ...args], {
-    env: { ...process.env, ...procEnv(env, extra), PORT: '0', HOST: '127.0.0.1' },
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  proc.stdout!.on('data', (d) => (out += d));
-  proc.stderr!.on('data', (d) => (out += d));
-  let base = '';
-  for (let i = 0; ; i++) {
-    base ||= /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1] ?? '';
-    try {
-      if (base && (await fetch(`${base}/healthz`)).ok) break;
-    } catch {}
-    if (proc.exitCode !== null) throw new Error(`server exited: ${out}`);
-    if (i > 600) throw new Error(`server did not answer in 60 s: ${out}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return {
-    base,
-    proc,
-    log: () => out,
-    stop: () =>
-      new Promise((resolve) => {
-        if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
-        const t = setTimeout(() => proc.kill('SIGKILL'), 15_000);
-        proc.once('exit', () => {
-          clearTimeout(t);
-          resolve();
-        });
-        proc.kill('SIGTERM');
-      }),
-  };
+/** `papertide serve ARGS` on this store with PORT=0, answering /healthz (bounded wait: 60 s). */
+function serve(env: TestEnv, extra: Record<string, string> = {}, args: string[] = []): Promise<Server> {
+  return startServer(procEnv(env, extra), { args, timeoutMs: 60_000 });
 }
 
 function paperLine(id: string, title: string) {

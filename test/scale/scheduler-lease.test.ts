@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { freshEnv } from '../helpers/app.js';
+import { freshEnv } from '../support/app.js';
 import { createContext, type JobSpec } from '../../src/app.js';
 import { startScheduler, jobLeaseMs } from '../../src/scheduler.js';
 

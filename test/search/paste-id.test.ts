@@ -3,13 +3,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { testApp } from '../helpers/app.js';
-import { startReplayServer } from '../ingest/replay-server.js';
+import { testApp, useApp } from '../support/app.js';
+import { startReplayServer } from '../support/replay-server.js';
 import { createArxivFetcher } from '../../src/ingest/index.js';
 
 const FIXTURES = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', 'fixtures', 'arxiv');
 
-test('a pasted arXiv URL of an unknown paper is imported, then opened; offline it still lands on a helpful page', async () => {
+test('a pasted arXiv URL of an unknown paper is imported, then opened; offline it still lands on a helpful page', async (t) => {
   const atom = fs.readFileSync(path.join(FIXTURES, 'api-query.atom.xml'), 'utf8');
   const server = await startReplayServer(() => ({ status: 200, headers: { 'content-type': 'application/atom+xml' }, body: atom }));
   const app = await testApp({ env: { ARXIV_API_URL: `${server.url}/api/query`, ARXIV_MIN_INTERVAL_MS: '0' } });
@@ -27,15 +27,11 @@ test('a pasted arXiv URL of an unknown paper is imported, then opened; offline i
     await app.close();
     await server.close();
   }
-  const offline = await testApp({ env: { ARXIV_API_URL: 'http://127.0.0.1:9/api/query', ARXIV_MIN_INTERVAL_MS: '0' } });
-  try {
-    offline.ctx.arxiv = createArxivFetcher(offline.ctx, { maxRetries: 0 });
-    const r = await offline.request('/search?q=2403.01234');
-    assert.equal(r.status, 302);
-    const page = await offline.request('/papers/2403.01234');
-    assert.equal(page.status, 404);
-    assert.match(await page.text(), /Submit it to Papertide/);
-  } finally {
-    await offline.close();
-  }
+  const offline = await useApp(t, { env: { ARXIV_API_URL: 'http://127.0.0.1:9/api/query', ARXIV_MIN_INTERVAL_MS: '0' } });
+  offline.ctx.arxiv = createArxivFetcher(offline.ctx, { maxRetries: 0 });
+  const r = await offline.request('/search?q=2403.01234');
+  assert.equal(r.status, 302);
+  const page = await offline.request('/papers/2403.01234');
+  assert.equal(page.status, 404);
+  assert.match(await page.text(), /Submit it to Papertide/);
 });

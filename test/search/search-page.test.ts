@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { testApp, SHARED_DATA, type TestApp } from '../helpers/app.js';
+import { testApp, SHARED_DATA, type TestApp } from '../support/app.js';
 import { importFile } from '../../src/papers/import.service.js';
 import { getSearchService } from '../../src/search/search.service.js';
 import { tokenize, tokenizeName } from '../../src/search/tokenizer.js';

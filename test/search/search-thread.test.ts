@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { freshEnv, writeJsonl } from '../helpers/app.js';
+import { freshEnv, writeJsonl } from '../support/app.js';
 import { createApp, papersChanged, DEMO_FILE, type App } from '../../src/app.js';
 import { importFile } from '../../src/papers/import.service.js';
 

@@ -13,8 +13,8 @@ import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import Parser from 'rss-parser';
-import { testApp, writeJsonl, type TestApp } from '../helpers/app.js';
-import { Browser, signedIn } from '../accounts/browser.js';
+import { testApp, writeJsonl, type TestApp } from '../support/app.js';
+import { FormClient, signedIn } from '../support/form-client.js';
 import { papersChanged } from '../../src/app.js';
 import { importFile } from '../../src/papers/import.service.js';
 import { createApiToken } from '../../src/api-tokens/api-tokens.service.js';
@@ -25,8 +25,8 @@ const RUNS = Number(process.env.HOSTILE_RUNS ?? 16);
 const rss = new Parser();
 
 let app: TestApp;
-let alice: Browser;
-let mod: Browser;
+let alice: FormClient;
+let mod: FormClient;
 let bearer: string;
 let commentId = 0;
 let commentPage = '';
@@ -315,12 +315,12 @@ async function send(route: Route, a: string, b: string): Promise<Response> {
     if (r.json === undefined) return app.request(r.path, { method: r.method ?? 'GET', headers: { authorization: `Bearer ${bearer}` } });
     return app.request(r.path, { method: r.method ?? 'POST', headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' }, body: JSON.stringify(r.json) });
   }
-  let browser: Browser;
+  let browser: FormClient;
   if (route.who === 'alice') browser = alice;
   else if (route.who === 'mod') browser = mod;
   else if (route.who === 'fresh') browser = (await signedIn(app, `fresh${++throwaway}`)).browser;
   else {
-    browser = new Browser(app);
+    browser = new FormClient(app);
     await browser.get('/login'); // an anonymous CSRF token, as a form would carry
   }
   if (!r.form) return browser.request(r.path);
@@ -360,7 +360,7 @@ describe('the exact cases of the report', () => {
   });
 
   test('a NUL character: 400 with a message on every kind of input, on this store', async () => {
-    const anon = new Browser(app);
+    const anon = new FormClient(app);
     await anon.get('/login');
     const cases: [string, () => Promise<Response>][] = [
       ['search', () => app.request('/search?q=a%00b')],

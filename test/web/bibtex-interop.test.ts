@@ -9,8 +9,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from '@retorquere/bibtex-parser';
-import { testApp, type TestApp } from '../helpers/app.js';
-import { signedIn } from '../accounts/browser.js';
+import { testApp, type TestApp } from '../support/app.js';
+import { signedIn } from '../support/form-client.js';
 import { upsertPapers } from '../../src/papers/papers.repository.js';
 import { createApiToken } from '../../src/api-tokens/api-tokens.service.js';
 import { IMPORT_MAX_BYTES, IMPORT_MAX_PROBLEMS } from '../../src/library/library.service.js';
@@ -85,28 +85,25 @@ function checkEntries(bib: string, how: string) {
   assert.equal(new Set(converted.entries.map((e: any) => e.key)).size, ids.length);
 }
 
-test('the library and collection exports are read back by @retorquere/bibtex-parser, every field, on the page and the API', async () => {
+test('the library and collection exports are read back by @retorquere/bibtex-parser, every field, on the page and the API', async (t) => {
   const { app, alice, api } = await setup();
-  try {
-    for (const id of ids) {
-      assert.equal((await api('/api/library', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id }) })).status, 201);
-      app.clock.advance(1000);
-    }
-    checkEntries(await (await alice.browser.request('/library/export.bib')).text(), 'web library');
-    checkEntries(await (await api('/api/library/export?format=bib')).text(), 'API library');
-    const col = await (await api('/api/collections', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'All' }) })).json();
-    for (const id of ids) {
-      await api(`/api/collections/${col.id}/papers`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id }) });
-      app.clock.advance(1000);
-    }
-    checkEntries(await (await alice.browser.request(`/collections/${col.id}/export.bib`)).text(), 'web collection');
-    checkEntries(await (await api(`/api/collections/${col.id}/export`)).text(), 'API collection');
-    // One paper's citation, as the paper page offers it.
-    const one = parse(await (await app.request(`/cite/${ids[0]}.bib`)).text(), { sentenceCase: false } as any);
-    assert.equal(one.entries[0].fields.title, TITLES[0][1]);
-  } finally {
-    await app.close();
+  t.after(() => app.close());
+  for (const id of ids) {
+    assert.equal((await api('/api/library', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id }) })).status, 201);
+    app.clock.advance(1000);
   }
+  checkEntries(await (await alice.browser.request('/library/export.bib')).text(), 'web library');
+  checkEntries(await (await api('/api/library/export?format=bib')).text(), 'API library');
+  const col = await (await api('/api/collections', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'All' }) })).json();
+  for (const id of ids) {
+    await api(`/api/collections/${col.id}/papers`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id }) });
+    app.clock.advance(1000);
+  }
+  checkEntries(await (await alice.browser.request(`/collections/${col.id}/export.bib`)).text(), 'web collection');
+  checkEntries(await (await api(`/api/collections/${col.id}/export`)).text(), 'API collection');
+  // One paper's citation, as the paper page offers it.
+  const one = parse(await (await app.request(`/cite/${ids[0]}.bib`)).text(), { sentenceCase: false } as any);
+  assert.equal(one.entries[0].fields.title, TITLES[0][1]);
 });
 
 const HOSTILE = [
@@ -128,92 +125,85 @@ const HOSTILE = [
   `@misc{good3, doi = {10.48550/arXiv.2506.10006}}`, // 45
 ].join('\n');
 
-test('a hostile, malformed BibTeX file: one problem per bad entry, the rest imported (API and page)', async () => {
+test('a hostile, malformed BibTeX file: one problem per bad entry, the rest imported (API and page)', async (t) => {
   const { app, alice, api } = await setup();
-  try {
-    const res = await api('/api/library/import', { method: 'POST', headers: { 'content-type': 'application/x-bibtex' }, body: HOSTILE });
-    assert.equal(res.status, 200);
-    const r = await res.json();
-    assert.equal(r.saved, 3, JSON.stringify(r));
-    const lib = await (await api('/api/library')).json();
-    assert.deepEqual(lib.items.map((i: any) => i.paper.id).sort(), ['2506.10000', '2506.10005', '2506.10006']);
-    const at = (line: number) => r.problems.filter((p: any) => p.line === line).map((p: any) => `${p.key ?? ''}: ${p.reason}`).join(' | ');
-    assert.match(at(2), /unclosed: a value opened with “\{” is never closed/);
-    // The doubling stops at the first @string past the bound (16 × 2^13 characters, line 16);
-    // the entries that use the later macros are refused, not expanded.
-    assert.match(at(16), /a value longer than 100,000 characters \(@string macros expanding without end\?\)/);
-    assert.match(at(34), /laughs: unknown @string macro “a30”/);
-    assert.match(at(35), /deep: a value opened with “\{” is never closed/);
-    assert.match(at(36), /expected a citation key/);
-    assert.match(at(38), /huge: a value longer than 100,000 characters$/);
-    assert.match(at(40), /expected “\{” after @example\.org/);
-    assert.match(at(41), /macro: unknown @string macro “undefinedmacro”/);
-    assert.match(at(42), /notarxiv: @misc\{notarxiv\} names no arXiv paper/);
-    assert.match(at(43), /badid: @misc\{badid\} names no arXiv paper/);
-    for (const line of [1, 44, 45]) assert.equal(at(line), '', `line ${line} imported`);
-    // The page lists the same problems, escaped.
-    await alice.browser.get('/library');
-    const form = new FormData();
-    form.set('_csrf', alice.browser.csrf);
-    form.set('file', new Blob([HOSTILE.replace('good1', 'good1b')]), 'hostile.bib');
-    const page = await alice.browser.request('/library/import', { method: 'POST', body: form });
-    const html = await page.text();
-    assert.equal(page.status, 200);
-    assert.match(html, /Saved 0 papers \(3 already in your library\)\./);
-    assert.match(html, /Line 16: a value longer than 100,000 characters/);
-    assert.match(html, /Line 34 \(laughs\): unknown @string macro “a30”/);
-    assert.match(html, /Line 40: expected “\{” after @example\.org, found “about it, \} ”/);
-    assert.doesNotMatch(html, /<script>|pwned/);
-    // A file of nothing but problems: the report lists the first ones and counts the rest.
-    const flood = await api('/api/library/import', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'junk\n'.repeat(5_000) });
-    const f = await flood.json();
-    assert.equal(f.problems.length, IMPORT_MAX_PROBLEMS + 1);
-    assert.match(f.problems.at(-1).reason, /and 4,000 more problems after this line, not listed/);
-  } finally {
-    await app.close();
-  }
+  t.after(() => app.close());
+  const res = await api('/api/library/import', { method: 'POST', headers: { 'content-type': 'application/x-bibtex' }, body: HOSTILE });
+  assert.equal(res.status, 200);
+  const r = await res.json();
+  assert.equal(r.saved, 3, JSON.stringify(r));
+  const lib = await (await api('/api/library')).json();
+  assert.deepEqual(lib.items.map((i: any) => i.paper.id).sort(), ['2506.10000', '2506.10005', '2506.10006']);
+  const at = (line: number) => r.problems.filter((p: any) => p.line === line).map((p: any) => `${p.key ?? ''}: ${p.reason}`).join(' | ');
+  assert.match(at(2), /unclosed: a value opened with “\{” is never closed/);
+  // The doubling stops at the first @string past the bound (16 × 2^13 characters, line 16);
+  // the entries that use the later macros are refused, not expanded.
+  assert.match(at(16), /a value longer than 100,000 characters \(@string macros expanding without end\?\)/);
+  assert.match(at(34), /laughs: unknown @string macro “a30”/);
+  assert.match(at(35), /deep: a value opened with “\{” is never closed/);
+  assert.match(at(36), /expected a citation key/);
+  assert.match(at(38), /huge: a value longer than 100,000 characters$/);
+  assert.match(at(40), /expected “\{” after @example\.org/);
+  assert.match(at(41), /macro: unknown @string macro “undefinedmacro”/);
+  assert.match(at(42), /notarxiv: @misc\{notarxiv\} names no arXiv paper/);
+  assert.match(at(43), /badid: @misc\{badid\} names no arXiv paper/);
+  for (const line of [1, 44, 45]) assert.equal(at(line), '', `line ${line} imported`);
+  // The page lists the same problems, escaped.
+  await alice.browser.get('/library');
+  const form = new FormData();
+  form.set('_csrf', alice.browser.csrf);
+  form.set('file', new Blob([HOSTILE.replace('good1', 'good1b')]), 'hostile.bib');
+  const page = await alice.browser.request('/library/import', { method: 'POST', body: form });
+  const html = await page.text();
+  assert.equal(page.status, 200);
+  assert.match(html, /Saved 0 papers \(3 already in your library\)\./);
+  assert.match(html, /Line 16: a value longer than 100,000 characters/);
+  assert.match(html, /Line 34 \(laughs\): unknown @string macro “a30”/);
+  assert.match(html, /Line 40: expected “\{” after @example\.org, found “about it, \} ”/);
+  assert.doesNotMatch(html, /<script>|pwned/);
+  // A file of nothing but problems: the report lists the first ones and counts the rest.
+  const flood = await api('/api/library/import', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'junk\n'.repeat(5_000) });
+  const f = await flood.json();
+  assert.equal(f.problems.length, IMPORT_MAX_PROBLEMS + 1);
+  assert.match(f.problems.at(-1).reason, /and 4,000 more problems after this line, not listed/);
 });
 
-test('the upload limit on both sides of its boundary, on the page and the API; a 20 MB file is refused with a clear message', async () => {
+test('the upload limit on both sides of its boundary, on the page and the API; a 20 MB file is refused with a clear message', async (t) => {
   const { app, alice, api } = await setup();
-  try {
-    /** An id list of exactly `bytes` bytes: one id, then a comment line filling the rest. */
-    const sized = (bytes: number) => {
-      const head = '2506.10000\n%';
-      return head + '%'.repeat(bytes - Buffer.byteLength(head));
-    };
-    assert.equal(Buffer.byteLength(sized(IMPORT_MAX_BYTES)), IMPORT_MAX_BYTES);
-    const post = (body: string) => api('/api/library/import', { method: 'POST', headers: { 'content-type': 'text/plain' }, body });
-    const ok = await post(sized(IMPORT_MAX_BYTES));
-    assert.equal(ok.status, 200, 'exactly 2 MB is accepted');
-    assert.equal((await ok.json()).saved, 1);
-    for (const bytes of [IMPORT_MAX_BYTES + 1, 20 * 1024 * 1024]) {
-      const r = await post(sized(bytes));
-      assert.equal(r.status, 413, `${bytes} bytes`);
-      assert.match((await r.json()).error, /The file is too large to import: 2 MB at most\. Split it/);
-    }
-    const json = await api('/api/library/import', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: sized(20 * 1024 * 1024) }) });
-    assert.equal(json.status, 413);
-    assert.match((await json.json()).error, /too large to import: 2 MB at most/);
-    // The page: a file just at the limit imports; one byte more, or 20 MB, is a page saying why.
-    await alice.browser.get('/library');
-    const upload = async (bytes: number) => {
-      const form = new FormData();
-      form.set('_csrf', alice.browser.csrf);
-      form.set('file', new Blob([sized(bytes)]), 'refs.txt');
-      const res = await alice.browser.request('/library/import', { method: 'POST', body: form });
-      return { status: res.status, html: await res.text() };
-    };
-    const atLimit = await upload(IMPORT_MAX_BYTES);
-    assert.equal(atLimit.status, 200);
-    assert.match(atLimit.html, /Saved 0 papers \(1 already in your library\)\./);
-    for (const bytes of [IMPORT_MAX_BYTES + 1, 20 * 1024 * 1024]) {
-      const r = await upload(bytes);
-      assert.equal(r.status, 413, `${bytes} bytes`);
-      assert.match(r.html, /The file is too large to import: 2 MB at most\. Split it, or export only the entries you need\./);
-    }
-    assert.match((await alice.browser.get('/library')).html, /At most 2 MB\./, 'the form says the limit');
-  } finally {
-    await app.close();
+  t.after(() => app.close());
+  const sized = (bytes: number) => {
+    const head = '2506.10000\n%';
+    return head + '%'.repeat(bytes - Buffer.byteLength(head));
+  };
+  assert.equal(Buffer.byteLength(sized(IMPORT_MAX_BYTES)), IMPORT_MAX_BYTES);
+  const post = (body: string) => api('/api/library/import', { method: 'POST', headers: { 'content-type': 'text/plain' }, body });
+  const ok = await post(sized(IMPORT_MAX_BYTES));
+  assert.equal(ok.status, 200, 'exactly 2 MB is accepted');
+  assert.equal((await ok.json()).saved, 1);
+  for (const bytes of [IMPORT_MAX_BYTES + 1, 20 * 1024 * 1024]) {
+    const r = await post(sized(bytes));
+    assert.equal(r.status, 413, `${bytes} bytes`);
+    assert.match((await r.json()).error, /The file is too large to import: 2 MB at most\. Split it/);
   }
+  const json = await api('/api/library/import', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: sized(20 * 1024 * 1024) }) });
+  assert.equal(json.status, 413);
+  assert.match((await json.json()).error, /too large to import: 2 MB at most/);
+  // The page: a file just at the limit imports; one byte more, or 20 MB, is a page saying why.
+  await alice.browser.get('/library');
+  const upload = async (bytes: number) => {
+    const form = new FormData();
+    form.set('_csrf', alice.browser.csrf);
+    form.set('file', new Blob([sized(bytes)]), 'refs.txt');
+    const res = await alice.browser.request('/library/import', { method: 'POST', body: form });
+    return { status: res.status, html: await res.text() };
+  };
+  const atLimit = await upload(IMPORT_MAX_BYTES);
+  assert.equal(atLimit.status, 200);
+  assert.match(atLimit.html, /Saved 0 papers \(1 already in your library\)\./);
+  for (const bytes of [IMPORT_MAX_BYTES + 1, 20 * 1024 * 1024]) {
+    const r = await upload(bytes);
+    assert.equal(r.status, 413, `${bytes} bytes`);
+    assert.match(r.html, /The file is too large to import: 2 MB at most\. Split it, or export only the entries you need\./);
+  }
+  assert.match((await alice.browser.get('/library')).html, /At most 2 MB\./, 'the form says the limit');
 });

@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BoundedCache, FragmentCache, stringEntrySize } from '../../src/web/cache.js';
 import { mathCache, renderMathText } from '../../src/web/render/math.js';
-import { testApp } from '../helpers/app.js';
-import { seedPapers } from '../accounts/seed.js';
+import { useApp } from '../support/app.js';
+import { seedPapers } from '../support/seed.js';
 
 test('BoundedCache: at most maxEntries entries, least recently used goes first', () => {
   const c = new BoundedCache<string>(3, 1_000_000, stringEntrySize);
@@ -64,21 +64,17 @@ test('the KaTeX render cache is bounded in entries and bytes', () => {
   assert.ok(mathCache.maxBytes <= 64 * 1024 * 1024);
 });
 
-test('unique query strings on the home page neither bypass nor grow the page cache', async () => {
-  const app = await testApp({ now: '2025-06-05T12:00:00Z' });
-  try {
-    await seedPapers(app, [{ id: '2506.00001', featuredAt: '2025-06-05T08:00:00.000Z' }]);
-    const first = await (await app.request('/?utm_source=a')).text();
-    assert.match(first, /<h1[^>]*>Daily papers<\/h1>/);
-    // The next day, nothing written: a fresh render would say "Daily papers of June 5"; a cache
-    // hit still shows the list rendered above (the version did not change, and it is seconds old).
-    app.clock.set('2025-06-06T12:00:00Z');
-    for (const q of ['?utm_source=b', '?x=1&y=2', '?p=3', '']) {
-      const html = await (await app.request(`/${q}`)).text();
-      assert.match(html, /<h1[^>]*>Daily papers<\/h1>/, `/${q} was rendered again instead of served from the cache`);
-    }
-  } finally {
-    await app.close();
+test('unique query strings on the home page neither bypass nor grow the page cache', async (t) => {
+  const app = await useApp(t, { now: '2025-06-05T12:00:00Z' });
+  await seedPapers(app, [{ id: '2506.00001', featuredAt: '2025-06-05T08:00:00.000Z' }]);
+  const first = await (await app.request('/?utm_source=a')).text();
+  assert.match(first, /<h1[^>]*>Daily papers<\/h1>/);
+  // The next day, nothing written: a fresh render would say "Daily papers of June 5"; a cache
+  // hit still shows the list rendered above (the version did not change, and it is seconds old).
+  app.clock.set('2025-06-06T12:00:00Z');
+  for (const q of ['?utm_source=b', '?x=1&y=2', '?p=3', '']) {
+    const html = await (await app.request(`/${q}`)).text();
+    assert.match(html, /<h1[^>]*>Daily papers<\/h1>/, `/${q} was rendered again instead of served from the cache`);
   }
 });
 
@@ -94,33 +90,29 @@ test('the tokenizer caches no over-long word (they are dropped): its caches stay
   assert.ok(process.memoryUsage().heapUsed - before < 20 * 1024 * 1024, `heap grew ${(process.memoryUsage().heapUsed - before) >> 20} MB`);
 });
 
-test('static files: served with long caching; a missing one is a short 404 that does not echo the path; no traversal', async () => {
-  const app = await testApp();
-  try {
-    const css = await app.request('/static/style.css');
-    assert.equal(css.status, 200);
-    assert.equal(css.headers.get('cache-control'), 'public, max-age=3600');
-    assert.match(css.headers.get('content-type') ?? '', /^text\/css/);
-    assert.equal((await app.request('/static/katex/katex.min.css')).status, 200);
-    const long = `/static/${'q'.repeat(2000)}.css`;
-    const miss = await app.request(long);
-    assert.equal(miss.status, 404);
-    // Past 2,048 characters of path, any address is refused at once (414), on both sides of the bound.
-    assert.equal((await app.request(`/static/${'q'.repeat(2048 - 8)}`)).status, 404);
-    const huge = await app.request(`/static/${'q'.repeat(2048 - 7)}`);
-    assert.equal(huge.status, 414);
-    assert.match(await huge.text(), /The address is too long/);
-    assert.equal((await app.request(`/papers/${'1'.repeat(3000)}`)).status, 414);
-    assert.equal((await app.request(`/?q=${'1'.repeat(8000)}`)).status, 200, 'the query string does not count');
-    const body = await miss.text();
-    assert.ok(body.length < 100, body.slice(0, 100));
-    assert.equal(miss.headers.get('cache-control'), null);
-    for (const p of ['/static/..%2fpackage.json', '/static/%2e%2e/%2e%2e/package.json', '/static/katex/..%2f..%2fpackage.json', '/static/.%2e/config.ts']) {
-      const r = await app.request(p);
-      assert.equal(r.status, 404, p);
-      assert.doesNotMatch(await r.text(), /"name": "papertide"|loadConfig/, p);
-    }
-  } finally {
-    await app.close();
+test('static files: served with long caching; a missing one is a short 404 that does not echo the path; no traversal', async (t) => {
+  const app = await useApp(t);
+  const css = await app.request('/static/style.css');
+  assert.equal(css.status, 200);
+  assert.equal(css.headers.get('cache-control'), 'public, max-age=3600');
+  assert.match(css.headers.get('content-type') ?? '', /^text\/css/);
+  assert.equal((await app.request('/static/katex/katex.min.css')).status, 200);
+  const long = `/static/${'q'.repeat(2000)}.css`;
+  const miss = await app.request(long);
+  assert.equal(miss.status, 404);
+  // Past 2,048 characters of path, any address is refused at once (414), on both sides of the bound.
+  assert.equal((await app.request(`/static/${'q'.repeat(2048 - 8)}`)).status, 404);
+  const huge = await app.request(`/static/${'q'.repeat(2048 - 7)}`);
+  assert.equal(huge.status, 414);
+  assert.match(await huge.text(), /The address is too long/);
+  assert.equal((await app.request(`/papers/${'1'.repeat(3000)}`)).status, 414);
+  assert.equal((await app.request(`/?q=${'1'.repeat(8000)}`)).status, 200, 'the query string does not count');
+  const body = await miss.text();
+  assert.ok(body.length < 100, body.slice(0, 100));
+  assert.equal(miss.headers.get('cache-control'), null);
+  for (const p of ['/static/..%2fpackage.json', '/static/%2e%2e/%2e%2e/package.json', '/static/katex/..%2f..%2fpackage.json', '/static/.%2e/config.ts']) {
+    const r = await app.request(p);
+    assert.equal(r.status, 404, p);
+    assert.doesNotMatch(await r.text(), /"name": "papertide"|loadConfig/, p);
   }
 });

@@ -6,8 +6,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { testApp } from '../helpers/app.js';
-import { Browser } from '../accounts/browser.js';
+import { testApp } from '../support/app.js';
+import { FormClient } from '../support/form-client.js';
 
 /** The form's error line (the account forms' `error-text`, the subscribe field's `field-error`). */
 const errorLine = (html: string) => /<p [^>]*class="(?:error-text|field-error)"[^>]*>([\s\S]*?)<\/p>/.exec(html)?.[1] ?? '';
@@ -15,7 +15,7 @@ const errorLine = (html: string) => /<p [^>]*class="(?:error-text|field-error)"[
 test('sign-up, login, password reset and subscribe give one verdict and one message for an address', async (t) => {
   const app = await testApp();
   t.after(() => app.close());
-  const b = new Browser(app);
+  const b = new FormClient(app);
   await b.get('/signup');
   const bad = 'ada@example-.org';
   const signup = await b.post('/signup', { name: 'ada', email: bad, password: 'long enough pw' });

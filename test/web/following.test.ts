@@ -5,8 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { testApp, type TestApp } from '../helpers/app.js';
-import { Browser, signedIn } from '../accounts/browser.js';
+import { type TestApp, useApp } from '../support/app.js';
+import { FormClient, signedIn } from '../support/form-client.js';
 import { upsertPapers } from '../../src/papers/papers.repository.js';
 import { papersChanged } from '../../src/app.js';
 
@@ -26,97 +26,85 @@ async function seed(app: TestApp) {
   await papersChanged(app.ctx, papers.map((p) => p.id));
 }
 
-test('follow a category and an author from the paper page, a search from the search page; Following says why, newest first', async () => {
-  const app = await testApp({ now: '2025-06-06T12:00:00Z' });
-  try {
-    await seed(app);
-    const { browser: a } = await signedIn(app, 'alice');
-    const paper = await a.get('/papers/2506.00002');
-    assert.match(paper.html, /<form method="post" action="\/follow" class="follow-form">[\s\S]*?name="value" value="Émilie du Châtelet"/);
-    let r = await a.post('/follow', { kind: 'author', value: 'Emilie du Chatelet', want: 'on', back: '/papers/2506.00002' });
-    assert.equal(r.status, 303);
-    assert.equal(r.location, '/papers/2506.00002');
-    assert.match((await a.get('/papers/2506.00002')).html, /✓ Following Émilie du Châtelet/, 'accents folded: the same author');
-    r = await a.post('/follow', { kind: 'category', value: 'cs.CL', want: 'on', back: '/papers/2506.00001' });
-    assert.equal(r.status, 303);
-    // The search page offers the category of a cat: query, and the search itself.
-    const s = await a.get('/search?q=widgets');
-    assert.match(s.html, /\+ Follow this search/);
-    const filtered = await a.get('/search?q=widgets&cat=math.AG&code=1');
-    assert.match(filtered.html, /name="value" value="widgets cat:math\.AG has:code"/, 'the filters of the form are part of the saved search');
-    const sc = await a.get('/search?q=cat%3Acs.CL');
-    assert.match(sc.html, /✓ Following cs\.CL/);
-    const sa = await a.get(`/search?q=${encodeURIComponent('author:"Sophie Germain"')}`);
-    assert.match(sa.html, /\+ Follow author Sophie Germain/);
-    assert.equal((await a.post('/follow', { kind: 'query', value: 'widgets', want: 'on', back: '/search?q=widgets' })).status, 303);
-    const f = await a.get('/following');
-    assert.equal(f.status, 200);
-    const html = main(f.html);
-    const order = ['2506.00003', '2506.00002', '2506.00004', '2506.00001'].map((id) => html.indexOf(`arXiv:${id}`));
-    assert.ok(order.every((i) => i > 0), `every followed paper is listed: ${order}`);
-    assert.deepEqual([...order].sort((x, y) => x - y), order, 'newest first');
-    assert.match(html, /you follow cat:cs\.CL<\/p>/);
-    assert.match(html, /you follow author:&quot;Emilie du Chatelet&quot; · you follow the search “widgets”/, 'every reason a paper is there');
-    assert.doesNotMatch(html, /2506\.00005/, 'a hidden paper is not listed');
-    // Unfollow from the Following page.
-    assert.equal((await a.post('/follow', { kind: 'category', value: 'cs.CL', want: 'off', back: '/following' })).status, 303);
-    const after = main((await a.get('/following')).html);
-    assert.doesNotMatch(after, /arXiv:2506\.00001/);
-    assert.match(after, /arXiv:2506\.00002/);
-    // Bob follows nothing of alice's.
-    const { browser: b } = await signedIn(app, 'bob');
-    const fb = main((await b.get('/following')).html);
-    assert.match(fb, /Nothing yet/);
-    assert.doesNotMatch(fb, /arXiv:/);
-  } finally {
-    await app.close();
-  }
+test('follow a category and an author from the paper page, a search from the search page; Following says why, newest first', async (t) => {
+  const app = await useApp(t, { now: '2025-06-06T12:00:00Z' });
+  await seed(app);
+  const { browser: a } = await signedIn(app, 'alice');
+  const paper = await a.get('/papers/2506.00002');
+  assert.match(paper.html, /<form method="post" action="\/follow" class="follow-form">[\s\S]*?name="value" value="Émilie du Châtelet"/);
+  let r = await a.post('/follow', { kind: 'author', value: 'Emilie du Chatelet', want: 'on', back: '/papers/2506.00002' });
+  assert.equal(r.status, 303);
+  assert.equal(r.location, '/papers/2506.00002');
+  assert.match((await a.get('/papers/2506.00002')).html, /✓ Following Émilie du Châtelet/, 'accents folded: the same author');
+  r = await a.post('/follow', { kind: 'category', value: 'cs.CL', want: 'on', back: '/papers/2506.00001' });
+  assert.equal(r.status, 303);
+  // The search page offers the category of a cat: query, and the search itself.
+  const s = await a.get('/search?q=widgets');
+  assert.match(s.html, /\+ Follow this search/);
+  const filtered = await a.get('/search?q=widgets&cat=math.AG&code=1');
+  assert.match(filtered.html, /name="value" value="widgets cat:math\.AG has:code"/, 'the filters of the form are part of the saved search');
+  const sc = await a.get('/search?q=cat%3Acs.CL');
+  assert.match(sc.html, /✓ Following cs\.CL/);
+  const sa = await a.get(`/search?q=${encodeURIComponent('author:"Sophie Germain"')}`);
+  assert.match(sa.html, /\+ Follow author Sophie Germain/);
+  assert.equal((await a.post('/follow', { kind: 'query', value: 'widgets', want: 'on', back: '/search?q=widgets' })).status, 303);
+  const f = await a.get('/following');
+  assert.equal(f.status, 200);
+  const html = main(f.html);
+  const order = ['2506.00003', '2506.00002', '2506.00004', '2506.00001'].map((id) => html.indexOf(`arXiv:${id}`));
+  assert.ok(order.every((i) => i > 0), `every followed paper is listed: ${order}`);
+  assert.deepEqual([...order].sort((x, y) => x - y), order, 'newest first');
+  assert.match(html, /you follow cat:cs\.CL<\/p>/);
+  assert.match(html, /you follow author:&quot;Emilie du Chatelet&quot; · you follow the search “widgets”/, 'every reason a paper is there');
+  assert.doesNotMatch(html, /2506\.00005/, 'a hidden paper is not listed');
+  // Unfollow from the Following page.
+  assert.equal((await a.post('/follow', { kind: 'category', value: 'cs.CL', want: 'off', back: '/following' })).status, 303);
+  const after = main((await a.get('/following')).html);
+  assert.doesNotMatch(after, /arXiv:2506\.00001/);
+  assert.match(after, /arXiv:2506\.00002/);
+  // Bob follows nothing of alice's.
+  const { browser: b } = await signedIn(app, 'bob');
+  const fb = main((await b.get('/following')).html);
+  assert.match(fb, /Nothing yet/);
+  assert.doesNotMatch(fb, /arXiv:/);
 });
 
-test('follow refusals: signed out → login, bad query or category → 400 with the reason, forged CSRF → 403', async () => {
-  const app = await testApp({ now: '2025-06-06T12:00:00Z' });
-  try {
-    await seed(app);
-    const anon = new Browser(app);
-    const page = await anon.get('/papers/2506.00001');
-    assert.match(page.html, /class="follow-link" href="\/login\?next=%2Fpapers%2F2506\.00001"/);
-    const r0 = await anon.post('/follow', { kind: 'category', value: 'cs.CL', back: '/papers/2506.00001' });
-    assert.equal(r0.status, 303);
-    assert.match(r0.location!, /^\/login\?next=/);
-    assert.match((await anon.request('/following')).headers.get('location')!, /^\/login\?next=/);
-    const { browser: a } = await signedIn(app, 'alice');
-    const bad = await a.post('/follow', { kind: 'query', value: 'year:abc' });
-    assert.equal(bad.status, 400);
-    assert.match(bad.html, /&quot;year:abc&quot; is not a year/);
-    const badCat = await a.post('/follow', { kind: 'category', value: '<script>' });
-    assert.equal(badCat.status, 400);
-    assert.doesNotMatch(badCat.html, /<script>/);
-    assert.equal((await a.post('/follow', { kind: 'planet', value: 'x' })).status, 400);
-    assert.equal((await a.post('/follow', { kind: 'category', value: 'cs.CL', _csrf: 'forged-token-forged-token-forged' })).status, 403);
-    assert.match(main((await a.get('/following')).html), /Nothing yet/);
-  } finally {
-    await app.close();
-  }
+test('follow refusals: signed out → login, bad query or category → 400 with the reason, forged CSRF → 403', async (t) => {
+  const app = await useApp(t, { now: '2025-06-06T12:00:00Z' });
+  await seed(app);
+  const anon = new FormClient(app);
+  const page = await anon.get('/papers/2506.00001');
+  assert.match(page.html, /class="follow-link" href="\/login\?next=%2Fpapers%2F2506\.00001"/);
+  const r0 = await anon.post('/follow', { kind: 'category', value: 'cs.CL', back: '/papers/2506.00001' });
+  assert.equal(r0.status, 303);
+  assert.match(r0.location!, /^\/login\?next=/);
+  assert.match((await anon.request('/following')).headers.get('location')!, /^\/login\?next=/);
+  const { browser: a } = await signedIn(app, 'alice');
+  const bad = await a.post('/follow', { kind: 'query', value: 'year:abc' });
+  assert.equal(bad.status, 400);
+  assert.match(bad.html, /&quot;year:abc&quot; is not a year/);
+  const badCat = await a.post('/follow', { kind: 'category', value: '<script>' });
+  assert.equal(badCat.status, 400);
+  assert.doesNotMatch(badCat.html, /<script>/);
+  assert.equal((await a.post('/follow', { kind: 'planet', value: 'x' })).status, 400);
+  assert.equal((await a.post('/follow', { kind: 'category', value: 'cs.CL', _csrf: 'forged-token-forged-token-forged' })).status, 403);
+  assert.match(main((await a.get('/following')).html), /Nothing yet/);
 });
 
-test('an author page has a Follow button; following from it lists the author\'s papers on Following, and the page then says so', async () => {
-  const app = await testApp({ now: '2025-06-06T12:00:00Z' });
-  try {
-    await seed(app);
-    const anon = await app.request('/authors/Alan%20Turing');
-    assert.equal(anon.status, 200);
-    assert.match(await anon.text(), /\+ Follow Alan Turing/, 'visitors see the button too (it leads to the login)');
-    const { browser: a } = await signedIn(app, 'alice');
-    const page = await a.get('/authors/Alan%20Turing');
-    assert.match(page.html, /<form method="post" action="\/follow" class="follow-form">[\s\S]*?name="value" value="Alan Turing"[\s\S]*?name="back" value="\/authors\/Alan%20Turing"/);
-    const r = await a.post('/follow', { kind: 'author', value: 'Alan Turing', want: 'on', back: '/authors/Alan%20Turing' });
-    assert.equal(r.status, 303);
-    assert.equal(r.location, '/authors/Alan%20Turing');
-    assert.match((await a.get('/authors/Alan%20Turing')).html, /✓ Following Alan Turing/);
-    const f = main((await a.get('/following')).html);
-    assert.match(f, /arXiv:2506\.00003/);
-    assert.doesNotMatch(f, /arXiv:2506\.00004/, 'only the followed author');
-  } finally {
-    await app.close();
-  }
+test('an author page has a Follow button; following from it lists the author\'s papers on Following, and the page then says so', async (t) => {
+  const app = await useApp(t, { now: '2025-06-06T12:00:00Z' });
+  await seed(app);
+  const anon = await app.request('/authors/Alan%20Turing');
+  assert.equal(anon.status, 200);
+  assert.match(await anon.text(), /\+ Follow Alan Turing/, 'visitors see the button too (it leads to the login)');
+  const { browser: a } = await signedIn(app, 'alice');
+  const page = await a.get('/authors/Alan%20Turing');
+  assert.match(page.html, /<form method="post" action="\/follow" class="follow-form">[\s\S]*?name="value" value="Alan Turing"[\s\S]*?name="back" value="\/authors\/Alan%20Turing"/);
+  const r = await a.post('/follow', { kind: 'author', value: 'Alan Turing', want: 'on', back: '/authors/Alan%20Turing' });
+  assert.equal(r.status, 303);
+  assert.equal(r.location, '/authors/Alan%20Turing');
+  assert.match((await a.get('/authors/Alan%20Turing')).html, /✓ Following Alan Turing/);
+  const f = main((await a.get('/following')).html);
+  assert.match(f, /arXiv:2506\.00003/);
+  assert.doesNotMatch(f, /arXiv:2506\.00004/, 'only the followed author');
 });

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import zlib from 'node:zlib';
-import { testApp, SHARED_DATA, writeJsonl, type TestApp } from '../helpers/app.js';
+import { testApp, SHARED_DATA, writeJsonl, type TestApp } from '../support/app.js';
 import { importFile } from '../../src/papers/import.service.js';
 import { upsertPapers } from '../../src/papers/papers.repository.js';
 import { escapeHtml } from '../../src/domain/html.js';

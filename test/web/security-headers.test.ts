@@ -6,9 +6,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { testApp, type TestApp } from '../helpers/app.js';
-import { signedIn } from '../accounts/browser.js';
-import { seedPapers } from '../accounts/seed.js';
+import { testApp, type TestApp } from '../support/app.js';
+import { signedIn } from '../support/form-client.js';
+import { seedPapers } from '../support/seed.js';
 import { subscribe, linkFor } from '../../src/digests/subscriptions.service.js';
 import { upsertPapers } from '../../src/papers/papers.repository.js';
 
@@ -72,19 +72,16 @@ test('CSP forbids inline script and javascript: URLs; every <script> carries the
   }
 });
 
-test('COOP, Permissions-Policy, nosniff and frame denial on pages, API and static files', async () => {
+test('COOP, Permissions-Policy, nosniff and frame denial on pages, API and static files', async (t) => {
   const app = await seeded();
-  try {
-    for (const p of ['/', '/api/daily_papers', '/static/style.css', '/healthz']) {
-      const h = (await app.request(p)).headers;
-      assert.equal(h.get('cross-origin-opener-policy'), 'same-origin', p);
-      assert.match(h.get('permissions-policy') ?? '', /camera=\(\), microphone=\(\), geolocation=\(\)/, p);
-      assert.equal(h.get('x-content-type-options'), 'nosniff', p);
-      assert.equal(h.get('x-frame-options'), 'DENY', p);
-      assert.equal(h.get('referrer-policy'), 'strict-origin-when-cross-origin', p);
-    }
-  } finally {
-    await app.close();
+  t.after(() => app.close());
+  for (const p of ['/', '/api/daily_papers', '/static/style.css', '/healthz']) {
+    const h = (await app.request(p)).headers;
+    assert.equal(h.get('cross-origin-opener-policy'), 'same-origin', p);
+    assert.match(h.get('permissions-policy') ?? '', /camera=\(\), microphone=\(\), geolocation=\(\)/, p);
+    assert.equal(h.get('x-content-type-options'), 'nosniff', p);
+    assert.equal(h.get('x-frame-options'), 'DENY', p);
+    assert.equal(h.get('referrer-policy'), 'strict-origin-when-cross-origin', p);
   }
 });
 
@@ -102,39 +99,33 @@ test('HSTS only when BASE_URL is https', async () => {
   }
 });
 
-test('pages for a signed-in user: Cache-Control private, no-store and Vary: Cookie; anonymous pages not', async () => {
+test('pages for a signed-in user: Cache-Control private, no-store and Vary: Cookie; anonymous pages not', async (t) => {
   const app = await seeded();
-  try {
-    const { browser } = await signedIn(app, 'carol');
-    for (const p of ['/', `/papers/${P}`, '/papers/trending', '/search?q=study', '/u/carol', '/no/such/page']) {
-      const mine = (await browser.get(p)).res.headers;
-      assert.equal(mine.get('cache-control'), 'private, no-store', p);
-      assert.match(mine.get('vary') ?? '', /\bCookie\b/, p);
-      const anon = (await app.request(p)).headers;
-      assert.notEqual(anon.get('cache-control'), 'private, no-store', p);
-      assert.doesNotMatch(anon.get('vary') ?? '', /\bCookie\b/, p);
-    }
-    // Not pages: the stylesheet stays publicly cacheable even for a signed-in browser.
-    const css = (await browser.request('/static/style.css')).headers;
-    assert.equal(css.get('cache-control'), 'public, max-age=3600');
-  } finally {
-    await app.close();
+  t.after(() => app.close());
+  const { browser } = await signedIn(app, 'carol');
+  for (const p of ['/', `/papers/${P}`, '/papers/trending', '/search?q=study', '/u/carol', '/no/such/page']) {
+    const mine = (await browser.get(p)).res.headers;
+    assert.equal(mine.get('cache-control'), 'private, no-store', p);
+    assert.match(mine.get('vary') ?? '', /\bCookie\b/, p);
+    const anon = (await app.request(p)).headers;
+    assert.notEqual(anon.get('cache-control'), 'private, no-store', p);
+    assert.doesNotMatch(anon.get('vary') ?? '', /\bCookie\b/, p);
   }
+  // Not pages: the stylesheet stays publicly cacheable even for a signed-in browser.
+  const css = (await browser.request('/static/style.css')).headers;
+  assert.equal(css.get('cache-control'), 'public, max-age=3600');
 });
 
-test('subscription links keep Referrer-Policy: no-referrer (valid, bad and unsubscribe links); other pages do not', async () => {
+test('subscription links keep Referrer-Policy: no-referrer (valid, bad and unsubscribe links); other pages do not', async (t) => {
   const app = await seeded();
-  try {
-    await subscribe(app.ctx, { email: 'dora@example.org' });
-    const sub = await app.ctx.store.db.selectFrom('subscriptions').selectAll().executeTakeFirstOrThrow();
-    const paths = [new URL(linkFor(app.ctx, sub, 'confirm')).pathname, new URL(linkFor(app.ctx, sub, 'unsubscribe')).pathname, '/subscription/not-a-token', '/unsubscribe/not-a-token'];
-    for (const p of paths) {
-      const res = await app.request(p, { redirect: 'manual' });
-      assert.ok(res.status < 500, `${p}: ${res.status}`);
-      assert.equal(res.headers.get('referrer-policy'), 'no-referrer', `${p} (${res.status})`);
-    }
-    assert.equal((await app.request('/subscribe')).headers.get('referrer-policy'), 'strict-origin-when-cross-origin');
-  } finally {
-    await app.close();
+  t.after(() => app.close());
+  await subscribe(app.ctx, { email: 'dora@example.org' });
+  const sub = await app.ctx.store.db.selectFrom('subscriptions').selectAll().executeTakeFirstOrThrow();
+  const paths = [new URL(linkFor(app.ctx, sub, 'confirm')).pathname, new URL(linkFor(app.ctx, sub, 'unsubscribe')).pathname, '/subscription/not-a-token', '/unsubscribe/not-a-token'];
+  for (const p of paths) {
+    const res = await app.request(p, { redirect: 'manual' });
+    assert.ok(res.status < 500, `${p}: ${res.status}`);
+    assert.equal(res.headers.get('referrer-policy'), 'no-referrer', `${p} (${res.status})`);
   }
+  assert.equal((await app.request('/subscribe')).headers.get('referrer-policy'), 'strict-origin-when-cross-origin');
 });

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { EmbedderError } from '../embedder.js';
 import { createTransformersEmbedder, TRANSFORMERS_MISSING } from './transformers.js';
-import { VOCAB, wordVector, writeTinyTransformer } from '../../../test/helpers/tiny-transformer.js';
+import { VOCAB, wordVector, writeTinyTransformer } from '../../../test/support/tiny-transformer.js';
 
 test('transformers embedder is optional: absence gives a clear message', async () => {
   await assert.rejects(createTransformersEmbedder({ model: 'x', dim: 3, importer: () => Promise.reject(new Error('Cannot find package')) }), (e: Error) => e.message === TRANSFORMERS_MISSING);

@@ -1,5 +1,5 @@
 /** Seed papers (and featured entries, star snapshots) straight into the store for HTTP tests. */
-import type { TestApp } from '../helpers/app.js';
+import type { TestApp } from './app.js';
 import { upsertPapers } from '../../src/papers/papers.repository.js';
 import { addDailyEntries } from '../../src/daily/daily.repository.js';
 import { papersChanged } from '../../src/app.js';

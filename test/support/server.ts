@@ -1,31 +1,11 @@
 /**
- * Browser-test helpers: Debian's Chromium driven by playwright-core (no browser download), and a
- * real `papertide serve` process on 127.0.0.1 with its own data directory.
+ * Real processes for tests: the papertide CLI (synchronous or not) and `papertide serve` on
+ * 127.0.0.1 with PORT=0 and its own data directory, stopped by `stop()`.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chromium, type Browser } from 'playwright-core';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const RESULTS_DIR = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'test-results');
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
-
-export function chromiumMissing(): string | false {
-  return fs.existsSync(CHROMIUM) ? false : `Chromium not found at ${CHROMIUM} (apt-get install -y chromium)`;
-}
-
-export async function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-}
-
-export function screenshotPath(name: string): string {
-  fs.mkdirSync(RESULTS_DIR, { recursive: true });
-  return path.join(RESULTS_DIR, `${name}.png`);
-}
 
 /** Run the papertide CLI synchronously (e.g. import) with an environment. */
 export function cli(args: string[], env: Record<string, string>) {
@@ -56,11 +36,12 @@ export interface RunningServer {
 /**
  * Start `papertide serve` with PORT=0 (the OS picks a free port: no collisions between tests run
  * in parallel), read the address it announces on stdout (whatever LOG_LEVEL), and wait until it
- * answers.
+ * answers /healthz (`timeoutMs`, 30 s by default). `args` go after `serve` (e.g. `--workers 2`).
  */
-export async function startServer(env: Record<string, string>): Promise<RunningServer> {
+export async function startServer(env: Record<string, string>, opts: { args?: string[]; timeoutMs?: number } = {}): Promise<RunningServer> {
+  const timeoutMs = opts.timeoutMs ?? 30_000;
   let out = '';
-  const proc = spawn(process.execPath, [path.join(ROOT, 'bin', 'papertide.js'), 'serve'], {
+  const proc = spawn(process.execPath, [path.join(ROOT, 'bin', 'papertide.js'), 'serve', ...(opts.args ?? [])], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', INGEST_SCHEDULE: 'off', ...env },
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -76,17 +57,25 @@ export async function startServer(env: Record<string, string>): Promise<RunningS
       } catch {}
     }
     if (proc.exitCode !== null) throw new Error(`server exited: ${out}`);
-    if (i > 300) throw new Error(`server did not start in 30 s: ${out}`);
+    if (i > timeoutMs / 100) {
+      proc.kill('SIGKILL'); // a server left running would keep the test process alive
+      throw new Error(`server did not start in ${timeoutMs / 1000} s: ${out}`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
     base,
     proc,
     log: () => out,
+    // SIGTERM (a graceful stop); SIGKILL if it has not exited 15 s later.
     stop: () =>
       new Promise((resolve) => {
-        if (proc.exitCode !== null) return resolve();
-        proc.once('exit', () => resolve());
+        if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
+        const t = setTimeout(() => proc.kill('SIGKILL'), 15_000);
+        proc.once('exit', () => {
+          clearTimeout(t);
+          resolve();
+        });
         proc.kill('SIGTERM');
       }),
   };

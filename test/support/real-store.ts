@@ -22,7 +22,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cliAsync, startServer, type RunningServer } from '../helpers/browser.js';
+import { cliAsync, startServer, type RunningServer } from './server.js';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 export const SHARED_DATA = path.resolve(process.env.PAPERTIDE_SHARED_DATA ?? path.join(ROOT, '..', 'shared', 'data'));

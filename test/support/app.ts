@@ -10,6 +10,7 @@ import pg from 'pg';
 import { testConfig, type Config } from '../../src/config.js';
 import { createApp, type App, type AppDeps } from '../../src/app.js';
 import { fixedClock } from '../../src/clock.js';
+import type { TestContext } from 'node:test';
 
 export interface TestEnv {
   config: Config;
@@ -71,6 +72,20 @@ export async function testApp(opts: { now?: string; env?: Record<string, string>
       await env.cleanup();
     },
   };
+}
+
+/** `testApp(opts)`, closed (store, data directory, PostgreSQL database) after the test `t`. */
+export async function useApp(t: TestContext, opts: Parameters<typeof testApp>[0] = {}): Promise<TestApp> {
+  const app = await testApp(opts);
+  t.after(() => app.close());
+  return app;
+}
+
+/** `freshEnv(overrides)`, removed after the test `t`. */
+export async function useEnv(t: TestContext, overrides: Record<string, string> = {}): Promise<TestEnv> {
+  const env = await freshEnv(overrides);
+  t.after(() => env.cleanup());
+  return env;
 }
 
 export const SHARED_DATA = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', '..', 'shared', 'data');

@@ -1,13 +1,22 @@
 /**
- * A tiny cookie-keeping client over the in-process app, for HTTP tests of the account flows:
- * it reads the `_csrf` token from pages like a browser's form would, and posts forms.
+ * The one cookie-and-CSRF client of the tests: it talks to the in-process app, keeps cookies as a
+ * browser does (an expired or emptied cookie is dropped), reads the `_csrf` token of the last page
+ * it read (a GET, or the page a POST answered with) the way a browser's form would, and posts
+ * forms (a field given as an array is sent once per value, like checkboxes).
  */
-import type { TestApp } from '../helpers/app.js';
+import type { TestApp } from './app.js';
 import { mailTo } from '../../src/mail/outbox.repository.js';
 import { createSession, type Role } from '../../src/users/users.service.js';
 import { insertUser } from '../../src/users/users.repository.js';
 
-export class Browser {
+export interface Page {
+  status: number;
+  html: string;
+  res: Response;
+  location: string | null;
+}
+
+export class FormClient {
   cookies = new Map<string, string>();
   csrf = '';
   constructor(public app: TestApp) {}
@@ -37,21 +46,32 @@ export class Browser {
     return res;
   }
 
-  /** GET a page, remember its CSRF token; returns status and HTML. */
-  async get(path: string): Promise<{ status: number; html: string; res: Response }> {
-    const res = await this.request(path);
-    const html = await res.text();
+  private remember(html: string) {
     const m = /name="_csrf" value="([^"]*)"/.exec(html);
     if (m && m[1]) this.csrf = m[1];
-    return { status: res.status, html, res };
   }
 
-  /** POST a form with the page's CSRF token (unless `_csrf` is given). */
-  async post(path: string, fields: Record<string, string> = {}, headers: Record<string, string> = {}): Promise<{ status: number; html: string; res: Response; location: string | null }> {
+  /** GET a page, remember its CSRF token; returns status and HTML. */
+  async get(path: string): Promise<Page> {
+    const res = await this.request(path);
+    const html = await res.text();
+    this.remember(html);
+    return { status: res.status, html, res, location: res.headers.get('location') };
+  }
+
+  /**
+   * POST a form with the CSRF token of the last page read (unless `_csrf` is given; with none read
+   * yet, the login page's); remembers the token of the page it answered with.
+   */
+  async post(path: string, fields: Record<string, string | string[]> = {}, headers: Record<string, string> = {}): Promise<Page> {
     if (!this.csrf) await this.get('/login');
-    const body = new URLSearchParams({ _csrf: this.csrf, ...fields });
+    const body = new URLSearchParams();
+    if (!('_csrf' in fields)) body.append('_csrf', this.csrf);
+    for (const [k, v] of Object.entries(fields)) for (const x of Array.isArray(v) ? v : [v]) body.append(k, x);
     const res = await this.request(path, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } });
-    return { status: res.status, html: await res.text(), res, location: res.headers.get('location') };
+    const html = await res.text();
+    this.remember(html);
+    return { status: res.status, html, res, location: res.headers.get('location') };
   }
 
   async signup(name: string, email: string, password = 'correct horse battery'): Promise<void> {
@@ -77,13 +97,13 @@ export async function linkFromMail(app: TestApp, to: string, kind: string): Prom
   return m[1];
 }
 
-/** A verified user with a session, logged into a new Browser (no HTTP sign-up, no rate limits). */
-export async function signedIn(app: TestApp, name: string, role: Role = 'user', opts: { verified?: boolean } = {}): Promise<{ browser: Browser; id: number }> {
+/** A verified user with a session, logged into a new FormClient (no HTTP sign-up, no rate limits). */
+export async function signedIn(app: TestApp, name: string, role: Role = 'user', opts: { verified?: boolean } = {}): Promise<{ browser: FormClient; id: number }> {
   const now = app.clock.now().toISOString();
   // No password (no argon2 work): tests with many users stay fast; they sign in by session.
   const id = await insertUser(app.ctx.store.db, { name, email: `${name.toLowerCase()}@example.org`, passwordHash: null, role, verifiedAt: opts.verified === false ? null : now, now });
   const token = await createSession(app.ctx, id);
-  const browser = new Browser(app);
+  const browser = new FormClient(app);
   browser.cookies.set('pt_session', token);
   await browser.get('/');
   return { browser, id };
