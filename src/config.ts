@@ -58,8 +58,9 @@ const envSchema = z.object({
   SEARCH_RATE_PER_MINUTE: int(0, 1_000_000).default(120),
   SEARCH_CONCURRENCY: int(0, 64).default(2),
   SEARCH_QUEUE: int(0, 10_000).default(32),
-  // Answer searches in a worker thread at a lower priority (a second copy of the index).
-  SEARCH_THREAD: bool.default('true'),
+  // Answer searches in a worker thread at a lower priority (a second copy of the index); off by
+  // default: on a quiet box the server's own loop is faster (docs/design.md, "search thread").
+  SEARCH_THREAD: bool.default('false'),
   TRUST_PROXY: bool.default('false'),
   // Server processes `papertide serve` runs on one port (`auto`: one per core).
   WORKERS: z.string().regex(/^(auto|[1-9]\d{0,2})$/, 'must be a number from 1 to 999 or auto').default('1'),
