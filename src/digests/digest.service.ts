@@ -29,8 +29,7 @@ import { digestHtml, digestPaperOf, digestSubject, digestText, paperHtml, paperT
 import { accountsOf, personalSections, prepareSections, type DigestSection, type FollowPicker } from './sections.js';
 import { ForYouBatch } from '../recs/recs.service.js';
 import { followText, type FollowRow } from '../follows/follows.service.js';
-import { fallbackTerms } from '../feeds/listings.service.js';
-import { searchByTerms } from '../feeds/listings.repository.js';
+import { newestMatching } from '../feeds/listings.service.js';
 import { dueSubscriptions, markDigested, findSubscriptionByEmail } from './subscriptions.repository.js';
 import { acquireLease, releaseLease, renewLease } from './lease.repository.js';
 import { trendingHeadline } from '../trending/trending-labels.js';
@@ -304,11 +303,7 @@ function followPicker(ctx: AppContext, index: CandidateIndex): FollowPicker {
     for (const f of follows) {
       if (f.kind !== 'query' || searched.has(f.value)) continue;
       searched.add(f.value);
-      let ids: string[] = [];
-      if (ctx.search?.ready) {
-        const res = await ctx.search.search(f.value, { sort: 'newest', limit: 200 });
-        ids = res.error ? [] : res.hits.map((h) => h.id);
-      } else ids = (await searchByTerms(ctx.store.db, fallbackTerms(f.value), 200)).map((p) => p.id);
+      const ids = await newestMatching({ db: ctx.store.db, search: ctx.search?.ready ? ctx.search : null }, f.value, 200);
       index.setList(`ids:${f.value}`, new Set(ids));
     }
     const byKey = new Map(follows.map((f) => [keyOf(f), f]));

@@ -143,6 +143,19 @@ export async function searchPapers(deps: ListingDeps, q: string, limit: number):
   return { items: await withEntries(deps.db, rows), engine: 'fallback' };
 }
 
+/**
+ * Ids of the newest papers matching a saved search (Following, the digest's Following section):
+ * the search index when it is ready, else every word in the title or abstract (plain SQL), as
+ * `searchPapers` falls back. A query the search language refuses matches nothing.
+ */
+export async function newestMatching(deps: Pick<ListingDeps, 'db' | 'search'>, q: string, limit: number): Promise<string[]> {
+  if (deps.search) {
+    const res = await deps.search.search(q, { sort: 'newest', limit });
+    return res.error ? [] : res.hits.map((h) => h.id);
+  }
+  return (await searchByTerms(deps.db, fallbackTerms(q), limit)).map((p) => p.id);
+}
+
 export async function similarPapers(deps: ListingDeps, paper: Paper, k: number): Promise<ListedPaper[]> {
   if (deps.search) {
     await deps.search.settle();

@@ -9,12 +9,15 @@ import { AppError } from '../domain/errors.js';
 import { parseSearchQuery } from '../domain/search-query.js';
 import { authorKey } from '../papers/papers.repository.js';
 import { CATEGORY_PATTERN, QUERY_MAX, AUTHOR_MAX } from '../feeds/feeds.service.js';
-import { fallbackTerms } from '../feeds/listings.service.js';
-import { papersByIds, searchByTerms } from '../feeds/listings.repository.js';
+import { newestMatching } from '../feeds/listings.service.js';
+import { papersByIds } from '../feeds/listings.repository.js';
 import { requireActiveUser, type Actor } from '../users/users.service.js';
 import * as repo from './follows.repository.js';
 
 type Ctx = Pick<AppContext, 'store' | 'clock' | 'events' | 'search'>;
+
+/** The store, and the search index while it is ready (else saved searches use plain SQL). */
+const searchDeps = (ctx: Ctx) => ({ db: ctx.store.db, search: ctx.search?.ready ? ctx.search : null });
 export type { FollowKind, FollowRow } from './follows.repository.js';
 
 export const FOLLOWS_MAX = 200;
@@ -99,11 +102,7 @@ export async function following(ctx: Ctx, user: Actor, limit = FOLLOWING_SIZE): 
   const labelOfCat = new Map(cats.map((f) => [f.value, f]));
   for (const r of await repo.newestInCategories(ctx.store.db, [...labelOfCat.keys()], limit)) add(r.paper, followText(labelOfCat.get(r.key)!));
   for (const f of follows.filter((x) => x.kind === 'query')) {
-    let ids: string[];
-    if (ctx.search) {
-      const res = await ctx.search.search(f.value, { sort: 'newest', limit });
-      ids = res.error ? [] : res.hits.map((h) => h.id);
-    } else ids = (await searchByTerms(ctx.store.db, fallbackTerms(f.value), limit)).map((p) => p.id);
+    const ids = await newestMatching(searchDeps(ctx), f.value, limit);
     for (const p of await papersByIds(ctx.store.db, ids)) if (!p.withdrawn) add(p, followText(f));
   }
   const items = [...byId.values()].sort((a, b) => cmpDesc(a.paper.publishedAt, b.paper.publishedAt) || (a.paper.id < b.paper.id ? 1 : -1));

@@ -9,6 +9,7 @@ import { type TestApp, useApp } from '../support/app.js';
 import { FormClient, signedIn } from '../support/form-client.js';
 import { upsertPapers } from '../../src/papers/papers.repository.js';
 import { papersChanged } from '../../src/app.js';
+import { following, setFollow } from '../../src/follows/follows.service.js';
 
 const main = (html: string) => html.replace(/^[\s\S]*<main[^>]*>|<\/main>[\s\S]*$/g, '');
 
@@ -107,4 +108,21 @@ test('an author page has a Follow button; following from it lists the author\'s 
   const f = main((await a.get('/following')).html);
   assert.match(f, /arXiv:2506\.00003/);
   assert.doesNotMatch(f, /arXiv:2506\.00004/, 'only the followed author');
+});
+
+test('a saved search lists its papers while the search index is not ready (plain-SQL fallback), the same as with it', async (t) => {
+  const app = await useApp(t, { now: '2025-06-06T12:00:00Z' });
+  await seed(app);
+  const { id } = await signedIn(app, 'carol');
+  const user = { id, name: 'carol', role: 'user' as const };
+  await setFollow(app.ctx, user, 'query', 'widgets', true);
+  const withIndex = await following(app.ctx, user);
+  // The service as it is while its index is built: not ready, and a query answers with its note.
+  const building = { ready: { value: false }, search: { value: async () => ({ hits: [], total: 0, totalExact: true, page: 1, limit: 10, error: 'The search index is being built.', tookMs: 0 }) } };
+  const notReady = { ...app.ctx, search: Object.create(app.ctx.search!, building) };
+  const withoutIndex = await following(notReady, user);
+  const ids = (r: typeof withIndex) => r.items.map((i) => i.paper.id);
+  assert.deepEqual(ids(withIndex), ['2506.00002', '2506.00004']);
+  assert.deepEqual(ids(withoutIndex), ids(withIndex));
+  assert.ok(withoutIndex.items.every((i) => i.reasons.includes('the search “widgets”')));
 });
