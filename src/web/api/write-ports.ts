@@ -11,6 +11,7 @@ import { submitPaper } from '../../submissions/submissions.service.js';
 import { addComment } from '../../comments/comments.service.js';
 import { listedPaper } from '../../feeds/listings.service.js';
 import { presentItem } from '../presenters/paper.presenter.js';
+import { presentComment, presentVote } from '../presenters/activity.presenter.js';
 import { listingDeps } from './deps.js';
 import type { ApiItemT } from './schemas.js';
 import { z } from 'zod';
@@ -32,11 +33,11 @@ export function writePorts(ctx: AppContext): WritePorts {
     },
     async toggleVote(_c, user, paperId) {
       const r = await toggleVote(ctx, { id: user.id, name: user.name, role: user.role }, paperId);
-      return { id: r.paperId, upvoted: r.voted, upvotes: r.upvotes };
+      return presentVote(r);
     },
     async addComment(_c, user, paperId, body, parentId) {
       const r = await addComment(ctx, { id: user.id, name: user.name, role: user.role }, paperId, body, parentId);
-      return { id: r.id, paperId: r.paperId, body, createdAt: ctx.clock.now().toISOString(), author: { name: user.name } };
+      return presentComment(r, body, ctx.clock.now(), user.name);
     },
   };
 }
