@@ -174,3 +174,33 @@ test('/search/suggest: titles and author names that contain what was typed', asy
   }
   assert.deepEqual(await (await app.request('/search/suggest?q=zz')).json(), []);
 });
+
+test('while the index is being built, the search page lists what the API lists (the listing fallback: every word, most upvoted first) and says so', async () => {
+  const svc = app.ctx.search!;
+  const note = 'The search index is being built; results will appear when it is ready.';
+  // The service as it is during a background build: no engine, a note, queries refused with it.
+  app.ctx.search = Object.create(svc, {
+    ready: { value: false },
+    state: { value: { kind: 'building', note, serving: null } },
+    search: { value: async () => ({ hits: [], total: 0, totalExact: true, page: 1, limit: 20, error: note, tookMs: 0 }) },
+  });
+  try {
+    const q = 'video diffusion';
+    const page = await (await app.web.app.request(`/search?q=${encodeURIComponent(q)}`)).text();
+    const api = (await (await app.web.app.request(`/api/papers/search?q=${encodeURIComponent(q)}&limit=20`)).json()) as { paper: { id: string } }[];
+    const pageIds = [...page.matchAll(/<h2 class="hit-title">\s*<a href="\/papers\/([^"]+)"/g)].map((m) => m[1]);
+    assert.ok(pageIds.length > 0, 'the page lists papers meanwhile');
+    assert.deepEqual(pageIds, api.map((x) => x.paper.id).slice(0, pageIds.length), 'the same papers, in the same order, as the API');
+    assert.match(page, /being built[^<]*Meanwhile: papers with every word in the title or abstract, most upvoted first\./);
+    assert.doesNotMatch(page, /role="alert"/, 'not an error');
+    for (const id of pageIds) {
+      const r = rows.find((x) => x.id === id)!;
+      assert.ok(/video/i.test(r.title + r.abstract) && /diffusion/i.test(r.title + r.abstract), `${id} has both words`);
+    }
+    // A filtered query is not answered by the fallback: it says the index is being built.
+    const filtered = await (await app.web.app.request(`/search?q=${encodeURIComponent(q)}&cat=cs.CV`)).text();
+    assert.match(filtered, /role="alert"[^>]*>\s*The search index is being built/);
+  } finally {
+    app.ctx.search = svc;
+  }
+});

@@ -9,7 +9,10 @@ import { Hono } from 'hono';
 import { raw } from 'hono/html';
 import type { AppEnv } from '../types.js';
 import { renderPage } from '../layout.js';
-import { getSearchService } from '../../search/search.service.js';
+import { getSearchService, type SearchHit, type SearchResult } from '../../search/search.service.js';
+import { highlight, snippet } from '../../search/snippet.js';
+import { fallbackTerms, searchPapers } from '../../feeds/listings.service.js';
+import { listingDeps } from '../api/deps.js';
 import { parseDateBound } from '../../domain/search-query.js';
 import { getPaper } from '../../papers/papers.repository.js';
 import { ingestDeps, ingestOne } from '../../ingest/index.js';
@@ -93,6 +96,35 @@ const SearchPageQuery = z.object({
   code: flag,
 });
 
+/**
+ * The search page's answer while no index is ready: the listing module's fallback search (every
+ * word in the title or abstract, most upvoted first), shaped as hits.
+ */
+async function buildingFallback(c: WebContext, q: string): Promise<SearchResult> {
+  const t0 = performance.now();
+  const { items } = await searchPapers({ ...listingDeps(c.get('ctx')), search: null }, q, PAGE_SIZE);
+  const terms = fallbackTerms(q).map((t) => t.toLowerCase());
+  const hits: SearchHit[] = items.map(({ paper: p }) => ({
+    id: p.id,
+    title: p.title,
+    titleHtml: highlight(p.title, terms),
+    snippet: snippet(p.abstract, terms),
+    score: 0,
+    lexicalScore: 0,
+    vectorScore: null,
+    lexicalRank: null,
+    vectorRank: null,
+    matchedTerms: terms,
+    publishedAt: p.publishedAt,
+    authors: p.authors,
+    categories: p.categories,
+    codeUrl: p.codeUrl,
+    upvotes: p.upvotes,
+    matchedAuthors: [],
+  }));
+  return { hits, total: hits.length, totalExact: hits.length < PAGE_SIZE, page: 1, limit: PAGE_SIZE, tookMs: performance.now() - t0 };
+}
+
 export function searchRoutes() {
   const app = new Hono<AppEnv>();
 
@@ -114,9 +146,16 @@ export function searchRoutes() {
     if (cat && !/^[A-Za-z-]+(\.[A-Za-z-]+)?$/.test(cat)) problems.push(`"${cat}" is not an arXiv category (e.g. cs.CL).`);
     const svc = await getSearchService(c.get('ctx'));
     const hasQuery = q.trim() !== '' || !!cat || code || !!fromB || !!toB;
-    const result = hasQuery && problems.length === 0
+    let result = hasQuery && problems.length === 0
       ? await svc.search(q, { sort, page, limit: PAGE_SIZE, debug, filters: { categories: cat ? [cat] : [], from: fromB?.first ?? null, to: toB?.last ?? null, hasCode: code } })
       : null;
+    // While the index is being built: the plain-SQL matches the API and feeds give meanwhile
+    // (listings.searchPapers), for a plain query's first page, saying what they are.
+    let building: string | null = null;
+    if (result?.error && !svc.ready && svc.state.kind === 'building' && q.trim() && !cat && !code && !fromB && !toB && page === 1) {
+      building = `${result.error} Meanwhile: papers with every word in the title or abstract, most upvoted first.`;
+      result = await buildingFallback(c, q);
+    }
     if (result?.redirect) {
       await importIfUnknown(c, result.redirect);
       return c.redirect(`/papers/${result.redirect}`, 302);
@@ -192,6 +231,7 @@ export function searchRoutes() {
         ) : null}
         {q.trim() && !error ? <SearchFollows c={c} q={[q.trim(), cat ? `cat:${cat}` : '', code ? 'has:code' : ''].filter(Boolean).join(' ')} back={link(page)} /> : null}
         {result?.degraded ? <p class="notice muted">Showing keyword results only ({result.degraded}).</p> : null}
+        {building ? <p class="notice muted">{building}</p> : null}
         {result && !error ? (
           result.hits.length === 0 ? (
             result.total > 0 ? (
