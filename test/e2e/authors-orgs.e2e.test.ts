@@ -1,5 +1,5 @@
 /**
- * Authors, claims and organizations in Chromium (issue 16 must-show), against a real
+ * Authors, claims and organizations in Chromium, against a real
  * `papertide serve` on 127.0.0.1 with three papers imported from a Hugging Face archive file:
  * - a verified user opens an author page, follows it, claims the author name on a paper; a
  *   moderator approves the claim on /moderation; the name on the paper then links to the profile,

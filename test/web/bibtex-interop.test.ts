@@ -1,5 +1,5 @@
 /**
- * BibTeX must-shows (issue 14), on the web page and the API alike:
+ * BibTeX, on the web page and the API alike:
  * - the export is read back by an independent BibTeX parser from npm (@retorquere/bibtex-parser),
  *   every field checked, titles with {}, &, %, #, _, ~, ^, \, accents, CJK and math included;
  * - a hostile or malformed import gets one problem per bad entry and imports the rest;

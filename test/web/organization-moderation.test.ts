@@ -1,5 +1,5 @@
 /**
- * Organizations set by moderators (issue 16 item 9): a moderator lists a paper under an existing
+ * Organizations set by moderators: a moderator lists a paper under an existing
  * or a new organization, or clears it, from /moderation; the organization's page, the cards, the
  * feeds and the API follow. Refused: anonymous, a plain user (403), a forged CSRF token (403),
  * a malformed handle, a non-https logo, an unknown paper.
